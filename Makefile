@@ -1,0 +1,36 @@
+# One task runner for people and CI. `make run` and `make test` are the README's two commands.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test venv system-deps lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+venv: $(BIN)/python
+	$(BIN)/pip install --quiet ".[test]"
+
+# Debian's Chromium for the browser test; needs root (CI and the dev machines run as root).
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "install Debian's chromium (sudo apt-get install chromium) for the browser test"; fi; }
+
+run: venv
+	$(BIN)/drugkg build --out build
+	$(BIN)/drugkg validate build
+	$(BIN)/drugkg serve --data build --host $(HOST) --port $(PORT)
+
+test: venv system-deps
+	$(BIN)/python -m pytest -q
+
+bench: venv
+	$(BIN)/pip install --quiet ".[bench]"
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf build dist test-artifacts .pytest_cache

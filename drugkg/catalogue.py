@@ -1,0 +1,102 @@
+"""The catalogue of clinical questions: one `.rq` file per question, with a commented header.
+
+A query file starts with header lines, then the SPARQL text:
+
+    # title: Formulations and strengths by route
+    # question: Which formulations of a drug exist, and in which strengths, by route?
+    # keywords: formulation, strength, route
+    # param: drug IRI https://w3id.org/drugkg/resource/drug/baclofen
+    PREFIX drugkg: <https://w3id.org/drugkg/vocab#>
+    SELECT ...
+
+`param` lines give the variable name (without `?`), its kind (`IRI`, `string`, `decimal`,
+`integer`) and optionally a default value. Parameters are bound as typed terms, never pasted
+into the text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from drugkg.errors import DrugkgError
+from drugkg.resources import queries_dir
+
+__all__ = ["Parameter", "CatalogueQuery", "load_catalogue", "parse_query_file", "PARAM_KINDS"]
+
+PARAM_KINDS = ("IRI", "string", "decimal", "integer")
+_HEADER = re.compile(r"^#\s*(title|question|keywords|param)\s*:\s*(.*?)\s*$")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    kind: str
+    default: str | None = None
+
+
+@dataclass(frozen=True)
+class CatalogueQuery:
+    name: str
+    title: str
+    question: str
+    keywords: tuple[str, ...]
+    parameters: tuple[Parameter, ...]
+    text: str
+    path: Path
+
+    @property
+    def form(self) -> str:
+        """SELECT, ASK, CONSTRUCT or DESCRIBE: the first query-form keyword after the prologue."""
+        body = re.sub(r"#[^\n]*", "", self.text)
+        body = re.sub(r"<[^>]*>", "<>", body)
+        match = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", body, re.IGNORECASE)
+        return match.group(1).upper() if match else "SELECT"
+
+
+def parse_query_file(path: Path) -> CatalogueQuery:
+    fields: dict[str, str] = {}
+    params: list[Parameter] = []
+    text = path.read_text(encoding="utf-8")
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.startswith("#"):
+            break
+        match = _HEADER.match(line)
+        if not match:
+            continue
+        key, value = match.groups()
+        if key == "param":
+            parts = value.split(None, 2)
+            if len(parts) < 2 or parts[1] not in PARAM_KINDS:
+                raise DrugkgError(
+                    f"bad parameter line {value!r}",
+                    file=str(path),
+                    where=f"line {lineno}",
+                    expected=f"'# param: NAME KIND [DEFAULT]' with KIND one of {', '.join(PARAM_KINDS)}",
+                )
+            params.append(Parameter(parts[0].lstrip("?$"), parts[1], parts[2] if len(parts) > 2 else None))
+        else:
+            fields[key] = value
+    for required in ("title", "question"):
+        if required not in fields:
+            raise DrugkgError(
+                f"missing '# {required}:' header line", file=str(path), where="line 1",
+                expected="a header of '# title:', '# question:', '# keywords:' and '# param:' lines",
+            )
+    keywords = tuple(k.strip() for k in fields.get("keywords", "").split(",") if k.strip())
+    return CatalogueQuery(
+        name=path.stem,
+        title=fields["title"],
+        question=fields["question"],
+        keywords=keywords,
+        parameters=tuple(params),
+        text=text,
+        path=path,
+    )
+
+
+def load_catalogue(folder: Path | None = None) -> list[CatalogueQuery]:
+    """Every query of the catalogue, sorted by name."""
+    folder = folder or queries_dir()
+    return [parse_query_file(p) for p in sorted(folder.glob("*.rq"))]

@@ -1,0 +1,114 @@
+"""The dataset description: VoID statistics and DCAT / HCLS metadata, computed from the built store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+
+import pyoxigraph as ox
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, VOID, XSD, FOAF
+
+from drugkg import __version__
+from drugkg.namespaces import BASE, PAV, VOCAB_IRI
+
+__all__ = ["DATASET", "DUMPS", "void_triples", "DUMP_MEDIA_TYPES"]
+
+DATASET = URIRef(BASE + "dataset")
+DUMP_MEDIA_TYPES = {
+    "drugkg.nt": "application/n-triples",
+    "drugkg.ttl": "text/turtle",
+    "drugkg.trig": "application/trig",
+    "drugkg.jsonld": "application/ld+json",
+}
+DUMPS = BASE + "dumps/"
+_LICENSE = URIRef("https://creativecommons.org/publicdomain/zero/1.0/")
+
+_COUNTS = """
+SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?p) AS ?properties)
+       (COUNT(DISTINCT ?o) AS ?objects)
+WHERE { ?s ?p ?o }
+"""
+_ENTITIES = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?s)) }"
+_CLASSES = "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY ?c"
+_PROPERTIES = "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY ?p"
+_GRAPH_SIZE = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+_SOURCES = "SELECT DISTINCT ?d WHERE { ?d a <https://w3id.org/drugkg/vocab#SourceDocument> } ORDER BY ?d"
+
+
+def _slug(iri: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", iri.lower()).strip("-")[-80:]
+
+
+def _int(value: ox.Literal) -> Literal:
+    return Literal(int(value.value), datatype=XSD.integer)
+
+
+def void_triples(store: ox.Store, issued: dt.date) -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
+    """Describe everything in `store` (queried as the union of its graphs)."""
+
+    def q(text: str) -> list[ox.QuerySolution]:
+        return list(store.query(text, use_default_graph_as_union=True))  # type: ignore[arg-type]
+
+    d = DATASET
+    yield d, RDF.type, VOID.Dataset
+    yield d, RDF.type, DCAT.Dataset
+    yield d, RDFS.label, Literal("drugkg", lang="en")
+    yield d, DCTERMS.title, Literal("drugkg: a structured drug knowledge graph", lang="en")
+    yield d, DCTERMS.description, Literal(
+        "Curated drug monographs as linked data: formulations, dosing, targets, indications, adverse "
+        "effects, warnings and the populations they concern, each fact linked to the section of its source.",
+        lang="en",
+    )
+    yield d, DCTERMS.license, _LICENSE
+    yield d, DCTERMS.creator, Literal("drugkg project")
+    yield d, DCTERMS.publisher, Literal("drugkg project")
+    yield d, DCTERMS.issued, Literal(issued.isoformat(), datatype=XSD.date)
+    yield d, PAV.version, Literal(__version__)
+    yield d, URIRef("http://www.w3.org/2002/07/owl#versionInfo"), Literal(__version__)
+    yield d, VOID.uriSpace, Literal(BASE + "resource/")
+    yield d, VOID.vocabulary, URIRef(VOCAB_IRI)
+    yield d, VOID.sparqlEndpoint, URIRef(BASE + "sparql")
+    yield d, FOAF.homepage, URIRef(BASE)
+    yield d, VOID.exampleResource, URIRef(BASE + "resource/drug/baclofen")
+    for row in q(_SOURCES):
+        yield d, DCTERMS.source, URIRef(row["d"].value)  # type: ignore[union-attr]
+
+    counts = q(_COUNTS)[0]
+    yield d, VOID.triples, _int(counts["triples"])  # type: ignore[arg-type]
+    yield d, VOID.distinctSubjects, _int(counts["subjects"])  # type: ignore[arg-type]
+    yield d, VOID.properties, _int(counts["properties"])  # type: ignore[arg-type]
+    yield d, VOID.distinctObjects, _int(counts["objects"])  # type: ignore[arg-type]
+    yield d, VOID.entities, _int(q(_ENTITIES)[0]["n"])  # type: ignore[arg-type]
+    classes = q(_CLASSES)
+    yield d, VOID.classes, Literal(len(classes), datatype=XSD.integer)
+    for row in classes:
+        cls = row["c"].value  # type: ignore[union-attr]
+        part = URIRef(f"{BASE}dataset/class/{_slug(cls)}")
+        yield d, VOID.classPartition, part
+        yield part, VOID["class"], URIRef(cls)
+        yield part, VOID.entities, _int(row["n"])  # type: ignore[arg-type]
+    for row in q(_PROPERTIES):
+        prop = row["p"].value  # type: ignore[union-attr]
+        part = URIRef(f"{BASE}dataset/property/{_slug(prop)}")
+        yield d, VOID.propertyPartition, part
+        yield part, VOID.property, URIRef(prop)
+        yield part, VOID.triples, _int(row["n"])  # type: ignore[arg-type]
+    for row in q(_GRAPH_SIZE):
+        graph = row["g"].value  # type: ignore[union-attr]
+        part = URIRef(f"{BASE}dataset/graph/{_slug(graph.removeprefix(BASE + 'graph/'))}")
+        yield d, VOID.subset, part
+        yield part, RDF.type, VOID.Dataset
+        yield part, RDFS.label, Literal(f"named graph {graph}", lang="en")
+        yield part, URIRef("http://www.w3.org/ns/sparql-service-description#name"), URIRef(graph)
+        yield part, VOID.triples, _int(row["n"])  # type: ignore[arg-type]
+    for name, media_type in DUMP_MEDIA_TYPES.items():
+        dump = URIRef(DUMPS + name)
+        dist = URIRef(f"{BASE}dataset/distribution/{_slug(name)}")
+        yield d, VOID.dataDump, dump
+        yield d, DCAT.distribution, dist
+        yield dist, RDF.type, DCAT.Distribution
+        yield dist, DCAT.downloadURL, dump
+        yield dist, DCAT.mediaType, Literal(media_type)
+        yield dist, DCTERMS.license, _LICENSE
