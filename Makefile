@@ -5,14 +5,14 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv system-deps lint bench clean
+.PHONY: run test venv system-deps bench audit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
 venv: $(BIN)/python
-	$(BIN)/pip install --quiet ".[test]"
+	$(BIN)/pip install --quiet -c requirements.lock ".[test]"
 
 # Debian's Chromium for the browser test; needs root (CI and the dev machines run as root).
 system-deps:
@@ -29,8 +29,12 @@ test: venv system-deps
 	$(BIN)/python -m pytest -q
 
 bench: venv
-	$(BIN)/pip install --quiet ".[bench]"
+	$(BIN)/pip install --quiet -c requirements.lock ".[bench]"
 	$(BIN)/python -m bench.run
+
+# Needs PyPI's JSON API and the OSV database; not reachable from every machine (see docs/reliability.md).
+audit: venv
+	$(BIN)/pip install --quiet pip-audit && $(BIN)/pip-audit -r requirements.lock --no-deps --disable-pip
 
 clean:
 	rm -rf build dist test-artifacts .pytest_cache

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
+import multiprocessing as mp
 import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +31,7 @@ from drugkg.rdfconvert import to_quads
 from drugkg.resources import data_dir, ontology_dir, queries_dir
 from drugkg.void import DUMP_MEDIA_TYPES, void_triples
 from loaders import LOADERS
+from loaders.monograph import monograph_ox_triples
 from loaders.monograph_model import TERM_KINDS, Monograph
 from loaders.sssom import MappingSet, expand_subject
 
@@ -54,13 +58,37 @@ GRAPH_ONTOLOGY = str(GRAPH) + "ontology"
 GRAPH_VOID = str(GRAPH) + "void"
 GRAPH_EXAMPLES = str(GRAPH) + "examples"
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+DIGEST_MAX_BYTES = 64 * 1024 * 1024  # above every loader's size limit (loaders/*.py MAX_*_BYTES)
+
+
+@dataclass
+class Loaded:
+    """One curated file, read and checked: its triples (as N-Quads in its named graph) and what the
+    checks across files need. Made in a worker process when there are many files."""
+
+    name: str  # loader name
+    path: Path
+    nquads: bytes
+    checks: Any  # MonographFacts for a monograph; the parsed source for other kinds
+    deferred: BaseException | None = None  # an error making the triples, raised when the store is loaded
+
+
+@dataclass(frozen=True)
+class MonographFacts:
+    """What _check_across_files needs of a monograph, small enough to send back from a worker."""
+
+    drug_id: str
+    terms: tuple[tuple[tuple[str, str], dict[str, Any]], ...]  # ((kind, id), model_dump()) in file order
+    sources: tuple[tuple[str, dict[str, Any]], ...]  # (id, model_dump()) in file order
+    dates: tuple[dt.date, ...]
+    typed_subjects: frozenset[str]
 
 
 @dataclass
 class Sources:
     """Every curated input, parsed and checked, with the named graph each goes to."""
 
-    items: list[tuple[str, Path, Any]] = field(default_factory=list)  # (loader name, file, parsed)
+    items: list[Loaded] = field(default_factory=list)
 
 
 def _input_files(sources: Path) -> list[Path]:
@@ -78,23 +106,111 @@ def inputs_digest(sources: Path | None = None) -> str:
     h = hashlib.sha256(f"drugkg {__version__}\n".encode())
     for path in _input_files(sources):
         h.update(f"{path.parent.name}/{path.name}\n".encode())
-        h.update(path.read_bytes() if path.is_file() else b"<not a file>")
+        if not path.is_file():
+            h.update(b"<not a file>")
+            continue
+        size = path.stat().st_size
+        if size > DIGEST_MAX_BYTES:
+            # larger than any loader accepts: the build refuses it, so do not read gigabytes to hash it
+            h.update(f"<{size} bytes, mtime {path.stat().st_mtime_ns}>".encode())
+            continue
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
     return h.hexdigest()
 
 
 def read_sources(sources: Path) -> Sources:
-    """Read and check every source file; the first problem stops the build before any output."""
+    """Read and check every source file; the first problem stops the build before any output.
+
+    Files are read, checked and turned into N-Quads in worker processes when there are many; the
+    results come back in file order, so the first problem reported is the one a serial read finds.
+    """
     out = Sources()
     if not sources.is_dir():
         raise DrugkgError("no such data folder", file=str(sources), expected="a folder with drugs/*.yaml")
-    for name, kind in LOADERS.items():
-        for path in sorted(sources.glob(kind.pattern)):
-            log.debug("reading %s", path)
-            out.items.append((name, path, kind.read(path)))
-    if not any(name == "monograph" for name, _, _ in out.items):
+    jobs = [(name, path) for name, kind in LOADERS.items() for path in sorted(sources.glob(kind.pattern))]
+    for loaded in _map_files(jobs):
+        if isinstance(loaded, _Failure):
+            raise DrugkgError(loaded.message, file=loaded.file, where=loaded.where, expected=loaded.expected,
+                              exit_code=loaded.exit_code)
+        out.items.append(loaded)
+    if not any(item.name == "monograph" for item in out.items):
         raise DrugkgError("no monographs found", file=str(sources), expected="at least one drugs/*.yaml file")
     _check_across_files(out)
     return out
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """A DrugkgError raised in a worker, carried back field by field."""
+
+    message: str
+    file: str | None
+    where: str | None
+    expected: str | None
+    exit_code: int
+
+
+PARALLEL_MIN_FILES = 64  # below this, worker processes cost more than they save
+
+
+def _workers() -> int:
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 8))
+
+
+def _map_files(jobs: list[tuple[str, Path]]) -> Iterator[Loaded | _Failure]:
+    workers = _workers()
+    if len(jobs) < PARALLEL_MIN_FILES or workers < 2 or "fork" not in mp.get_all_start_methods():
+        for name, path in jobs:
+            yield _load_file(name, path)
+        return
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
+        chunk = max(1, min(32, len(jobs) // (workers * 8)))
+        yield from pool.map(_load_file, [n for n, _ in jobs], [p for _, p in jobs], chunksize=chunk)
+
+
+def _load_file(name: str, path: Path) -> Loaded | _Failure:
+    """Read, check and convert one file (in a worker process or in this one)."""
+    log.debug("reading %s", path)
+    kind = LOADERS[name]
+    try:
+        parsed = kind.read(path)
+    except DrugkgError as err:
+        return _Failure(err.message, err.file, err.where, err.expected, err.exit_code)
+    graph = ox.NamedNode(_graph_name(name, path))
+    quads: list[ox.Quad] = []
+    deferred: BaseException | None = None
+    if name == "monograph":
+        m: Monograph = parsed
+        typed: set[str] = set()
+        rdf_type = ox.NamedNode(_RDF_TYPE)
+        try:
+            for s, p, o in monograph_ox_triples(m):
+                quads.append(ox.Quad(s, p, o, graph))
+                if p == rdf_type:
+                    typed.add(s.value)
+        except Exception as err:  # noqa: BLE001 - raised where a serial build meets it (the checks across files)
+            deferred = err
+        checks: Any = MonographFacts(
+            drug_id=m.drug.id,
+            terms=tuple(((k, term.id), term.model_dump()) for k in TERM_KINDS for term in getattr(m.terms, k)),
+            sources=tuple((src.id, src.model_dump()) for src in m.sources),
+            dates=tuple(src.last_updated for src in m.sources),
+            typed_subjects=frozenset(typed),
+        )
+    else:
+        try:
+            quads = list(to_quads(kind.triples(parsed), graph.value))
+        except Exception as err:  # noqa: BLE001 - raised where a serial build meets it (loading the store)
+            deferred = err
+        checks = parsed
+    nquads = b"" if deferred else ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+    return Loaded(name, path, nquads, checks, deferred)  # type: ignore[arg-type]
 
 
 def _check_across_files(src: Sources) -> None:
@@ -102,41 +218,40 @@ def _check_across_files(src: Sources) -> None:
     drugs: dict[str, Path] = {}
     sources: dict[str, tuple[dict[str, Any], Path]] = {}
     subjects: set[str] = set()
-    from loaders.monograph import monograph_triples  # local: only to know the typed subjects
 
-    for name, path, parsed in src.items:
-        if name != "monograph":
+    for item in src.items:
+        if item.name != "monograph":
             continue
-        m: Monograph = parsed
-        if m.drug.id in drugs:
-            raise DrugkgError(f"drug id {m.drug.id!r} is also defined in {drugs[m.drug.id]}", file=str(path),
+        path, facts = item.path, item.checks
+        assert isinstance(facts, MonographFacts)
+        if facts.drug_id in drugs:
+            raise DrugkgError(f"drug id {facts.drug_id!r} is also defined in {drugs[facts.drug_id]}", file=str(path),
                               where="drug.id", expected="one monograph per drug")
-        drugs[m.drug.id] = path
-        for kind in TERM_KINDS:
-            for term in getattr(m.terms, kind):
-                key = (kind, term.id)
-                dumped = term.model_dump()
-                if key in terms and terms[key][0] != dumped:
-                    raise DrugkgError(
-                        f"terms.{kind} {term.id!r} differs from its definition in {terms[key][1]}",
-                        file=str(path), where=f"terms.{kind}", expected="the same definition of a shared term in every file",
-                    )
-                terms.setdefault(key, (dumped, path))
-        for s in m.sources:
-            dumped = s.model_dump()
-            if s.id in sources and sources[s.id][0] != dumped:
-                raise DrugkgError(f"source {s.id!r} differs from its definition in {sources[s.id][1]}",
+        drugs[facts.drug_id] = path
+        for key, dumped in facts.terms:
+            if key in terms and terms[key][0] != dumped:
+                kind, term_id = key
+                raise DrugkgError(
+                    f"terms.{kind} {term_id!r} differs from its definition in {terms[key][1]}",
+                    file=str(path), where=f"terms.{kind}", expected="the same definition of a shared term in every file",
+                )
+            terms.setdefault(key, (dumped, path))
+        for source_id, dumped in facts.sources:
+            if source_id in sources and sources[source_id][0] != dumped:
+                raise DrugkgError(f"source {source_id!r} differs from its definition in {sources[source_id][1]}",
                                   file=str(path), where="sources", expected="the same source record in every file")
-            sources.setdefault(s.id, (dumped, path))
-        subjects.update(str(s) for s, p, _ in monograph_triples(m) if str(p) == _RDF_TYPE)
-    for name, path, parsed in src.items:
-        if name != "sssom":
+            sources.setdefault(source_id, (dumped, path))
+        if item.deferred is not None:
+            raise item.deferred
+        subjects.update(facts.typed_subjects)
+    for item in src.items:
+        if item.name != "sssom":
             continue
-        ms: MappingSet = parsed
+        ms: MappingSet = item.checks
         for mapping, line in zip(ms.mappings, ms.lines, strict=True):
             if expand_subject(ms, mapping) not in subjects:
                 raise DrugkgError(f"column subject_id: {mapping.subject_id!r} is not a resource of any monograph",
-                                  file=str(path), where=f"line {line}", expected="the id of a curated drug or term")
+                                  file=str(item.path), where=f"line {line}", expected="the id of a curated drug or term")
 
 
 def _graph_name(loader: str, path: Path) -> str:
@@ -145,8 +260,8 @@ def _graph_name(loader: str, path: Path) -> str:
 
 
 def _issued(src: Sources) -> dt.date:
-    dates = [s.last_updated for n, _, p in src.items if n == "monograph" for s in p.sources]
-    dates += [p.metadata.mapping_date for n, _, p in src.items if n == "sssom"]
+    dates = [d for item in src.items if item.name == "monograph" for d in item.checks.dates]
+    dates += [item.checks.metadata.mapping_date for item in src.items if item.name == "sssom"]
     return max(dates)
 
 
@@ -161,8 +276,11 @@ def _ontology_quads() -> list[ox.Quad]:
 
 def _load_store(store: ox.Store, src: Sources) -> dict[str, int]:
     store.bulk_extend(_ontology_quads())
-    for name, path, parsed in src.items:
-        store.bulk_extend(to_quads(LOADERS[name].triples(parsed), _graph_name(name, path)))
+    # one bulk load for every source file: each bulk load has a fixed cost, so one per file is slow
+    for item in src.items:
+        if item.deferred is not None:
+            raise item.deferred
+    store.bulk_load(input=_ChunkReader([item.nquads for item in src.items]), format=ox.RdfFormat.N_QUADS)
     store.bulk_extend(to_quads(examples_triples(), GRAPH_EXAMPLES))
     store.bulk_extend(to_quads(void_triples(store, _issued(src)), GRAPH_VOID))
     store.flush()
@@ -172,19 +290,74 @@ def _load_store(store: ox.Store, src: Sources) -> dict[str, int]:
     return dict(sorted(sizes.items()))
 
 
-def _write_dumps(store: ox.Store, folder: Path) -> int:
+class _ChunkReader(io.RawIOBase):
+    """A read-only binary stream over a list of byte strings, dropping each once it has been read."""
+
+    def __init__(self, chunks: list[bytes]) -> None:
+        self._chunks = chunks
+        self._chunks.reverse()
+        self._current = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._current and self._chunks:
+            self._current = memoryview(self._chunks.pop())
+        n = min(len(buffer), len(self._current))
+        buffer[:n] = self._current[:n]
+        self._current = self._current[n:]
+        return n
+
+
+def _union_nt_lines(store: ox.Store, src: Sources) -> set[bytes]:
+    """The N-Triples lines of the union of every graph, as `CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }`
+    over the union would give them, but without reading the source graphs back from the store: a
+    source file's N-Quads lines, less their one graph name, are its N-Triples lines (same writer).
+    The other graphs (ontology, examples, VoID: small, made by the build) are read from the store."""
+    lines: set[bytes] = set()
+    from_sources: set[str] = set()
+    for item in src.items:
+        from_sources.add(_graph_name(item.name, item.path))
+        suffix = f" <{_graph_name(item.name, item.path)}> .\n".encode()
+        chunk = item.nquads
+        if chunk.count(suffix) != chunk.count(b"\n") or b"_:" in chunk:  # unexpected shape or blank nodes
+            union = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+            return set(ox.serialize(union, format=ox.RdfFormat.N_TRIPLES).splitlines())  # type: ignore[arg-type]
+        lines.update(chunk.replace(suffix, b" .\n").splitlines())
+    for graph in store.named_graphs():  # the ontology, examples, VoID, and whatever else the build adds
+        if isinstance(graph, ox.NamedNode) and graph.value in from_sources:
+            continue
+        triples = [q.triple for q in store.quads_for_pattern(None, None, None, graph)]
+        lines.update(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).splitlines())
+    return lines
+
+
+def _write_dumps(store: ox.Store, folder: Path, src: Sources) -> int:
     """Write every dump; returns the number of distinct triples of the union."""
-    union = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
-    nt = ox.serialize(union, format=ox.RdfFormat.N_TRIPLES)  # type: ignore[arg-type]
-    lines = sorted(set(nt.splitlines()))
-    (folder / "drugkg.nt").write_bytes(b"\n".join(lines) + b"\n")
-    triples = list(ox.parse(path=str(folder / "drugkg.nt"), format=ox.RdfFormat.N_TRIPLES))
+    # The TriG dump reads the whole store back (the slowest dump) and pyoxigraph releases the GIL
+    # while it runs: write it in a thread, alongside the dumps made here from the N-Triples.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="drugkg-trig") as pool:
+        trig = pool.submit(store.dump, str(folder / "drugkg.trig"), ox.RdfFormat.TRIG, prefixes=TURTLE_PREFIXES)
+        count = _write_triple_dumps(store, folder, src)
+        trig.result()
+    return count
+
+
+def _write_triple_dumps(store: ox.Store, folder: Path, src: Sources) -> int:
+    lines = sorted(_union_nt_lines(store, src))
+    for item in src.items:
+        item.nquads = b""  # no longer needed
+    nt = b"\n".join(lines) + b"\n"
+    (folder / "drugkg.nt").write_bytes(nt)
+    triples = list(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES))
+    del nt
     ox.serialize(triples, str(folder / "drugkg.ttl"), ox.RdfFormat.TURTLE, prefixes=TURTLE_PREFIXES)
-    store.dump(str(folder / "drugkg.trig"), ox.RdfFormat.TRIG, prefixes=TURTLE_PREFIXES)
     expanded = json.loads(ox.serialize(triples, format=ox.RdfFormat.JSON_LD))
     context_ref = "context.jsonld"
     with (folder / "drugkg.jsonld").open("w", encoding="utf-8") as fh:
-        json.dump({"@context": context_ref, "@graph": expanded}, fh, ensure_ascii=False, sort_keys=True)
+        # json.dumps (C encoder), not json.dump (pure-Python encoder): the same text, several times faster
+        fh.write(json.dumps({"@context": context_ref, "@graph": expanded}, ensure_ascii=False, sort_keys=True))
     with (folder / "context.jsonld").open("w", encoding="utf-8") as fh:
         json.dump(_jsonld_context(), fh, indent=2, sort_keys=True)
     return len(lines)
@@ -250,7 +423,25 @@ def check_build(out_dir: Path) -> dict[str, Any]:
     if not (out_dir / STORE_DIR).is_dir():
         raise DrugkgError("store/ is missing: the build is partial", file=str(out_dir),
                           expected="a folder written by 'drugkg build' (run it again)")
+    _check_store(out_dir, manifest)
     return manifest
+
+
+def _check_store(out_dir: Path, manifest: dict[str, Any]) -> None:
+    """The store opens read-only and holds every named graph the manifest lists (one seek per graph)."""
+    graphs = manifest.get("graphs")
+    try:
+        store = ox.Store.read_only(str(out_dir / STORE_DIR))
+        missing = [g for g in (graphs if isinstance(graphs, dict) else {})
+                   if not store.query("ASK { GRAPH ?g { ?s ?p ?o } }", substitutions={ox.Variable("g"): ox.NamedNode(g)})]
+        del store
+    except (OSError, ValueError, RuntimeError) as err:
+        first = str(err).strip().splitlines()[0][:200] if str(err).strip() else type(err).__name__
+        raise DrugkgError(f"store/ cannot be opened ({first}): the build is corrupt", file=str(out_dir),
+                          expected="a folder written by 'drugkg build' (run it again)") from None
+    if missing:
+        raise DrugkgError(f"store/ lacks the graph {missing[0]}: the build is partial or corrupt", file=str(out_dir),
+                          expected="a folder written by 'drugkg build' (run it again)")
 
 
 def build_is_current(out_dir: Path, sources: Path | None = None) -> bool:
@@ -277,15 +468,17 @@ def build(out_dir: Path, sources: Path | None = None) -> Path:
     out_dir = Path(out_dir).resolve()
     sources = Path(sources).resolve() if sources else data_dir()
     _recover_interrupted_swap(out_dir)
+    _remove_leftovers(out_dir)
     digest = inputs_digest(sources)
     src = read_sources(sources)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    # the pid in the name lets a later build tell a dead build's leftovers from a running build's folder
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-{os.getpid()}-", dir=out_dir.parent))
     tmp.chmod(0o755)
     try:
         store = ox.Store(str(tmp / STORE_DIR))
         sizes = _load_store(store, src)
-        triples = _write_dumps(store, tmp)
+        triples = _write_dumps(store, tmp, src)
         void = store.query(
             "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <%s> { ?s ?p ?o } }" % GRAPH_VOID  # constant IRI, no user input
         )
@@ -298,7 +491,7 @@ def build(out_dir: Path, sources: Path | None = None) -> Path:
             "inputs_sha256": digest,
             "triples": triples,
             "graphs": sizes,
-            "sources": [str(path.relative_to(sources)) for _, path, _ in src.items],
+            "sources": [str(item.path.relative_to(sources)) for item in src.items],
             "files": files,
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
@@ -308,6 +501,35 @@ def build(out_dir: Path, sources: Path | None = None) -> Path:
         raise
     log.info("built %d triples in %d graphs into %s", triples, len(sizes), out_dir)
     return out_dir
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_leftovers(out_dir: Path) -> None:
+    """Remove temp and moved-aside folders left by builds that were killed (their process is gone).
+
+    Only folders named with a pid (`.NAME.tmp-PID-*`, `.NAME.old-PID`) whose process no longer runs
+    are removed; a moved-aside build is kept while `out_dir` is missing (it is the one to put back).
+    """
+    if not out_dir.parent.is_dir():
+        return
+    for path in out_dir.parent.glob(f".{out_dir.name}.*"):
+        kind, _, rest = path.name[len(out_dir.name) + 2:].partition("-")
+        pid_text = rest.split("-", 1)[0]
+        if kind not in ("tmp", "old") or not pid_text.isdigit() or _pid_alive(int(pid_text)):
+            continue
+        if kind == "old" and not (out_dir / MANIFEST).is_file():
+            continue
+        log.debug("removing %s, left by a build that was interrupted", path)
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _swap_into_place(tmp: Path, out_dir: Path) -> None:

@@ -28,7 +28,10 @@ class Command(Protocol):
 COMMANDS: dict[str, str] = {
     "build": "drugkg.cmd_build",
     "serve": "drugkg.cmd_serve",
+    "publish": "drugkg.cmd_publish",
+    "query": "drugkg.cmd_query",
     "synth": "drugkg.cmd_synth",
+    "validate": "drugkg.cmd_validate",
 }
 
 

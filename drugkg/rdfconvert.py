@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 
-__all__ = ["to_ox", "to_quads", "from_ox"]
+__all__ = ["to_ox", "to_quads", "from_ox", "OxTerms"]
 
 
 @lru_cache(maxsize=1 << 16)
@@ -44,3 +45,57 @@ def from_ox(term: ox.NamedNode | ox.Literal | ox.BlankNode) -> URIRef | Literal 
     if term.language:
         return Literal(term.value, lang=term.language)
     return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+class OxTerms:
+    """Make pyoxigraph terms with the calls a loader makes rdflib terms (`URIRef(iri)`, `Literal(...)`).
+
+    A term made here equals `to_ox` of the rdflib term the same call would make: plain and
+    language-tagged strings are made directly; every other literal (booleans, integers, typed
+    lexical forms, which rdflib may normalise) goes through rdflib once and is cached.
+    """
+
+    def __init__(self) -> None:
+        self._named: dict[str, ox.NamedNode] = {}
+        self._typed: dict[tuple[Any, ...], ox.Literal] = {}
+
+    def named(self, iri: str) -> ox.NamedNode:
+        node = self._named.get(iri)
+        if node is None:
+            node = self._named[iri] = ox.NamedNode(iri)
+            if len(self._named) > 1 << 18:  # bound the cache; minted IRIs rarely repeat across files
+                self._named = {iri: node}
+        return node
+
+    def literal(self, value: Any, lang: str | None = None, datatype: Any = None) -> ox.Literal:
+        if type(value) is str and datatype is None:
+            return ox.Literal(value, language=lang) if lang else ox.Literal(value)
+        key = (type(value), value, lang, None if datatype is None else str(datatype))
+        lit = self._typed.get(key)
+        if lit is None:
+            dt = None if datatype is None else URIRef(str(datatype.value if isinstance(datatype, ox.NamedNode) else datatype))
+            lit = self._typed[key] = to_ox(Literal(value, lang=lang, datatype=dt))  # type: ignore[assignment]
+        return lit
+
+    def convert(self, term: URIRef) -> ox.NamedNode:
+        return self.named(str(term))
+
+    def namespace(self, ns: Any) -> Any:
+        """An object whose attributes and items are the namespace's IRIs as NamedNodes (`VOCAB.Drug`)."""
+        return _OxNamespace(str(ns), self)
+
+
+class _OxNamespace:
+    def __init__(self, base: str, terms: OxTerms) -> None:
+        self._base = base
+        self._terms = terms
+
+    def __getattr__(self, name: str) -> ox.NamedNode:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        node = self._terms.named(self._base + name)
+        setattr(self, name, node)  # later look-ups skip __getattr__
+        return node
+
+    def __getitem__(self, name: str) -> ox.NamedNode:
+        return self._terms.named(self._base + name)

@@ -17,7 +17,9 @@ __all__ = [
 ]
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=120)]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=2000, strip_whitespace=True)]
+# Free text: no C0/C1 control characters (they break RDF/XML and most terminals); line breaks are allowed.
+Text = Annotated[str, StringConstraints(min_length=1, max_length=2000, strip_whitespace=True,
+                                        pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]*$")]
 Duration = Annotated[str, StringConstraints(pattern=r"^P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+S)?)?$", min_length=3)]
 
 UCUM_UNITS = ("mg", "g", "ug", "mL", "L", "mg/mL", "ug/mL", "mg/d", "mg/kg", "h", "d", "wk", "mo", "a", "kg")

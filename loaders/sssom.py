@@ -5,18 +5,19 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal as TypingLiteral
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from drugkg.errors import DrugkgError
 from drugkg.namespaces import RESOURCE, expand_curie, resource_iri
+from loaders.yaml_source import parse_yaml_text
 
 __all__ = ["MappingSet", "Mapping", "read_sssom", "sssom_triples", "expand_subject", "SSSOM", "SEMAPV"]
 
@@ -39,6 +40,7 @@ JUSTIFICATIONS = (
     "semapv:UnspecifiedMatching",
 )
 MAX_SSSOM_BYTES = 32 * 1024 * 1024
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # C0 controls other than tab, LF, CR
 
 
 class MappingSetMetadata(BaseModel):
@@ -100,23 +102,31 @@ def read_sssom(path: Path) -> MappingSet:
     try:
         if path.stat().st_size > MAX_SSSOM_BYTES:
             raise _err(path, None, "file too large", f"at most {MAX_SSSOM_BYTES} bytes")
-        text = path.read_bytes().decode("utf-8")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise _err(path, None, f"is not UTF-8 text (at byte {err.start})", "UTF-8") from None
+        line = raw[: err.start].count(b"\n") + 1
+        raise _err(path, line, f"is not UTF-8 text (byte 0x{raw[err.start]:02x} at offset {err.start})", "UTF-8") from None
     except OSError as err:
         raise _err(path, None, f"cannot be read: {err.strerror or err}") from None
-    lines = text.splitlines()
+    bad = _CONTROL.search(text)
+    if bad:
+        raise _err(path, text[: bad.start()].count("\n") + 1,
+                   f"control character U+{ord(bad.group()):04X} in the text", "printable text; cells separated by tabs")
+    # TSV rows end at "\n" (or "\r\n") only: str.splitlines() would also split inside a cell at
+    # U+2028, U+0085, form feeds and other Unicode line breaks that are legal cell content.
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    lines = [line.removesuffix("\r") for line in lines]
     meta_lines = []
     for line in lines:
         if not line.startswith("#"):
             break
         meta_lines.append(line[1:].removeprefix(" "))
     header_line = len(meta_lines) + 1
-    try:
-        raw_meta = yaml.safe_load("\n".join(meta_lines)) if meta_lines else None
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise _err(path, mark.line + 1 if mark else 1, f"metadata block is not valid YAML: {getattr(err, 'problem', err)}") from None
+    meta_doc = parse_yaml_text("\n".join(meta_lines), path) if any(m.strip() for m in meta_lines) else None
+    raw_meta = meta_doc.value if meta_doc else None
     if not isinstance(raw_meta, dict):
         raise _err(path, 1, "missing metadata block", "'#'-prefixed YAML lines with mapping_set_id, license, curie_map")
     try:
@@ -124,7 +134,8 @@ def read_sssom(path: Path) -> MappingSet:
     except ValidationError as err:
         e = err.errors()[0]
         field = ".".join(str(p) for p in e["loc"]) or "metadata"
-        raise _err(path, 1, f"metadata field {field}: {e['msg']}") from None
+        assert meta_doc is not None
+        raise _err(path, meta_doc.line_of(tuple(e["loc"])), f"metadata field {field}: {e['msg']}") from None
     reader = csv.reader(io.StringIO("\n".join(lines[len(meta_lines):])), delimiter="\t", strict=True)
     try:
         columns = next(reader)

@@ -14,13 +14,31 @@ import yaml
 
 from drugkg.errors import DrugkgError
 
-__all__ = ["YamlDocument", "read_yaml", "MAX_YAML_BYTES", "MAX_DEPTH"]
+__all__ = ["MAX_DEPTH", "MAX_YAML_BYTES", "YamlDocument", "parse_yaml_text", "read_yaml"]
 
 MAX_YAML_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 32
 
 Location = tuple[str | int, ...]
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """The safe loader, with the implicit-tag resolution of each scalar remembered: the resolver's
+    regular expressions are the costliest part of composing a large file, and values repeat."""
+
+    _resolved: dict[tuple[Any, ...], str] = {}
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if self.yaml_path_resolvers:  # tags that depend on the path: nothing to remember
+            return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
+        key = (kind, value, implicit)
+        tag = self._resolved.get(key)
+        if tag is None:
+            if len(self._resolved) > 1 << 16:
+                self._resolved.clear()
+            tag = self._resolved[key] = super().resolve(kind, value, implicit)
+        return tag
 
 
 @dataclass
@@ -61,22 +79,41 @@ def read_yaml(path: Path) -> YamlDocument:
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
         raise _error(path, line, f"is not UTF-8 text (byte 0x{raw[err.start]:02x})", "UTF-8") from None
+    return parse_yaml_text(text, path)
+
+
+def parse_yaml_text(text: str, path: Path) -> YamlDocument:
+    """Parse YAML text (read from `path`, for messages) with the same refusals as `read_yaml`."""
+    path = Path(path)
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise _error(path, event.start_mark.line + 1, "YAML anchors and aliases are not allowed in curated data")
+        if "&" in text or "*" in text:  # an anchor needs '&' and an alias '*': without both, skip the scan
+            for event in yaml.parse(text, Loader=_Loader):
+                if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                    raise _error(path, event.start_mark.line + 1, "YAML anchors and aliases are not allowed in curated data")
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
         raise DrugkgError(f"malformed YAML: {err.problem or err.context}", file=str(path), where=where) from None
+    except yaml.reader.ReaderError as err:
+        # A character YAML does not allow (control characters, NUL): the reader gives a character offset.
+        line = text[: max(err.position, 0)].count("\n") + 1 if isinstance(err.position, int) else None
+        raise _error(path, line, f"malformed YAML: character {_char(err.character)} is not allowed in YAML text",
+                     "printable Unicode text") from None
     except yaml.YAMLError as err:
         raise _error(path, None, f"malformed YAML: {err}") from None
+    except RecursionError:
+        raise _error(path, None, f"nesting deeper than {MAX_DEPTH} levels") from None
     if node is None:
         raise _error(path, 1, "is empty", "a YAML mapping")
     doc = YamlDocument(path=path, value=None)
     doc.value = _convert(node, (), doc, 0, yaml.SafeLoader(""))
     return doc
+
+
+def _char(character: object) -> str:
+    code = character if isinstance(character, int) else ord(str(character)[:1] or "\0")
+    return f"U+{code:04X}"
 
 
 def _convert(node: yaml.Node, loc: Location, doc: YamlDocument, depth: int, scalars: yaml.SafeLoader) -> Any:
@@ -97,8 +134,19 @@ def _convert(node: yaml.Node, loc: Location, doc: YamlDocument, depth: int, scal
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_convert(item, loc + (i,), doc, depth + 1, scalars) for i, item in enumerate(node.value)]
+    if node.tag == "tag:yaml.org,2002:str" and isinstance(node, yaml.ScalarNode):
+        return node.value  # what the safe constructor returns for a string, without its overhead
     if node.tag.startswith("tag:yaml.org,2002:") and node.tag.rsplit(":", 1)[1] in {
         "str", "int", "float", "bool", "null", "timestamp",
     }:
-        return scalars.construct_object(node)  # type: ignore[no-untyped-call]
+        try:
+            return scalars.construct_object(node)  # type: ignore[no-untyped-call]
+        except (ValueError, OverflowError, yaml.YAMLError):
+            # e.g. a date that does not exist (2025-13-45) or an integer of thousands of digits
+            kind = node.tag.rsplit(":", 1)[1]
+            shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+            field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".") or "(top level)"
+            expected = {"timestamp": "a real date (YYYY-MM-DD)", "int": "an integer of at most 4300 digits"}
+            raise _error(doc.path, line, f"{field}: {shown!r} is not a valid YAML {kind}",
+                         expected.get(kind, f"a {kind} value")) from None
     raise _error(doc.path, line, f"unsupported YAML tag {node.tag!r}")

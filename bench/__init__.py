@@ -1,0 +1,1 @@
+"""drugkg's benchmark suite: `python -m bench.run` measures every stage and writes BENCHMARKS.md."""

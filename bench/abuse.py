@@ -1,0 +1,304 @@
+"""Load and abuse `drugkg serve` on loopback, bounded in count and time; print and write the figures.
+
+    python -m bench.abuse [--data BUILD] [--good N] [--seconds S] [--out test-artifacts/abuse.json]
+
+Starts `drugkg serve --timeout 1` on a free 127.0.0.1 port, then:
+
+1. baseline: two clients run the catalogue queries (queries/*.rq) N times in all;
+2. abuse: the same two clients run the same N catalogue queries while three others send malformed
+   queries, oversized queries, SPARQL updates, SERVICE queries and queries that run past the time
+   limit, until the good clients are done (or S seconds pass);
+3. the end: every catalogue query is asked again and must give the baseline's answer.
+
+Reported: requests by kind and status, p50/p99 latency of the catalogue queries with and without the
+abuse, the server's RSS (the process and its worker processes, from /proc) at start, peak and end.
+Nothing leaves the machine: every request goes to 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVER_TIMEOUT_S = 1  # the --timeout the server is started with
+
+# what each kind of abuse must get (anything else, and every 500, is a failure)
+EXPECTED: dict[str, set[int]] = {
+    "good": {200},
+    "malformed": {400},
+    "oversized": {413},
+    "update-post": {403},
+    "update-in-query": {403},
+    "service": {400, 403},
+    "slow": {503},
+}
+
+SLOW_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+MALFORMED = ["SELECT * WHERE {", "SELEKT ?s WHERE { ?s ?p ?o }", "SELECT ?s WHERE { ?s <bad iri> ?o }", "\x00\x01",
+             "PREFIX : <x> SELECT * WHERE { ?s :p ?o } GROUP BY", "SELECT * WHERE { ?s ?p ?o } LIMIT -1"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def catalogue() -> dict[str, str]:
+    return {p.stem: p.read_text(encoding="utf-8") for p in sorted((ROOT / "queries").glob("*.rq"))}
+
+
+def tree_rss_kib(pid: int) -> int:
+    """RSS of a process and all its descendants, in KiB (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="utf-8") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(entry))
+        except (OSError, IndexError, ValueError):
+            continue
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        todo.extend(children.get(p, []))
+        try:
+            with open(f"/proc/{p}/status", encoding="utf-8") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            continue
+    return total
+
+
+class MemorySampler(threading.Thread):
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.peak, self._halt = pid, 0, threading.Event()
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            self.peak = max(self.peak, tree_rss_kib(self.pid))
+            time.sleep(0.1)
+
+    def stop(self) -> int:
+        self._halt.set()
+        self.join(timeout=2)
+        return self.peak
+
+
+@dataclass
+class Tally:
+    statuses: dict[str, Counter[int]] = field(default_factory=dict)
+    latencies: list[float] = field(default_factory=list)
+    unexpected: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, kind: str, status: int, seconds: float, detail: str = "") -> None:
+        with self.lock:
+            self.statuses.setdefault(kind, Counter())[status] += 1
+            if kind == "good" and status == 200:
+                self.latencies.append(seconds)
+            if status not in EXPECTED[kind] and len(self.unexpected) < 20:
+                self.unexpected.append(f"{kind}: {status} {detail[:160]}")
+
+
+def _request(client: httpx.Client, base: str, kind: str, i: int, queries: list[str]) -> httpx.Response:
+    url = base + "/sparql"
+    if kind == "good":
+        return client.post(url, data={"query": queries[i % len(queries)]},
+                           headers={"Accept": "application/sparql-results+json"})
+    if kind == "malformed":
+        return client.get(url, params={"query": MALFORMED[i % len(MALFORMED)]})
+    if kind == "oversized":
+        pad = "# " + "x" * 60_000 + "\n"
+        return client.post(url, content=(pad + "SELECT * WHERE { ?s ?p ?o } LIMIT 1").encode(),
+                           headers={"Content-Type": "application/sparql-query"})
+    if kind == "update-post":
+        return client.post(url, content=b"DELETE WHERE { ?s ?p ?o }", headers={"Content-Type": "application/sparql-update"})
+    if kind == "update-in-query":
+        return client.post(url, data={"query": "DROP ALL" if i % 2 else "INSERT DATA { <urn:a> <urn:b> <urn:c> }"})
+    if kind == "service":
+        return client.get(url, params={"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"})
+    if kind == "slow":
+        return client.get(url, params={"query": SLOW_QUERY})
+    raise ValueError(kind)
+
+
+def _client_loop(base: str, kinds: list[str], count: int | None, stop: threading.Event, tally: Tally,
+                 queries: list[str], offset: int) -> None:
+    with httpx.Client(timeout=30) as client:
+        i = offset
+        while (count is None or i - offset < count) and not stop.is_set():
+            kind = kinds[i % len(kinds)]
+            started = time.perf_counter()
+            try:
+                r = _request(client, base, kind, i, queries)
+                tally.add(kind, r.status_code, time.perf_counter() - started, r.text)
+            except httpx.HTTPError as err:
+                tally.add(kind, -1, time.perf_counter() - started, f"{type(err).__name__}: {err}")
+            i += 1
+
+
+def _phase(base: str, good: int, abuse: bool, seconds: float, queries: list[str]) -> Tally:
+    tally = Tally()
+    stop = threading.Event()
+    per_client = good // 2
+    goods = [threading.Thread(target=_client_loop, args=(base, ["good"], per_client, stop, tally, queries, k * 7))
+             for k in range(2)]
+    bad = []
+    if abuse:
+        mixes = [["malformed", "oversized", "update-post", "update-in-query", "service"],
+                 ["slow"], ["service", "malformed", "slow", "update-in-query", "oversized"]]
+        bad = [threading.Thread(target=_client_loop, args=(base, mix, None, stop, tally, queries, k))
+               for k, mix in enumerate(mixes)]
+    for t in goods + bad:
+        t.start()
+    deadline = time.monotonic() + seconds
+    for t in goods:
+        t.join(timeout=max(0.1, deadline - time.monotonic()))
+    stop.set()
+    for t in goods + bad:
+        t.join(timeout=35)
+    return tally
+
+
+def _answers(base: str, queries: dict[str, str]) -> dict[str, Any]:
+    out = {}
+    with httpx.Client(timeout=30) as client:
+        for name, text in queries.items():
+            r = client.post(base + "/sparql", data={"query": text}, headers={"Accept": "application/sparql-results+json"})
+            if r.status_code != 200:
+                out[name] = f"status {r.status_code}"
+                continue
+            body = r.json()
+            rows = body.get("results", {}).get("bindings", body.get("boolean"))
+            out[name] = sorted(json.dumps(row, sort_keys=True) for row in rows) if isinstance(rows, list) else rows
+    return out
+
+
+def _pct(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
+
+
+def start_server(build_dir: Path, port: int) -> tuple[subprocess.Popen[bytes], str]:
+    """`drugkg serve --timeout 1` on 127.0.0.1:port; returns the process and how it was started."""
+    cmd = [sys.executable, "-m", "drugkg.cli", "serve", "--data", str(build_dir), "--host", "127.0.0.1",
+           "--port", str(port), "--timeout", str(SERVER_TIMEOUT_S)]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"drugkg serve exited with {proc.returncode}: {proc.stderr.read().decode()[-1500:]}")  # type: ignore[union-attr]
+        try:
+            if httpx.get(base + "/sparql", params={"query": "ASK {}"}, timeout=2).status_code == 200:
+                return proc, " ".join(cmd[2:])
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("drugkg serve did not answer within 120 s")
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+def run(build_dir: Path | None = None, good: int = 300, seconds: float = 25.0, out: Path | None = None) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        if build_dir is None:
+            from drugkg.build import build
+
+            build_dir = build(Path(tmp) / "build")
+        port = free_port()
+        proc, how = start_server(build_dir, port)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            queries = catalogue()
+            baseline_answers = _answers(base, queries)
+            good_queries = [queries[n] for n, a in baseline_answers.items() if not isinstance(a, str)]
+            _phase(base, 20, False, 10, good_queries)  # warm-up
+            rss_start = tree_rss_kib(proc.pid)
+            sampler = MemorySampler(proc.pid)
+            sampler.start()
+            started = time.monotonic()
+            calm = _phase(base, good, False, seconds, good_queries)
+            calm_seconds = time.monotonic() - started
+            started = time.monotonic()
+            storm = _phase(base, good, True, seconds, good_queries)
+            storm_seconds = time.monotonic() - started
+            time.sleep(2)
+            end_answers = _answers(base, queries)
+            rss_peak = max(sampler.stop(), tree_rss_kib(proc.pid))
+            time.sleep(3)
+            rss_end = tree_rss_kib(proc.pid)
+            alive = proc.poll() is None
+        finally:
+            stop_server(proc)
+    served = sum(sum(c.values()) for t in (calm, storm) for c in t.statuses.values())
+    figures: dict[str, Any] = {
+        "server": how,
+        "catalogue queries": len(queries),
+        "catalogue queries answering 200": len(good_queries),
+        "requests served": served,
+        "baseline": {"seconds": round(calm_seconds, 1), "good requests": sum(calm.statuses.get("good", Counter()).values()),
+                     "p50 ms": _pct(calm.latencies, 0.5), "p99 ms": _pct(calm.latencies, 0.99)},
+        "under abuse": {"seconds": round(storm_seconds, 1),
+                        "good requests": sum(storm.statuses.get("good", Counter()).values()),
+                        "p50 ms": _pct(storm.latencies, 0.5), "p99 ms": _pct(storm.latencies, 0.99),
+                        "by kind and status": {k: {str(s): n for s, n in sorted(c.items())}
+                                               for k, c in sorted(storm.statuses.items())}},
+        "unexpected answers": calm.unexpected + storm.unexpected,
+        "status 500 seen": any(500 in c for t in (calm, storm) for c in t.statuses.values()),
+        "answers at the end equal the baseline": end_answers == baseline_answers,
+        "answers that changed": sorted(n for n in queries if end_answers.get(n) != baseline_answers.get(n)),
+        "server alive at the end": alive,
+        "rss MiB": {"start": round(rss_start / 1024, 1), "peak": round(rss_peak / 1024, 1), "end": round(rss_end / 1024, 1)},
+    }
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    return figures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, help="an existing build folder (default: build the shipped data)")
+    parser.add_argument("--good", type=int, default=300, help="catalogue requests per phase (default 300)")
+    parser.add_argument("--seconds", type=float, default=25.0, help="time cap per phase (default 25)")
+    parser.add_argument("--out", type=Path, default=ROOT / "test-artifacts" / "abuse.json")
+    args = parser.parse_args()
+    figures = run(args.data, args.good, args.seconds, args.out)
+    print(json.dumps(figures, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

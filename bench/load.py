@@ -1,0 +1,96 @@
+"""A bounded SPARQL load generator for loopback servers: N concurrent clients, a time and request cap."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+
+import httpx
+
+__all__ = ["LoadResult", "run_load", "wait_until_up"]
+
+ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, */*;q=0.1"
+
+
+@dataclass
+class LoadResult:
+    clients: int
+    requests: int
+    errors: int
+    seconds: float
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    first_error: str = ""
+
+
+def _percentile(sorted_values: list[float], q: float) -> float:
+    if not sorted_values:
+        return float("nan")
+    k = min(len(sorted_values) - 1, max(0, round(q * (len(sorted_values) - 1))))
+    return sorted_values[k]
+
+
+async def _load(url: str, queries: list[str], clients: int, duration: float, max_requests: int,
+                request_timeout: float) -> LoadResult:
+    latencies: list[float] = []
+    errors = 0
+    first_error = ""
+    sent = 0
+    deadline = time.perf_counter() + duration
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(timeout=request_timeout, limits=limits, trust_env=False) as client:
+
+        async def worker(offset: int) -> None:
+            nonlocal errors, first_error, sent
+            i = offset
+            while time.perf_counter() < deadline and sent < max_requests:
+                sent += 1
+                q = queries[i % len(queries)]
+                i += 1
+                t = time.perf_counter()
+                try:
+                    r = await client.get(url, params={"query": q}, headers={"Accept": ACCEPT})
+                    await r.aread()
+                    ok = r.status_code == 200
+                    if not ok and not first_error:
+                        first_error = f"HTTP {r.status_code}: {r.text[:200]}"
+                except httpx.HTTPError as err:
+                    ok = False
+                    if not first_error:
+                        first_error = f"{type(err).__name__}: {err}"
+                if ok:
+                    latencies.append(time.perf_counter() - t)
+                else:
+                    errors += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(c * 7) for c in range(clients)))
+        elapsed = time.perf_counter() - started
+    latencies.sort()
+    return LoadResult(clients, len(latencies), errors, elapsed, len(latencies) / elapsed if elapsed else 0.0,
+                      _percentile(latencies, 0.5) * 1000, _percentile(latencies, 0.99) * 1000, first_error)
+
+
+def run_load(url: str, queries: list[str], clients: int, *, duration: float = 8.0, max_requests: int = 5000,
+             request_timeout: float = 60.0) -> LoadResult:
+    """Round-robin `queries` from `clients` concurrent clients for at most `duration` s / `max_requests`."""
+    return asyncio.run(_load(url, queries, clients, duration, max_requests, request_timeout))
+
+
+def wait_until_up(url: str, *, timeout: float, is_alive: object = None) -> float | None:
+    """Seconds until `url` answers an ASK query with 200, or None if it does not within `timeout`."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        if callable(is_alive) and not is_alive():
+            return None
+        try:
+            r = httpx.get(url, params={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": ACCEPT}, timeout=5,
+                          trust_env=False)
+            if r.status_code == 200:
+                return time.perf_counter() - start
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    return None

@@ -1,0 +1,128 @@
+"""`drugkg query`: ask the graph a clinical question from the catalogue, or any SPARQL query."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from drugkg.catalogue import CatalogueQuery, load_catalogue, parse_query_file
+from drugkg.errors import DrugkgError
+from drugkg.querying import (
+    GRAPH_FORMATS,
+    RESULT_FORMATS,
+    Result,
+    adhoc_parameters,
+    bind_parameters,
+    find_query,
+    open_build_store,
+    parse_param_assignments,
+    run_on_endpoint,
+    run_on_store,
+    write_result,
+)
+
+__all__ = ["EXAMPLE", "HELP", "add_arguments", "run"]
+
+HELP = "answer a clinical question from the query catalogue, or run any SPARQL query"
+EXAMPLE = "drugkg query warnings-for-population --param population=elderly"
+
+_FORMATS = ("table", *RESULT_FORMATS, *(f for f in GRAPH_FORMATS if f not in RESULT_FORMATS))
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = (
+        f"examples:\n  {EXAMPLE}\n"
+        "  drugkg query --list\n"
+        "  drugkg query target-genes --format json\n"
+        "  drugkg query drugs-causing-effect --param effect=HP:0001250\n"
+        "  drugkg query -e 'SELECT ?s WHERE { ?s a <https://w3id.org/drugkg/vocab#Drug> }'\n"
+        "  drugkg query boxed-warnings --endpoint http://127.0.0.1:8000/sparql\n\n"
+        "parameter values: an IRI parameter takes a full IRI, a CURIE (res:population/elderly,\n"
+        "drugkg:Overdose, HP:0001250) or a short name read in the namespace of its default\n"
+        "(population=elderly). Values are bound as typed RDF terms, never pasted into the query.\n\n"
+        "output: a table on a terminal, SPARQL TSV when piped; --format json|xml|csv|tsv gives the\n"
+        "W3C SPARQL results formats (CONSTRUCT/DESCRIBE: turtle, ntriples, json (JSON-LD), xml (RDF/XML))."
+    )
+    what = parser.add_mutually_exclusive_group()
+    what.add_argument("--list", action="store_true", help="list the catalogue: name, title and parameters")
+    what.add_argument("--file", type=Path, metavar="Q.rq", help="run the query in this file")
+    what.add_argument("-e", "--execute", metavar="SPARQL", help="run this query text")
+    parser.add_argument("name", nargs="?", metavar="NAME", help="a query of the catalogue (see --list)")
+    parser.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
+                        help="a parameter value (repeatable)")
+    parser.add_argument("--format", "-f", choices=_FORMATS, default=None,
+                        help="output format (default: table on a terminal, tsv otherwise)")
+    parser.add_argument("--show", action="store_true", help="print the query text with its parameters, do not run it")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--data", type=Path, default=Path("build"), metavar="DIR",
+                       help="build folder whose embedded store to query (default: ./build; built if missing or stale)")
+    where.add_argument("--endpoint", metavar="URL", help="query this remote SPARQL 1.1 endpoint instead")
+    parser.add_argument("--no-build", action="store_true",
+                        help="never build: query the build folder as it is, or fail if there is none")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.list:
+        if args.name:
+            raise DrugkgError("give either --list or a query NAME, not both")
+        _print_list(load_catalogue())
+        return 0
+    sources = [s for s in (args.name, args.file, args.execute) if s]
+    if len(sources) != 1:
+        raise DrugkgError("say which query to run",
+                          expected="a catalogue NAME, --file Q.rq or -e 'SPARQL' (drugkg query --list shows the names)")
+    given = parse_param_assignments(args.param)
+    if args.name:
+        query = find_query(args.name)
+        text, bindings = query.text, bind_parameters(query, given)
+    elif args.file:
+        query_or_text = _read_file(args.file)
+        if isinstance(query_or_text, CatalogueQuery):
+            text, bindings = query_or_text.text, bind_parameters(query_or_text, given)
+        else:
+            text, bindings = query_or_text, adhoc_parameters(given)
+    else:
+        text, bindings = args.execute, adhoc_parameters(given)
+
+    if args.show:
+        sys.stdout.write(text.rstrip() + "\n")
+        for name, term in bindings.items():
+            sys.stdout.write(f"# ?{name} = {term}\n")
+        return 0
+
+    result: Result
+    if args.endpoint:
+        result = run_on_endpoint(args.endpoint, text, bindings)
+    else:
+        store = open_build_store(args.data, build_if_needed=not args.no_build)
+        result = run_on_store(store, text, bindings)
+    fmt = args.format or ("table" if sys.stdout.isatty() else "tsv")
+    out = sys.stdout.buffer
+    write_result(result, fmt, out)
+    out.flush()
+    return 0
+
+
+def _read_file(path: Path) -> CatalogueQuery | str:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise DrugkgError(f"cannot read the query file: {err.strerror}", file=str(path)) from None
+    if any(line.startswith("# title:") for line in text.splitlines()[:20]):
+        return parse_query_file(path)
+    return text
+
+
+def _print_list(queries: list[CatalogueQuery]) -> None:
+    rows = []
+    for q in queries:
+        params = " ".join(f"{p.name}={p.default}" if p.default else f"{p.name} ({p.kind}, required)"
+                          for p in q.parameters)
+        rows.append((q.name, q.title, params))
+    width = max((len(r[0]) for r in rows), default=4)
+    for name, title, params in rows:
+        sys.stdout.write(f"{name.ljust(width)}  {title}\n")
+        if params:
+            sys.stdout.write(f"{'':{width}}    parameters: {params}\n")
+    sys.stdout.write(f"\n{len(rows)} queries; run one with: drugkg query NAME [--param NAME=VALUE ...]\n")

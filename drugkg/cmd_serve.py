@@ -1,0 +1,187 @@
+"""`drugkg serve`: a read-only SPARQL endpoint, linked-data pages and a query page over the build."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from drugkg.errors import DrugkgError
+from drugkg.namespaces import BASE
+from drugkg.server.config import (
+    DEFAULT_MAX_QUERY_BYTES,
+    DEFAULT_MAX_ROWS,
+    DEFAULT_TIMEOUT,
+    ServerConfig,
+)
+
+__all__ = ["HELP", "EXAMPLE", "add_arguments", "run", "prepare_build", "check_valid"]
+
+HELP = "Serve the graph: SPARQL endpoint (/sparql), query page (/), resource pages, VoID and dumps."
+EXAMPLE = "drugkg serve --port 8000   # then open http://127.0.0.1:8000/"
+
+log = logging.getLogger("drugkg.serve")
+DEFAULT_BUILD = Path("build")
+MAX_VIOLATIONS_SHOWN = 10
+
+
+def _positive(kind: type) -> Any:
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"{text!r} must be above 0")
+        return value
+
+    return parse
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1; 0.0.0.0 for all)",
+    )
+    parser.add_argument(
+        "--port", type=int, default=8000, help="port to listen on (default 8000)"
+    )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        metavar="DIR",
+        help="serve this existing build folder (default: ./build, built first if missing)",
+    )
+    parser.add_argument(
+        "--allow-invalid",
+        action="store_true",
+        help="serve even if SHACL validation finds violations (they are still listed)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_positive(float),
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"time limit per query; a query past it is stopped and answered 503 (default {DEFAULT_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--max-rows",
+        type=_positive(int),
+        default=DEFAULT_MAX_ROWS,
+        metavar="N",
+        help=f"most result rows (or triples) per answer; a cut answer carries X-SPARQL-MaxRows (default {DEFAULT_MAX_ROWS})",
+    )
+    parser.add_argument(
+        "--max-query-bytes",
+        type=_positive(int),
+        default=DEFAULT_MAX_QUERY_BYTES,
+        metavar="N",
+        help=f"longest query accepted; longer ones get 413 (default {DEFAULT_MAX_QUERY_BYTES})",
+    )
+    parser.add_argument(
+        "--workers",
+        type=_positive(int),
+        default=2,
+        metavar="N",
+        help="query worker processes (default 2)",
+    )
+    parser.add_argument(
+        "--public-base",
+        default=BASE,
+        metavar="URL",
+        help=f"IRI base of the graph's resources, answered under this server's address (default {BASE})",
+    )
+
+
+def prepare_build(data: Path | None) -> Path:
+    """The build folder to serve: --data as given, or ./build, (re)built unless it is current."""
+    if data is not None:
+        return data
+    from drugkg.build import build, build_is_current
+
+    if build_is_current(DEFAULT_BUILD):
+        return DEFAULT_BUILD
+    log.info("drugkg serve: no current build in %s/, building it first", DEFAULT_BUILD)
+    started = time.perf_counter()
+    out = build(DEFAULT_BUILD)
+    log.info("drugkg serve: built %s in %.1f s", out, time.perf_counter() - started)
+    return Path(out)
+
+
+def check_valid(build_dir: Path, *, allow_invalid: bool) -> None:
+    """Validate the build with SHACL; refuse (DrugkgError) on violations unless allow_invalid."""
+    try:  # an ImportError may come from the module or one of its dependencies (pyshacl, ...)
+        from drugkg.validation import validate_build
+    except ImportError as err:
+        raise DrugkgError(
+            f"cannot validate the graph: the validation code does not import ({err})",
+            expected="a complete drugkg installation with its dependencies (reinstall drugkg)",
+        ) from None
+
+    started = time.perf_counter()
+    outcome = validate_build(build_dir)
+    log.info("drugkg serve: validated in %.1f s", time.perf_counter() - started)
+    if outcome.conforms:
+        return
+    results = list(outcome.results)
+    violations = [
+        r for r in results if "Violation" in str(getattr(r, "severity", "Violation"))
+    ] or results
+    lines = [
+        f"  {r.focus} {r.path or ''}: {r.message}".rstrip()
+        for r in violations[:MAX_VIOLATIONS_SHOWN]
+    ]
+    if len(violations) > MAX_VIOLATIONS_SHOWN:
+        lines.append(
+            f"  ... and {len(violations) - MAX_VIOLATIONS_SHOWN} more (drugkg validate lists all)"
+        )
+    summary = (
+        f"the graph in {build_dir} has {len(violations)} SHACL violation(s):\n"
+        + "\n".join(lines)
+    )
+    if not allow_invalid:
+        raise DrugkgError(
+            summary,
+            expected="a graph that conforms; fix the data, or pass --allow-invalid",
+            exit_code=1,
+        )
+    log.warning("drugkg serve: serving anyway (--allow-invalid): %s", summary)
+
+
+def run(args: argparse.Namespace) -> int:
+    from drugkg.server.builddir import open_build
+    from drugkg.server.run import bind, serve
+
+    if not 0 <= args.port <= 65535:
+        raise DrugkgError(
+            f"--port {args.port} is not a port number", expected="0 to 65535"
+        )
+    public_base = (
+        args.public_base
+        if args.public_base.endswith(("/", "#"))
+        else args.public_base + "/"
+    )
+    # Refuse a taken port before any slow step (build, validation).
+    bind(args.host, args.port).close()
+    build_dir = prepare_build(args.data)
+    build = open_build(build_dir)
+    check_valid(build.path, allow_invalid=args.allow_invalid)
+    config = ServerConfig(
+        build_dir=build.path,
+        timeout=args.timeout,
+        max_rows=args.max_rows,
+        max_query_bytes=args.max_query_bytes,
+        public_base=public_base,
+        workers=args.workers,
+    )
+    serve(
+        config,
+        build,
+        args.host,
+        args.port,
+        log_level="debug" if args.verbose else "info",
+    )
+    return 0

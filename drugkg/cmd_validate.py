@@ -1,0 +1,58 @@
+"""`drugkg validate`: check the built graph, or any RDF file, against drugkg's shapes and ontology."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from drugkg.errors import DrugkgError
+
+__all__ = ["EXAMPLE", "HELP", "add_arguments", "run"]
+
+HELP = ("check the built graph or RDF files against drugkg's SHACL shapes and OWL ontology "
+        "(exit 0 conforms, 1 violations, 2 could not run)")
+EXAMPLE = "drugkg validate                      # the build in ./build\n  drugkg validate my-drugs.ttl --format junit --output report.xml"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from drugkg.validation import ENGINES, MAX_INPUT_BYTES
+    from drugkg.validation.formats import FORMATS
+
+    parser.add_argument("files", nargs="*", type=Path, metavar="FILE",
+                        help="RDF files (.ttl .nt .nq .trig .jsonld .rdf/.owl/.xml) or one build folder; "
+                             "default: the build folder given by --data")
+    parser.add_argument("--data", type=Path, default=Path("build"), metavar="DIR",
+                        help="build folder to check when no FILE is given (default: ./build)")
+    parser.add_argument("--format", choices=sorted(FORMATS), default="text",
+                        help="report format: text (people), turtle (SHACL report), json, junit (CI)")
+    parser.add_argument("--output", type=Path, default=None, metavar="FILE", help="write the report here, not stdout")
+    parser.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
+    parser.add_argument("--no-reasoning", action="store_true", help="skip the OWL consistency check (HermiT)")
+    parser.add_argument("--engine", choices=ENGINES, default="fast",
+                        help="SHACL engine: fast (Oxigraph, default) or pyshacl (the reference; slow on big graphs)")
+    parser.add_argument("--max-bytes", type=int, default=MAX_INPUT_BYTES, metavar="N",
+                        help=f"refuse input files larger than N bytes (default {MAX_INPUT_BYTES})")
+
+
+def run(args: argparse.Namespace) -> int:
+    from drugkg.validation import validate_paths
+    from drugkg.validation.formats import render
+
+    paths = list(args.files) or [args.data]
+    for path in paths:
+        if not path.exists():
+            raise DrugkgError("no such file or folder", file=str(path),
+                              expected="an RDF file, or a build folder (run 'drugkg build' first)")
+    outcome = validate_paths(paths, reasoning=not args.no_reasoning, engine=args.engine, max_bytes=args.max_bytes)
+    report = render(outcome, args.format, args.strict)
+    if args.output:
+        try:
+            args.output.write_text(report, encoding="utf-8")
+        except OSError as err:
+            raise DrugkgError(f"cannot write the report: {err.strerror or err}", file=str(args.output)) from None
+        if args.format != "text":
+            print(render(outcome, "text", args.strict).splitlines()[-1], file=sys.stderr)
+    else:
+        sys.stdout.write(report)
+    return 0 if outcome.passes(args.strict) else 1

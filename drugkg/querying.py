@@ -1,0 +1,499 @@
+"""Run catalogue and ad-hoc SPARQL queries with typed parameters: on a build's embedded store, on an
+rdflib graph, or on a remote SPARQL endpoint, and write the results in the W3C formats.
+
+Parameters are never pasted into query text. They are turned into RDF terms first (an IRI must be
+a valid absolute IRI; a string becomes a plain literal whatever it holds) and then bound:
+
+- embedded Oxigraph store: `Store.query(..., substitutions={Variable: term})`;
+- rdflib graph: `Graph.query(..., initBindings={name: term})`;
+- remote endpoint: a `VALUES` block of the serialised terms, placed at the start of the query's
+  WHERE group (so FILTERs see the values, as with the other two), built only from checked terms.
+
+Every result, from whichever engine, is handed back as a pyoxigraph result object
+(`QuerySolutions`, `QueryBoolean` or `QueryTriples`), so the writers below are the same for all.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import logging
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import IO, Any
+
+import pyoxigraph as ox
+
+from drugkg.catalogue import CatalogueQuery, Parameter, load_catalogue
+from drugkg.errors import DrugkgError
+from drugkg.namespaces import RESOURCE, TURTLE_PREFIXES, XREF_PREFIXES
+
+__all__ = [
+    "GRAPH_FORMATS",
+    "RESULT_FORMATS",
+    "SHORTHAND_PREFIXES",
+    "Result",
+    "Table",
+    "adhoc_parameters",
+    "bind_parameters",
+    "find_query",
+    "open_build_store",
+    "parse_param_assignments",
+    "query_form",
+    "render_table",
+    "resolve_term",
+    "run_on_endpoint",
+    "run_on_graph",
+    "run_on_store",
+    "show_term",
+    "to_table",
+    "with_values",
+    "write_result",
+]
+
+log = logging.getLogger("drugkg.query")
+
+Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD_STRING = ox.NamedNode(_XSD + "string")
+XSD_DECIMAL = ox.NamedNode(_XSD + "decimal")
+XSD_INTEGER = ox.NamedNode(_XSD + "integer")
+
+# CURIE prefixes accepted in parameter values: the project's own, then the cross-reference ones.
+SHORTHAND_PREFIXES: dict[str, str] = {**TURTLE_PREFIXES, "res": str(RESOURCE), **XREF_PREFIXES}
+
+RESULT_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+GRAPH_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "json": ox.RdfFormat.JSON_LD,
+    "xml": ox.RdfFormat.RDF_XML,
+}
+
+
+# ---------------------------------------------------------------- finding queries
+
+
+def find_query(name: str, catalogue: Sequence[CatalogueQuery] | None = None) -> CatalogueQuery:
+    """The catalogue query called `name`; an error suggesting close names otherwise."""
+    queries = list(load_catalogue() if catalogue is None else catalogue)
+    for q in queries:
+        if q.name == name:
+            return q
+    names = [q.name for q in queries]
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+    close += [n for n in names if name and name.lower() in n and n not in close][: 3 - len(close)]
+    hint = f"did you mean: {', '.join(close)}? " if close else ""
+    raise DrugkgError(f"no query named {name!r} in the catalogue; {hint}see 'drugkg query --list'")
+
+
+def query_form(text: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first query-form keyword outside comments, IRIs and strings."""
+    for kind, value, _ in _tokens(text):
+        if kind == "word" and value.upper() in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+            return value.upper()
+    return "SELECT"
+
+
+# ---------------------------------------------------------------- parameters
+
+
+def parse_param_assignments(items: Iterable[str]) -> dict[str, str]:
+    """`["k=v", ...]` from the command line to a dict; a malformed item is an error."""
+    out: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip().lstrip("?$")
+        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise DrugkgError(f"bad parameter {item!r}", expected="NAME=VALUE, for example population=elderly")
+        if name in out:
+            raise DrugkgError(f"parameter {name!r} given twice")
+        out[name] = value
+    return out
+
+
+def bind_parameters(query: CatalogueQuery, given: Mapping[str, str]) -> dict[str, ox.Term]:
+    """Typed terms for every declared parameter: the given value or the default; errors name what is wrong."""
+    declared = {p.name: p for p in query.parameters}
+    unknown = sorted(set(given) - set(declared))
+    if unknown:
+        listed = ", ".join(p.name for p in query.parameters) or "none"
+        raise DrugkgError(f"query {query.name!r} has no parameter {unknown[0]!r}", expected=f"one of: {listed}")
+    terms: dict[str, ox.Term] = {}
+    for param in query.parameters:
+        if param.name in given:
+            value = given[param.name]
+        elif param.default is not None:
+            value = param.default
+        else:
+            raise DrugkgError(
+                f"query {query.name!r} needs the parameter {param.name!r} ({param.kind})",
+                expected=f"--param {param.name}=VALUE",
+            )
+        terms[param.name] = resolve_term(param, value)
+    return terms
+
+
+def resolve_term(param: Parameter, value: str) -> ox.Term:
+    """The RDF term a parameter value stands for, checked against the parameter's kind.
+
+    IRI parameters accept a full IRI (`https://...`, optionally in angle brackets), a CURIE with a
+    known prefix (`res:population/elderly`, `drugkg:Overdose`, `HP:0001250`), or a bare slug
+    (`elderly`) that is read in the namespace of the parameter's default value.
+    """
+    if param.kind == "IRI":
+        return ox.NamedNode(_expand_iri(param, value.strip()))
+    if param.kind == "string":
+        return ox.Literal(value)
+    if param.kind == "integer":
+        if not re.fullmatch(r"[+-]?[0-9]+", value.strip()):
+            raise DrugkgError(f"parameter {param.name!r}: {value!r} is not an integer", expected="digits, e.g. 12")
+        return ox.Literal(str(int(value.strip())), datatype=XSD_INTEGER)
+    if param.kind == "decimal":
+        text = value.strip()
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            number = None
+        if number is None or not number.is_finite() or not re.fullmatch(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)", text):
+            raise DrugkgError(f"parameter {param.name!r}: {value!r} is not a decimal number", expected="e.g. 10 or 2.5")
+        return ox.Literal(_decimal_lexical(number), datatype=XSD_DECIMAL)
+    raise DrugkgError(f"parameter {param.name!r} has an unknown kind {param.kind!r}")
+
+
+def _decimal_lexical(number: Decimal) -> str:
+    text = format(number.normalize(), "f")
+    return text if "." not in text else text.rstrip("0").rstrip(".") or "0"
+
+
+def _expand_iri(param: Parameter, value: str) -> str:
+    if value.startswith("<") and value.endswith(">"):
+        value = value[1:-1]
+    prefix, sep, local = value.partition(":")
+    if sep and prefix in SHORTHAND_PREFIXES and not local.startswith("//"):
+        iri = SHORTHAND_PREFIXES[prefix] + local
+    elif sep and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", prefix):
+        iri = value
+    elif not sep and param.default and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._~-]*", value):
+        namespace = re.sub(r"[^/#]*$", "", param.default.strip("<>"))
+        iri = namespace + value
+    else:
+        how = "a full IRI, a CURIE such as res:population/elderly"
+        if param.default:
+            how += f", or a short name read in {re.sub(r'[^/#]*$', '', param.default)}"
+        raise DrugkgError(f"parameter {param.name!r}: {value!r} is not an IRI", expected=how)
+    try:
+        ox.NamedNode(iri)
+    except ValueError as err:
+        raise DrugkgError(f"parameter {param.name!r}: {iri!r} is not a valid IRI ({err})",
+                          expected="an absolute IRI without spaces, quotes, braces or angle brackets") from None
+    return iri
+
+
+def adhoc_parameters(given: Mapping[str, str]) -> dict[str, ox.Term]:
+    """Terms for `--param` values of an ad-hoc query (no header): IRIs and CURIEs become IRIs, the rest strings."""
+    terms: dict[str, ox.Term] = {}
+    for name, value in given.items():
+        text = value.strip()
+        prefix, sep, _ = text.partition(":")
+        if (text.startswith("<") and text.endswith(">")) or (sep and prefix in SHORTHAND_PREFIXES) or re.match(
+            r"(https?|urn|ftp|mailto):", text
+        ):
+            terms[name] = ox.NamedNode(_expand_iri(Parameter(name, "IRI"), text))
+        else:
+            terms[name] = ox.Literal(value)
+    return terms
+
+
+# ---------------------------------------------------------------- VALUES for remote endpoints
+
+_IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
+_STRING = re.compile(r"'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^\"\\]|\\.|\"(?!\"\"))*\"\"\"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"",
+                     re.DOTALL)
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _tokens(text: str) -> Iterable[tuple[str, str, int]]:
+    """(kind, value, offset) of the parts of a query that matter for finding its WHERE group."""
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "#":
+            j = text.find("\n", i)
+            i = n if j < 0 else j + 1
+            continue
+        if c == "<":
+            m = _IRIREF.match(text, i)
+            if m:
+                i = m.end()
+                continue
+        if c in "'\"":
+            m = _STRING.match(text, i)
+            if m:
+                i = m.end()
+                continue
+        if c in "?$":
+            m = _WORD.match(text, i + 1)
+            i = m.end() if m else i + 1
+            continue
+        if c in "{}":
+            yield "brace", c, i
+            i += 1
+            continue
+        m = _WORD.match(text, i)
+        if m:
+            yield "word", m.group(), i
+            i = m.end()
+            continue
+        i += 1
+
+
+def with_values(text: str, bindings: Mapping[str, ox.Term]) -> str:
+    """The query with a VALUES block of `bindings` opening its WHERE group (for remote endpoints).
+
+    Terms are serialised by pyoxigraph (N-Triples syntax, escaped), never taken from user text.
+    """
+    if not bindings:
+        return text
+    position = _where_brace(text)
+    if position is None:
+        raise DrugkgError("cannot bind parameters: the query has no WHERE group",
+                          expected="a SELECT, ASK, CONSTRUCT or DESCRIBE query with a WHERE { ... } clause")
+    names = " ".join(f"?{name}" for name in bindings)
+    row = " ".join(str(term) for term in bindings.values())
+    block = f"\n  VALUES ({names}) {{ ({row}) }}\n"
+    return text[: position + 1] + block + text[position + 1:]
+
+
+def _where_brace(text: str) -> int | None:
+    tokens = list(_tokens(text))
+    form = None
+    depth = 0
+    previous = None
+    for kind, value, offset in tokens:
+        if kind == "word" and form is None and value.upper() in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+            form = value.upper()
+        if kind == "brace":
+            if value == "{":
+                if depth == 0 and form is not None:
+                    after_where = previous is not None and previous[0] == "word" and previous[1].upper() == "WHERE"
+                    construct_template = form == "CONSTRUCT" and previous is not None and previous[1].upper() == "CONSTRUCT"
+                    if after_where or (form in ("SELECT", "ASK") and not construct_template):
+                        return offset
+                depth += 1
+            else:
+                depth -= 1
+        previous = (kind, value)
+    return None
+
+
+# ---------------------------------------------------------------- engines
+
+
+def open_build_store(data: Path, *, build_if_needed: bool = True) -> ox.Store:
+    """The read-only store of the build in `data`, building it first when it is missing or stale."""
+    from drugkg.build import (
+        STORE_DIR,
+        build,
+        build_is_current,
+        check_build,
+        read_manifest,
+    )
+
+    data = Path(data)
+    manifest = read_manifest(data)
+    if build_if_needed and not build_is_current(data):
+        if data.exists() and any(data.iterdir()) and manifest is None:
+            raise DrugkgError("is not a drugkg build and holds other files; refusing to build there",
+                              file=str(data), expected="a build folder (drugkg build --out DIR) or an empty path")
+        if manifest is not None and not _built_from_shipped_data(manifest):
+            # built with `drugkg build --data OTHER`: never replace it with the shipped data
+            log.warning("drugkg query: %s was built from other sources; querying it as it is", data)
+            check_build(data)
+        else:
+            log.info("drugkg query: the build in %s is missing or out of date; building it now", data)
+            build(data)
+    else:
+        check_build(data)
+    try:
+        return ox.Store.read_only(str(data / STORE_DIR))
+    except OSError as err:
+        raise DrugkgError(f"cannot open the store: {err}", file=str(data / STORE_DIR)) from None
+
+
+def _built_from_shipped_data(manifest: Mapping[str, Any]) -> bool:
+    from drugkg.resources import data_dir
+    from loaders import LOADERS
+
+    shipped = sorted(str(p.relative_to(data_dir())) for kind in LOADERS.values() for p in data_dir().glob(kind.pattern))
+    return sorted(manifest.get("sources", [])) == shipped
+
+
+def _syntax_error(err: Exception, text: str) -> DrugkgError:
+    message = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    return DrugkgError(f"SPARQL syntax error: {message}", expected="a valid SPARQL 1.1 query")
+
+
+def run_on_store(store: ox.Store, text: str, bindings: Mapping[str, ox.Term] | None = None) -> Result:
+    """Evaluate on an Oxigraph store, the default graph being the union of all named graphs."""
+    substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()}
+    try:
+        return store.query(text, use_default_graph_as_union=True, substitutions=substitutions or None)
+    except SyntaxError as err:
+        raise _syntax_error(err, text) from None
+    except RuntimeError as err:
+        message = str(err)
+        if "projection" in message:
+            raise DrugkgError(f"cannot bind the parameters: {message}",
+                              expected="every parameter variable in the SELECT clause") from None
+        raise DrugkgError(f"the query failed: {message}") from None
+
+
+def run_on_graph(graph: Any, text: str, bindings: Mapping[str, ox.Term] | None = None) -> Result:
+    """Evaluate with rdflib's engine (initBindings) and hand back the pyoxigraph result type."""
+    import rdflib
+    from pyparsing import ParseException
+
+    init = {name: _to_rdflib(term) for name, term in (bindings or {}).items()}
+    try:
+        result = graph.query(text, initBindings=init)
+    except ParseException as err:
+        raise DrugkgError(f"SPARQL syntax error: line {err.lineno}, column {err.col}: {err.msg}",
+                          expected="a valid SPARQL 1.1 query") from None
+    if result.type in ("CONSTRUCT", "DESCRIBE"):
+        data = result.serialize(format="nt")
+        return ox.parse(data, format=ox.RdfFormat.N_TRIPLES)  # type: ignore[return-value]
+    data = result.serialize(format="json")
+    assert isinstance(data, bytes), rdflib.__version__
+    return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
+
+
+def _to_rdflib(term: ox.Term) -> Any:
+    import rdflib
+
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return rdflib.Literal(term.value, lang=term.language)
+        if term.datatype == XSD_STRING:
+            return rdflib.Literal(term.value)
+        return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+    raise DrugkgError(f"cannot bind {term!r}")
+
+
+def run_on_endpoint(url: str, text: str, bindings: Mapping[str, ox.Term] | None = None, *,
+                    timeout: float = 60.0) -> Result:
+    """POST the query (SPARQL 1.1 Protocol) to `url`; parameters go in as a VALUES block of typed terms."""
+    import httpx
+
+    query = with_values(text, bindings or {})
+    form = query_form(query)
+    graph = form in ("CONSTRUCT", "DESCRIBE")
+    accept = "application/n-triples" if graph else "application/sparql-results+json"
+    try:
+        response = httpx.post(url, data={"query": query}, headers={"Accept": accept}, timeout=timeout)
+    except httpx.HTTPError as err:
+        raise DrugkgError(f"cannot reach the endpoint: {err}", file=url) from None
+    if response.status_code >= 400:
+        detail = response.text.strip().splitlines()[0][:300] if response.text.strip() else response.reason_phrase
+        raise DrugkgError(f"the endpoint answered {response.status_code}: {detail}", file=url)
+    try:
+        if graph:
+            return ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)  # type: ignore[return-value]
+        return ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+    except (SyntaxError, ValueError) as err:
+        raise DrugkgError(f"the endpoint sent an unreadable or truncated result: {err}", file=url) from None
+
+
+# ---------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class Table:
+    """A result held in memory: variables and rows of terms (None where unbound), or a boolean, or triples."""
+
+    form: str
+    variables: tuple[str, ...] = ()
+    rows: tuple[tuple[ox.Term | None, ...], ...] = ()
+    boolean: bool | None = None
+    triples: tuple[ox.Triple, ...] = ()
+
+
+def to_table(result: Result) -> Table:
+    if isinstance(result, ox.QueryBoolean):
+        return Table("ASK", boolean=bool(result))
+    if isinstance(result, ox.QuerySolutions):
+        names = tuple(v.value for v in result.variables)
+        rows = tuple(tuple(solution[name] for name in names) for solution in result)
+        return Table("SELECT", names, rows)
+    return Table("CONSTRUCT", triples=tuple(t if isinstance(t, ox.Triple) else t.triple for t in result))
+
+
+def write_result(result: Result, fmt: str, out: IO[bytes]) -> None:
+    """Write `result` to `out` in `fmt`: table (for people) or a W3C format written by pyoxigraph."""
+    if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
+        if fmt == "table":
+            out.write(render_table(to_table(result)).encode("utf-8"))
+            return
+        if fmt not in RESULT_FORMATS:
+            raise DrugkgError(f"format {fmt!r} is for graphs", expected=f"one of table, {', '.join(RESULT_FORMATS)}")
+        result.serialize(out, format=RESULT_FORMATS[fmt])
+        if fmt in ("csv", "tsv") and isinstance(result, ox.QueryBoolean):
+            out.write(b"\n")
+        return
+    graph_fmt = "turtle" if fmt == "table" else fmt
+    if graph_fmt not in GRAPH_FORMATS:
+        raise DrugkgError(f"a {graph_fmt} table cannot hold a graph (CONSTRUCT or DESCRIBE result)",
+                          expected=f"one of table, {', '.join(GRAPH_FORMATS)}")
+    triples = [t if isinstance(t, ox.Triple) else t.triple for t in result]
+    prefixes = TURTLE_PREFIXES if GRAPH_FORMATS[graph_fmt] is ox.RdfFormat.TURTLE else None
+    out.write(ox.serialize(triples, format=GRAPH_FORMATS[graph_fmt], prefixes=prefixes) or b"")
+
+
+_SHORTEN = sorted(((ns, p) for p, ns in {**TURTLE_PREFIXES, "res": str(RESOURCE)}.items()),
+                  key=lambda item: -len(item[0]))
+_MAX_CELL = 60
+
+
+def show_term(term: ox.Term | None) -> str:
+    """A cell for people: IRIs as CURIEs where a project prefix fits, literals as their text."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        for namespace, prefix in _SHORTEN:
+            if term.value.startswith(namespace) and len(term.value) > len(namespace):
+                return f"{prefix}:{term.value[len(namespace):]}"
+        return term.value
+    if isinstance(term, ox.Literal):
+        return term.value.replace("\n", " ")
+    return str(term)
+
+
+def render_table(table: Table) -> str:
+    if table.form == "ASK":
+        return ("yes" if table.boolean else "no") + "\n"
+    header = list(table.variables)
+    body = [[show_term(t) for t in row] for row in table.rows]
+    body = [[c if len(c) <= _MAX_CELL else c[: _MAX_CELL - 1] + "…" for c in row] for row in body]
+    widths = [max([len(h)] + [len(row[i]) for row in body]) for i, h in enumerate(header)]
+    buf = io.StringIO()
+
+    def line(cells: Sequence[str]) -> None:
+        buf.write("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip() + "\n")
+
+    line(header)
+    line(["-" * w for w in widths])
+    for row in body:
+        line(row)
+    buf.write(f"({len(body)} row{'s' if len(body) != 1 else ''})\n")
+    return buf.getvalue()

@@ -1,0 +1,98 @@
+"""Start the HTTP server: bind the port (with a clear error when taken), then run uvicorn."""
+
+from __future__ import annotations
+
+import errno
+import logging
+import socket
+from typing import Any
+
+import uvicorn
+
+from drugkg.errors import DrugkgError
+from drugkg.server.app import create_app
+from drugkg.server.builddir import BuildFolder
+from drugkg.server.config import ServerConfig
+
+__all__ = ["bind", "serve", "browser_url"]
+
+log = logging.getLogger("drugkg.serve")
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port; DrugkgError when the port is taken or the host unknown."""
+    try:
+        infos = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )
+    except socket.gaierror as err:
+        raise DrugkgError(
+            f"cannot listen on host {host!r}: {err.strerror}",
+            expected="an IP address or host name of this machine",
+        ) from None
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as err:
+        sock.close()
+        if err.errno == errno.EADDRINUSE:
+            raise DrugkgError(
+                f"port {port} on {host} is already in use (another drugkg serve, or another server?)",
+                expected="a free port: pass --port, e.g. --port 8001",
+            ) from None
+        if err.errno == errno.EACCES:
+            raise DrugkgError(
+                f"not allowed to listen on port {port}", expected="a port above 1023"
+            ) from None
+        raise DrugkgError(f"cannot listen on {host}:{port}: {err.strerror}") from None
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def browser_url(host: str, port: int) -> str:
+    shown = (
+        "127.0.0.1" if host in ("0.0.0.0", "") else ("[::1]" if host == "::" else host)
+    )
+    if ":" in shown and not shown.startswith("["):
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}/"
+
+
+def serve(
+    config: ServerConfig,
+    build: BuildFolder,
+    host: str,
+    port: int,
+    *,
+    log_level: str = "info",
+) -> None:
+    """Serve `build` on host:port until interrupted."""
+    sock = bind(host, port)
+    app = create_app(config, build)
+    url = browser_url(host, sock.getsockname()[1])
+
+    class _Server(uvicorn.Server):
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started:
+                log.info(
+                    "drugkg serve: ready. Open %s in a browser (query page); SPARQL endpoint %ssparql",
+                    url,
+                    url,
+                )
+
+    server = _Server(
+        uvicorn.Config(
+            app,
+            log_level=log_level,
+            lifespan="on",
+            timeout_graceful_shutdown=5,
+            access_log=log_level == "debug",
+        )
+    )
+    server.run(sockets=[sock])
+    if not server.started:
+        raise DrugkgError("the server did not start (see the messages above)")

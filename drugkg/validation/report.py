@@ -1,0 +1,114 @@
+"""The validation report model shared by every engine and output format."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import SH
+
+__all__ = ["INFO", "VIOLATION", "WARNING", "Path", "ReasoningOutcome", "Term", "ValidationOutcome", "ValidationResult"]
+
+Term = URIRef | BNode | Literal
+VIOLATION = SH.Violation
+WARNING = SH.Warning
+INFO = SH.Info
+
+
+@dataclass(frozen=True, order=True)
+class Path:
+    """A SHACL property path: a predicate, an inverse path, or a sequence of paths."""
+
+    kind: str  # "predicate" | "inverse" | "sequence"
+    predicate: str = ""
+    steps: tuple[Path, ...] = ()
+
+    @classmethod
+    def of(cls, iri: str) -> Path:
+        return cls("predicate", iri)
+
+    def sparql(self) -> str:
+        if self.kind == "predicate":
+            return f"<{self.predicate}>"
+        if self.kind == "inverse":
+            return f"^{self.steps[0].sparql()}"
+        return "(" + "/".join(step.sparql() for step in self.steps) + ")"
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def text(self, shorten=lambda iri: f"<{iri}>") -> str:  # type: ignore[no-untyped-def]
+        if self.kind == "predicate":
+            return str(shorten(self.predicate))
+        if self.kind == "inverse":
+            return "^" + self.steps[0].text(shorten)
+        return "/".join(step.text(shorten) for step in self.steps)
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One SHACL validation result: what is wrong (or suspicious), where, and which rule said so."""
+
+    focus: Term
+    path: Path | None
+    value: Term | None
+    component: URIRef
+    severity: URIRef
+    source_shape: URIRef | BNode
+    messages: tuple[str, ...] = ()
+    source_constraint: URIRef | BNode | None = None
+
+    @property
+    def message(self) -> str:
+        return " ".join(self.messages)
+
+    def key(self) -> tuple[str, str, str, str, str, str, tuple[str, ...]]:
+        """Everything that identifies a result, as text: for sorting and comparing engines."""
+        return (str(self.focus), self.path.text() if self.path else "", _n3(self.value), str(self.component),
+                str(self.severity), str(self.source_shape), tuple(sorted(self.messages)))
+
+
+def _n3(term: Term | None) -> str:
+    return "" if term is None else term.n3()
+
+
+@dataclass
+class ReasoningOutcome:
+    """What the OWL reasoner said: consistent, inconsistent (with the individuals involved), or not run."""
+
+    status: str  # "consistent" | "inconsistent" | "skipped" | "unavailable"
+    detail: str = ""
+    individuals: tuple[str, ...] = ()
+    seconds: float = 0.0
+
+
+@dataclass
+class ValidationOutcome:
+    """The outcome of `drugkg validate`: SHACL results, the reasoner's verdict, and timings."""
+
+    results: list[ValidationResult]
+    reasoning: ReasoningOutcome | None = None
+    triples: int = 0
+    engine: str = "fast"
+    timings: dict[str, float] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)  # focus IRI -> rdfs:label, for reports
+
+    @property
+    def violations(self) -> list[ValidationResult]:
+        return [r for r in self.results if r.severity == VIOLATION]
+
+    @property
+    def warnings(self) -> list[ValidationResult]:
+        return [r for r in self.results if r.severity != VIOLATION]
+
+    @property
+    def inconsistent(self) -> bool:
+        return self.reasoning is not None and self.reasoning.status == "inconsistent"
+
+    @property
+    def conforms(self) -> bool:
+        """True when there is no SHACL violation and the reasoner did not find the graph inconsistent."""
+        return not self.violations and not self.inconsistent
+
+    def passes(self, strict: bool = False) -> bool:
+        return self.conforms and not (strict and self.warnings)

@@ -1,0 +1,47 @@
+"""The endpoint under load and abuse (bench/abuse.py, bounded: about 40 s, loopback only).
+
+Two clients run the catalogue queries, first alone, then while three others send malformed,
+oversized, update, SERVICE and too-slow queries to `drugkg serve --timeout 1`. Asserted: every
+answer is the expected one for its kind (no 500, ever), the good queries are still served during the
+abuse, the answers at the end equal those at the start, the server is alive, and its memory (with
+its workers) returns near where it started. The figures go to test-artifacts/abuse.json.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench.abuse import EXPECTED, run
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def figures(built: Path) -> dict:
+    return run(built, good=200, seconds=20, out=ROOT / "test-artifacts" / "abuse.json")
+
+
+def test_every_answer_is_the_expected_one(figures: dict) -> None:
+    assert figures["catalogue queries answering 200"] == figures["catalogue queries"]
+    assert not figures["status 500 seen"]
+    assert figures["unexpected answers"] == []
+    by_kind = figures["under abuse"]["by kind and status"]
+    assert set(by_kind) == set(EXPECTED), f"some kinds of abuse were never sent: {set(EXPECTED) - set(by_kind)}"
+
+
+def test_good_queries_are_still_served_during_the_abuse(figures: dict) -> None:
+    storm = figures["under abuse"]
+    assert storm["good requests"] >= 20, storm
+    assert storm["p99 ms"] is not None and storm["p99 ms"] < 5000, storm
+
+
+def test_the_server_answers_correctly_at_the_end(figures: dict) -> None:
+    assert figures["server alive at the end"]
+    assert figures["answers at the end equal the baseline"], figures["answers that changed"]
+
+
+def test_memory_returns_near_its_start(figures: dict) -> None:
+    rss = figures["rss MiB"]
+    assert rss["end"] <= rss["start"] + max(64, rss["start"] / 2), rss
