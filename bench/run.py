@@ -190,7 +190,8 @@ def stage_validate(label: str, build: Path, plan: Plan) -> dict[str, Any]:
 
 def _embedded_queries(build: Path, params: dict[str, str], plan: Plan) -> dict[str, dict[str, Any]]:
     """Per-query medians from bench.oxi_queries; a query past plan.query_limit is stopped (None)."""
-    import select
+    import queue
+    import threading
 
     done: dict[str, dict[str, Any]] = {}
     skip: list[str] = []
@@ -201,11 +202,19 @@ def _embedded_queries(build: Path, params: dict[str, str], plan: Plan) -> dict[s
             proc = subprocess.Popen([PYTHON, "-m", "bench.oxi_queries", str(build), str(pfile),
                                      str(plan.query_budget), ",".join(skip)], cwd=ROOT, stdout=subprocess.PIPE,
                                     env={**os.environ, **ENV}, text=True, start_new_session=True)
-            assert proc.stdout is not None
+            lines: queue.Queue[str] = queue.Queue()
+
+            def pump(stream: Any = proc.stdout, sink: queue.Queue[str] = lines) -> None:
+                for text in stream:
+                    sink.put(text)
+                sink.put("")  # end of output
+
+            threading.Thread(target=pump, daemon=True).start()
             current, deadline, stopped = None, time.perf_counter() + 120, False
             while True:
-                ready, _, _ = select.select([proc.stdout], [], [], max(0.0, deadline - time.perf_counter()))
-                if not ready:  # the current query is past its limit (or the store took too long to open)
+                try:
+                    line = lines.get(timeout=max(0.01, deadline - time.perf_counter()))
+                except queue.Empty:  # the current query is past its limit (or the store took too long to open)
                     kill_tree(proc.pid)
                     proc.wait()
                     if current is None:
@@ -214,7 +223,6 @@ def _embedded_queries(build: Path, params: dict[str, str], plan: Plan) -> dict[s
                     skip.append(current)
                     stopped = True
                     break
-                line = proc.stdout.readline()
                 if not line:
                     proc.wait()
                     break
@@ -224,7 +232,7 @@ def _embedded_queries(build: Path, params: dict[str, str], plan: Plan) -> dict[s
                 else:
                     done[event["name"]] = {"oxigraph_ms": event["ms"], "rows": event["rows"], "runs": event["runs"]}
                     skip.append(event["name"])
-                    current = None
+                    current, deadline = None, time.perf_counter() + 60
             if not stopped:
                 return done
 
@@ -336,15 +344,25 @@ def stage_endpoint(label: str, data: Path, build: Path, plan: Plan, embedded: di
 
 # -- main ------------------------------------------------------------------------------------------
 
-def run_size(label: str, quick: bool) -> dict[str, Any]:
+STAGES = ("build", "validate", "queries", "endpoint")
+
+
+def run_size(label: str, quick: bool, only: tuple[str, ...] = STAGES, previous: dict[str, Any] | None = None,
+             pyshacl_limit: float | None = None) -> dict[str, Any]:
     plan = Plan(label, quick)
+    if pyshacl_limit:
+        plan.pyshacl_timeout = pyshacl_limit
     data = prepare_data(label)
-    res: dict[str, Any] = {"label": label}
-    res.update(stage_build(label, data, plan))
+    res: dict[str, Any] = dict(previous or {"label": label})
     build = WORK / label / "build"
-    res.update(stage_validate(label, build, plan))
-    res.update(stage_queries(label, data, build, plan))
-    res["endpoint"] = stage_endpoint(label, data, build, plan, res["queries"])
+    if "build" in only or not (build / "manifest.json").is_file():
+        res.update(stage_build(label, data, plan))
+    if "validate" in only:
+        res.update(stage_validate(label, build, plan))
+    if "queries" in only:
+        res.update(stage_queries(label, data, build, plan))
+    if "endpoint" in only:
+        res["endpoint"] = stage_endpoint(label, data, build, plan, res["queries"])
     return res
 
 
@@ -354,6 +372,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="one run of each, short limits (default size 10k)")
     parser.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md", help="report to write")
     parser.add_argument("-v", "--verbose", action="store_true", help="progress on stderr even when not a terminal")
+    parser.add_argument("--only", default=None, metavar="STAGES",
+                        help="re-run only these stages (of build,validate,queries,endpoint) on the kept builds, "
+                             "keeping the other figures of bench/results/results.json")
+    parser.add_argument("--pyshacl-limit", type=float, default=None, metavar="SECONDS",
+                        help="time limit for plain pySHACL (default 180 s at 10k, 120 s above)")
     args = parser.parse_args(argv)
     if args.verbose:
         os.environ["DRUGKG_BENCH_VERBOSE"] = "1"
@@ -364,11 +387,24 @@ def main(argv: list[str] | None = None) -> int:
     WORK.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    results = {"machine": _machine(), "quick": args.quick, "sizes": []}
+    only = tuple(x.strip() for x in args.only.split(",")) if args.only else STAGES
+    if any(x not in STAGES for x in only):
+        parser.error(f"--only takes stages among {','.join(STAGES)}")
+    old: dict[str, Any] = {}
+    if args.only and (RESULTS / "results.json").is_file():
+        old = json.loads((RESULTS / "results.json").read_text())
+    previous = {s["label"]: s for s in old.get("sizes", [])}
+    results = {"machine": old.get("machine") or _machine(), "quick": args.quick, "sizes": []}
+    if args.only:
+        results["rerun"] = {"stages": list(only), "sizes": labels, "machine": _machine()}
     for label in labels:
-        results["sizes"].append(run_size(label, args.quick))
+        results["sizes"].append(run_size(label, args.quick, only, previous.get(label), args.pyshacl_limit))
         (RESULTS / "results.json").write_text(json.dumps(results, indent=2, default=str))
-    results["total_minutes"] = (time.perf_counter() - started) / 60
+    for label, entry in previous.items():  # sizes not re-run keep their figures
+        if label not in labels:
+            results["sizes"].append(entry)
+    results["sizes"].sort(key=lambda e: list(SIZES).index(e["label"]))
+    results["total_minutes"] = old.get("total_minutes", 0) + (time.perf_counter() - started) / 60
     (RESULTS / "results.json").write_text(json.dumps(results, indent=2, default=str))
     from bench.report import write_report
 

@@ -31,7 +31,7 @@ from drugkg.rdfconvert import to_quads
 from drugkg.resources import data_dir, ontology_dir, queries_dir
 from drugkg.void import DUMP_MEDIA_TYPES, void_triples
 from loaders import LOADERS
-from loaders.monograph import monograph_ox_triples
+from loaders.monograph import is_shared_subject, monograph_ox_triples
 from loaders.monograph_model import TERM_KINDS, Monograph
 from loaders.sssom import MappingSet, expand_subject
 
@@ -47,6 +47,7 @@ __all__ = [
     "GRAPH_ONTOLOGY",
     "GRAPH_VOID",
     "GRAPH_EXAMPLES",
+    "GRAPH_TERMS",
 ]
 
 log = logging.getLogger("drugkg.build")
@@ -57,6 +58,9 @@ DUMP_FILES = tuple(DUMP_MEDIA_TYPES)
 GRAPH_ONTOLOGY = str(GRAPH) + "ontology"
 GRAPH_VOID = str(GRAPH) + "void"
 GRAPH_EXAMPLES = str(GRAPH) + "examples"
+# Terms, sources and other resources that monographs share go to one graph, stored once: in a
+# graph per monograph they would repeat, and Oxigraph's union of graphs is a bag (duplicate rows).
+GRAPH_TERMS = str(GRAPH) + "terms"
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 DIGEST_MAX_BYTES = 64 * 1024 * 1024  # above every loader's size limit (loaders/*.py MAX_*_BYTES)
 
@@ -183,6 +187,7 @@ def _load_file(name: str, path: Path) -> Loaded | _Failure:
     except DrugkgError as err:
         return _Failure(err.message, err.file, err.where, err.expected, err.exit_code)
     graph = ox.NamedNode(_graph_name(name, path))
+    shared = ox.NamedNode(GRAPH_TERMS)
     quads: list[ox.Quad] = []
     deferred: BaseException | None = None
     if name == "monograph":
@@ -191,7 +196,7 @@ def _load_file(name: str, path: Path) -> Loaded | _Failure:
         rdf_type = ox.NamedNode(_RDF_TYPE)
         try:
             for s, p, o in monograph_ox_triples(m):
-                quads.append(ox.Quad(s, p, o, graph))
+                quads.append(ox.Quad(s, p, o, shared if is_shared_subject(s.value) else graph))
                 if p == rdf_type:
                     typed.add(s.value)
         except Exception as err:  # noqa: BLE001 - raised where a serial build meets it (the checks across files)
@@ -316,15 +321,17 @@ def _union_nt_lines(store: ox.Store, src: Sources) -> set[bytes]:
     source file's N-Quads lines, less their one graph name, are its N-Triples lines (same writer).
     The other graphs (ontology, examples, VoID: small, made by the build) are read from the store."""
     lines: set[bytes] = set()
-    from_sources: set[str] = set()
+    from_sources: set[str] = {GRAPH_TERMS}
+    shared_suffix = f" <{GRAPH_TERMS}> .\n".encode()
     for item in src.items:
         from_sources.add(_graph_name(item.name, item.path))
         suffix = f" <{_graph_name(item.name, item.path)}> .\n".encode()
         chunk = item.nquads
-        if chunk.count(suffix) != chunk.count(b"\n") or b"_:" in chunk:  # unexpected shape or blank nodes
+        if chunk.count(suffix) + chunk.count(shared_suffix) != chunk.count(b"\n") or b"_:" in chunk:
+            # unexpected shape or blank nodes: read the union back from the store
             union = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
             return set(ox.serialize(union, format=ox.RdfFormat.N_TRIPLES).splitlines())  # type: ignore[arg-type]
-        lines.update(chunk.replace(suffix, b" .\n").splitlines())
+        lines.update(chunk.replace(suffix, b" .\n").replace(shared_suffix, b" .\n").splitlines())
     for graph in store.named_graphs():  # the ontology, examples, VoID, and whatever else the build adds
         if isinstance(graph, ox.NamedNode) and graph.value in from_sources:
             continue
@@ -380,7 +387,9 @@ def _jsonld_context() -> dict[str, Any]:
         if str(prop).startswith(vocab):
             rng = onto.value(prop, rdflib.RDFS.range)
             entry: dict[str, str] = {"@id": f"drugkg:{str(prop)[len(vocab):]}"}
-            if rng is not None and str(rng) != str(rdflib.XSD.string):
+            if rng is not None and str(rng) == str(rdflib.RDF.langString):
+                entry["@language"] = "en"
+            elif rng is not None and str(rng) != str(rdflib.XSD.string):
                 entry["@type"] = str(rng).replace(str(rdflib.XSD), "xsd:")
             ctx[str(prop)[len(vocab):]] = entry
     ctx["label"] = {"@id": "rdfs:label", "@container": "@language"}
@@ -499,7 +508,7 @@ def build(out_dir: Path, sources: Path | None = None) -> Path:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    log.info("built %d triples in %d graphs into %s", triples, len(sizes), out_dir)
+    log.debug("built %d triples in %d graphs into %s", triples, len(sizes), out_dir)
     return out_dir
 
 

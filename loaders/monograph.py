@@ -19,7 +19,9 @@ from drugkg.namespaces import VOCAB, resource_iri
 from loaders.monograph_model import TERM_KINDS, Monograph, Quantity, reference_errors
 from loaders.yaml_source import YamlDocument, read_yaml
 
-__all__ = ["read_monograph", "monograph_triples", "monograph_ox_triples", "term_iri", "TERM_IRI_KIND"]
+__all__ = [
+    "read_monograph", "monograph_triples", "monograph_ox_triples", "term_iri", "TERM_IRI_KIND", "is_shared_subject",
+]
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
@@ -40,6 +42,17 @@ TERM_IRI_KIND = {
     "delivery_modes": "delivery-mode",
     "recommendations": "recommendation",
 }
+# Resources that several monographs may describe alike (terms, sources, their sections, disease
+# mechanisms): the build puts their triples in one shared graph, so each is stored once.
+_SHARED_KINDS = tuple(TERM_IRI_KIND.values()) + ("age-limit", "source", "section", "disease-mechanism")
+_SHARED_PREFIXES = tuple(resource_iri(kind, "") for kind in _SHARED_KINDS)
+
+
+def is_shared_subject(iri: str) -> bool:
+    """True for the IRI of a resource that is not one drug's own (a term, a source, ...)."""
+    return iri.startswith(_SHARED_PREFIXES)
+
+
 TERM_CLASS = {
     "organizations": VOCAB.Organization,
     "people": VOCAB.Person,
@@ -258,7 +271,7 @@ def _make_monograph_triples(
                     if term.sex:
                         yield node, VOCAB.sex, Literal(term.sex)
                     if term.age_below:
-                        age = URIRef(resource_iri("quantity", f"{term.id}-age-below"))
+                        age = URIRef(resource_iri("age-limit", term.id))
                         yield node, VOCAB.ageBelow, age
                         yield from quantity(age, Quantity(value=term.age_below.value, unit=term.age_below.unit))
 
@@ -321,7 +334,8 @@ def _make_monograph_triples(
                     qn = URIRef(resource_iri("quantity", f"{dslug}-{f.id}-{i}-{role}"))
                     yield cn, prop, qn
                     yield from quantity(qn, q)
-            yield node, VOCAB.otherStrengthsAvailable, Literal(f.other_strengths_available)
+            if f.other_strengths_available is not None:
+                yield node, VOCAB.otherStrengthsAvailable, Literal(f.other_strengths_available)
 
         # dosing regimens
         for r in m.regimens:

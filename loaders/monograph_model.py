@@ -152,7 +152,7 @@ class Formulation(_Model):
     strengths: tuple[Quantity, ...] = ()
     strength_range: StrengthRange | None = None
     concentrations: tuple[Concentration, ...] = ()
-    other_strengths_available: bool = False
+    other_strengths_available: bool | None = None  # only when the source says so
     delivery_modes: tuple[Slug, ...] = ()
     section: Sections
 

@@ -179,7 +179,7 @@ def test_adverse_effects_by_context(graph: rdflib.Graph) -> None:
         drugkg:effect res:finding/intrathecal-mass ; drugkg:frequency drugkg:SomeCases ; drugkg:consequence/rdfs:label ?c }""")
     assert mass == {("reduced treatment efficacy",), ("pain",), ("neurological symptoms",)}
     population = rows(graph, """SELECT DISTINCT ?p WHERE { ?a drugkg:frequency drugkg:Common ; drugkg:population/rdfs:label ?p }""")
-    assert population == {("people treated for spasticity from causes other than SMA",)}
+    assert population == {("people treated for spasticity (reports not specific to SMA)",)}
 
 
 def test_ovarian_cysts(graph: rdflib.Graph) -> None:
