@@ -121,9 +121,15 @@ def check_valid(build_dir: Path, *, allow_invalid: bool) -> None:
             expected="a complete drugkg installation with its dependencies (reinstall drugkg)",
         ) from None
 
+    from drugkg.validation.stamp import has_valid_stamp, write_stamp
+
+    if has_valid_stamp(build_dir):
+        log.info("drugkg serve: this build was validated already (validated.json), not validating again")
+        return
     started = time.perf_counter()
     outcome = validate_build(build_dir)
     log.info("drugkg serve: validated in %.1f s", time.perf_counter() - started)
+    write_stamp(build_dir, outcome)
     if outcome.conforms:
         return
     results = list(outcome.results)

@@ -37,6 +37,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from drugkg.validation import validate_paths
+    from drugkg.validation.inputs import is_build_folder
+    from drugkg.validation.stamp import write_stamp
     from drugkg.validation.formats import render
 
     paths = list(args.files) or [args.data]
@@ -45,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
             raise DrugkgError("no such file or folder", file=str(path),
                               expected="an RDF file, or a build folder (run 'drugkg build' first)")
     outcome = validate_paths(paths, reasoning=not args.no_reasoning, engine=args.engine, max_bytes=args.max_bytes)
+    if len(paths) == 1 and is_build_folder(paths[0]):
+        write_stamp(paths[0], outcome)  # lets `drugkg serve` skip validating this build again
     report = render(outcome, args.format, args.strict)
     if args.output:
         try:
