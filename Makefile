@@ -12,7 +12,7 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 venv: $(BIN)/python
-	$(BIN)/pip install --quiet -c requirements.lock ".[test]"
+	$(BIN)/pip install --quiet -c requirements.lock ".[test,bench]"
 
 # Debian's Chromium for the browser test; needs root (CI and the dev machines run as root).
 system-deps:

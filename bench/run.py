@@ -50,7 +50,7 @@ class Plan:
         self.rdflib_build_runs = 1 if quick or big else (2 if mid else 3)
         self.validate_runs = 1 if quick else (2 if big else 3)
         self.pyshacl_runs = 1 if quick or big or mid else 3
-        self.pyshacl_timeout = 60.0 if quick else (180.0 if label == "10k" else 120.0)
+        self.pyshacl_timeout = 60.0 if quick else {"10k": 180.0, "100k": 150.0}.get(label, 200.0)
         self.rdflib_timeout = 120.0 if quick else 400.0
         self.query_budget = 0.3 if quick else 1.0  # seconds of timed runs per query on the embedded store
         self.query_limit = 10.0 if quick else 30.0  # a query slower than this on the embedded store is stopped
@@ -376,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="re-run only these stages (of build,validate,queries,endpoint) on the kept builds, "
                              "keeping the other figures of bench/results/results.json")
     parser.add_argument("--pyshacl-limit", type=float, default=None, metavar="SECONDS",
-                        help="time limit for plain pySHACL (default 180 s at 10k, 120 s above)")
+                        help="time limit for plain pySHACL (default 180 s at 10k, 150 s at 100k, 200 s at 1m)")
     args = parser.parse_args(argv)
     if args.verbose:
         os.environ["DRUGKG_BENCH_VERBOSE"] = "1"

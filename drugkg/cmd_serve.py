@@ -124,7 +124,7 @@ def check_valid(build_dir: Path, *, allow_invalid: bool) -> None:
     from drugkg.validation.stamp import has_valid_stamp, write_stamp
 
     if has_valid_stamp(build_dir):
-        log.info("drugkg serve: this build was validated already (validated.json), not validating again")
+        log.info("drugkg serve: this build passed validation before (validated.json matches it); skipping validation")
         return
     started = time.perf_counter()
     outcome = validate_build(build_dir)
