@@ -91,7 +91,7 @@ def plot(results: dict[str, Any], dest: Path) -> None:
     a1.set_ylabel("seconds (median)")
     a1.set_title("build and validation")
     a1.grid(True, which="both", alpha=0.3)
-    a1.legend(fontsize=8)
+    a1.legend(fontsize=8, loc="lower right")
 
     qo = [(_query_summary(s)[0], n) for s, n in zip(sizes, x, strict=True)]
     qr = [(_query_summary(s)[1], n) for s, n in zip(sizes, x, strict=True)]

@@ -344,10 +344,18 @@ def _syntax_error(err: Exception, text: str) -> DrugkgError:
 
 
 def run_on_store(store: ox.Store, text: str, bindings: Mapping[str, ox.Term] | None = None) -> Result:
-    """Evaluate on an Oxigraph store, the default graph being the union of all named graphs."""
-    substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()}
+    """Evaluate on an Oxigraph store, the default graph being the union of all named graphs.
+
+    Parameters go in as a VALUES block of typed terms opening the WHERE group: Oxigraph (0.5.13)
+    then joins from the bound values, whereas its `substitutions` left property paths such as
+    `?x skos:broader* ?effect` to be evaluated unbound (1.3 s instead of 0.25 s at 1M triples).
+    """
+    unknown = [name for name in (bindings or {}) if not re.search(rf"[?$]{re.escape(name)}\b", text)]
+    if unknown:
+        raise DrugkgError(f"cannot bind the parameters: the query has no variable ?{unknown[0]}",
+                          expected="a parameter NAME that is a variable of the query")
     try:
-        return store.query(text, use_default_graph_as_union=True, substitutions=substitutions or None)
+        return store.query(with_values(text, bindings or {}), use_default_graph_as_union=True)
     except SyntaxError as err:
         raise _syntax_error(err, text) from None
     except RuntimeError as err:
