@@ -9,7 +9,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 
-__all__ = ["to_ox", "to_quads", "from_ox", "OxTerms"]
+__all__ = ["to_ox", "to_quads", "OxTerms"]
 
 
 @lru_cache(maxsize=1 << 16)
@@ -35,16 +35,6 @@ def to_quads(triples: Iterable[tuple[URIRef, URIRef, URIRef | Literal]], graph: 
     g = _named(graph)
     for s, p, o in triples:
         yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), g)  # type: ignore[arg-type]
-
-
-def from_ox(term: ox.NamedNode | ox.Literal | ox.BlankNode) -> URIRef | Literal | BNode:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
 class OxTerms:
