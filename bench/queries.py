@@ -26,7 +26,10 @@ def synthetic_parameters(data_dir: Path) -> dict[str, str]:
     m: dict[str, Any] = yaml.load(first.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     drug = m["drug"]["id"]
     ae = m["adverse_effects"][0]
-    pops = [p["id"] for p in m["terms"].get("populations", [])]
+    warned = [pid for w in m.get("warnings", []) for pid in w.get("populations", [])]
+    adjusted = {a["population"] for r in m.get("regimens", []) for a in r.get("adjustments", [])}
+    # a population the drug's warnings and dose adjustments both name, so that the query has rows to return
+    pops = [pid for pid in warned if pid in adjusted] or warned or [p["id"] for p in m["terms"].get("populations", [])]
     ind = m["indications"][0]
     route = m["formulations"][0]["route"]
     return {

@@ -9,9 +9,10 @@ A query file starts with header lines, then the SPARQL text:
     PREFIX drugkg: <https://w3id.org/drugkg/vocab#>
     SELECT ...
 
-`param` lines give the variable name (without `?`), its kind (`IRI`, `string`, `decimal`,
-`integer`) and optionally a default value. Parameters are bound as typed terms, never pasted
-into the text.
+`param` lines give the variable name (without `?`), its kind (`IRI`, `string`, `name`,
+`decimal`, `integer`) and optionally a default value. Parameters are bound as typed terms, never
+pasted into the text. A `name` is a string matched in any letter case: it is bound in lower
+case, to be looked up as a `drugkg:searchKey`.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ __all__ = [
     "parse_query_file",
 ]
 
-PARAM_KINDS = ("IRI", "string", "decimal", "integer")
+PARAM_KINDS = ("IRI", "string", "name", "decimal", "integer")
 _HEADER = re.compile(r"^#\s*(title|question|keywords|param)\s*:\s*(.*?)\s*$")
 
 
@@ -138,7 +139,10 @@ def catalogue_markdown(queries: list[CatalogueQuery] | None = None, answers: dic
         "Parameters are bound as typed RDF terms, never pasted into the query text. An IRI parameter",
         "takes a full IRI, a CURIE (`res:population/elderly`, `drugkg:Overdose`, `HP:0001250`) or a short",
         "name read in the namespace of its default (`population=elderly` means",
-        "`https://w3id.org/drugkg/resource/population/elderly`). Output: a table on a terminal, SPARQL",
+        "`https://w3id.org/drugkg/resource/population/elderly`). A `name` parameter is matched in any",
+        "letter case: it is bound in lower case and looked up as a `drugkg:searchKey` (the lower-case form",
+        "of every label, synonym and brand name); when you write the VALUES yourself, write it in lower case.",
+        "Output: a table on a terminal, SPARQL",
         "TSV when piped, or `--format json|xml|csv|tsv`.",
         "",
         "| name | question | parameters (default) |",

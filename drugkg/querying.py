@@ -29,6 +29,7 @@ import pyoxigraph as ox
 
 from drugkg.catalogue import CatalogueQuery, Parameter, load_catalogue
 from drugkg.errors import DrugkgError
+from drugkg.names import search_key
 from drugkg.namespaces import RESOURCE, TURTLE_PREFIXES, XREF_PREFIXES
 
 __all__ = [
@@ -154,6 +155,8 @@ def resolve_term(param: Parameter, value: str) -> ox.Term:
         return ox.NamedNode(_expand_iri(param, value.strip()))
     if param.kind == "string":
         return ox.Literal(value)
+    if param.kind == "name":
+        return ox.Literal(search_key(value.strip()))
     if param.kind == "integer":
         if not re.fullmatch(r"[+-]?[0-9]+", value.strip()):
             raise DrugkgError(f"parameter {param.name!r}: {value!r} is not an integer", expected="digits, e.g. 12")

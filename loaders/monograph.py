@@ -16,6 +16,7 @@ from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD, DCTERMS
 from drugkg.errors import DrugkgError
 from drugkg.rdfconvert import OxTerms
 from drugkg.namespaces import VOCAB, resource_iri
+from drugkg.names import search_key
 from loaders.monograph_model import TERM_KINDS, Monograph, Quantity, reference_errors
 from loaders.yaml_source import YamlDocument, read_yaml
 
@@ -202,6 +203,13 @@ def _make_monograph_triples(
         def label(node: URIRef, text: str) -> Triple:
             return node, RDFS.label, Literal(text, lang="en")
 
+        def names(node: URIRef, text: str, synonyms: tuple[str, ...], others: tuple[str, ...] = ()) -> Iterator[Triple]:
+            yield label(node, text)
+            for syn in synonyms:
+                yield node, SKOS.altLabel, Literal(syn, lang="en")
+            for key in sorted({search_key(name) for name in (text, *synonyms, *others)}):
+                yield node, VOCAB.searchKey, Literal(key)
+
         def quantity(node: URIRef, q: Quantity) -> Iterator[Triple]:
             yield node, RDF.type, VOCAB.Quantity
             yield label(node, f"{_decimal_text(q.value)} {q.unit}")
@@ -240,9 +248,7 @@ def _make_monograph_triples(
             for term in getattr(m.terms, kind):
                 node = term_iri(kind, term.id)
                 yield node, RDF.type, TERM_CLASS[kind]
-                yield label(node, term.label)
-                for syn in term.synonyms:
-                    yield node, SKOS.altLabel, Literal(syn, lang="en")
+                yield from names(node, term.label, tuple(term.synonyms))
                 if term.definition:
                     yield node, SKOS.definition, Literal(term.definition, lang="en")
                 if term.section:
@@ -278,9 +284,7 @@ def _make_monograph_triples(
         # the drug
         d = m.drug
         yield drug, RDF.type, VOCAB.Drug
-        yield label(drug, d.label)
-        for syn in d.synonyms:
-            yield drug, SKOS.altLabel, Literal(syn, lang="en")
+        yield from names(drug, d.label, tuple(d.synonyms), tuple(d.brand_names))
         for cls in d.drug_classes:
             yield drug, VOCAB.drugClass, term_iri("drug_classes", cls)
         for chem in d.structural_analogue_of:

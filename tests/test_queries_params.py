@@ -149,3 +149,21 @@ def test_with_values_opens_the_where_group() -> None:
     assert with_values(ask, {"s": ox.NamedNode("http://e/")}).startswith("ASK {\n  VALUES (?s)")
     with pytest.raises(DrugkgError, match="no WHERE group"):
         with_values("DESCRIBE <http://e/>", {"s": ox.NamedNode("http://e/")})
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+@pytest.mark.parametrize("value", ["Convulsion", "CONVULSION", "  convulsion ", "cOnVuLsIoN"])
+def test_a_name_parameter_matches_in_any_letter_case(value: str, engine: str) -> None:
+    expected = _rows("drugs-causing-effect-by-name", {"name": "convulsion"}, engine)
+    assert expected and all(row[1] == ox.NamedNode(RES + "finding/seizure") for row in expected)
+    assert _rows("drugs-causing-effect-by-name", {"name": value}, engine) == expected
+
+
+def test_a_name_parameter_finds_an_effect_by_its_label_as_by_its_synonym() -> None:
+    by_label = {row[2:] for row in _rows("drugs-causing-effect-by-name", {"name": "Seizure"})}
+    by_synonym = {row[2:] for row in _rows("drugs-causing-effect-by-name", {"name": "Convulsion"})}
+    assert by_label == by_synonym and len(by_label) >= 2
+
+
+def test_a_name_parameter_is_bound_as_its_lower_case_search_key() -> None:
+    assert resolve_term(Parameter("name", "name"), " Muscle Weakness ") == ox.Literal("muscle weakness")

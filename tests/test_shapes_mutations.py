@@ -229,6 +229,17 @@ MUTATIONS = [
       "DELETE WHERE { <https://w3id.org/drugkg/dataset> void:triples ?n } ; "
       "INSERT DATA { <https://w3id.org/drugkg/dataset> void:triples -1 }",
       ("https://w3id.org/drugkg/dataset", p("http://rdfs.org/ns/void#triples"), MININCL)),
+    m("brand name without its search key",
+      f'DELETE WHERE {{ <{DRUG}> drugkg:searchKey "gablofen" }}',
+      (DRUG, p(V + "brandName"), SPARQL)),
+    m("search key of no name (a typo)",
+      f'INSERT DATA {{ <{R}finding/seizure> drugkg:searchKey "siezure" }}',
+      (R + "finding/seizure", p(V + "searchKey"), SPARQL)),
+    m("search key left in its original letter case",
+      f'DELETE WHERE {{ <{R}finding/seizure> drugkg:searchKey "convulsion" }} ; '
+      f'INSERT DATA {{ <{R}finding/seizure> drugkg:searchKey "Convulsion" }}',
+      (R + "finding/seizure", p(V + "searchKey"), SPARQL),
+      (R + "finding/seizure", p("http://www.w3.org/2004/02/skos/core#altLabel"), SPARQL)),
 ]
 
 

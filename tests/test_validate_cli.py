@@ -8,13 +8,16 @@ import sys
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal
 from rdflib.namespace import SH, XSD
 
 from drugkg.cli import main
+from drugkg.errors import DrugkgError
 from drugkg.validation import validate_build, validate_files
 from drugkg.validation.inputs import MAX_INPUT_BYTES
+from drugkg.validation.reference import validate_with_pyshacl
 
 BAD_REGIMEN = """@prefix drugkg: <https://w3id.org/drugkg/vocab#> .
 @prefix ex: <https://w3id.org/drugkg/resource/> .
@@ -136,7 +139,8 @@ def test_text_report_groups_by_focus_with_label(built: Path, tmp_path: Path, cap
 def test_warnings_fail_only_with_strict(tmp_path: Path) -> None:
     data = tmp_path / "w.ttl"
     data.write_text("""@prefix drugkg: <https://w3id.org/drugkg/vocab#> .
-<https://w3id.org/drugkg/resource/population/p> a drugkg:Population ; <http://www.w3.org/2000/01/rdf-schema#label> "p"@en ; drugkg:ageBelow <https://w3id.org/drugkg/resource/quantity/a> .
+<https://w3id.org/drugkg/resource/population/p> a drugkg:Population ; <http://www.w3.org/2000/01/rdf-schema#label> "p"@en ;
+    drugkg:searchKey "p" ; drugkg:ageBelow <https://w3id.org/drugkg/resource/quantity/a> .
 <https://w3id.org/drugkg/resource/quantity/a> a drugkg:Quantity ; drugkg:numericValue 300.0 ; drugkg:unit "a" .
 """)
     outcome = validate_files([data], reasoning=False)
@@ -213,3 +217,14 @@ def test_pyshacl_engine_gives_the_same_answer(tmp_path: Path) -> None:
     slow = validate_files([data], reasoning=False, engine="pyshacl")
     assert slow.engine == "pyshacl" and fast.engine == "fast"
     assert [r.key() for r in fast.results] == [r.key() for r in slow.results] and len(fast.results) == 2
+
+
+def test_shapes_pyshacl_cannot_run_give_a_clear_error_not_a_traceback() -> None:
+    """A SPARQL constraint with VALUES breaks the SHACL rules: the reference engine says so, by name."""
+    shapes = Graph().parse(format="turtle", data="""
+@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <https://example.org/> .
+ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:sparql [ sh:select "SELECT $this WHERE { VALUES ?x { 1 } }" ] .
+""")
+    with pytest.raises(DrugkgError) as err:
+        validate_with_pyshacl(ox.Store(), shapes)
+    assert "pySHACL cannot use these shapes: A SPARQL Constraint must not contain a VALUES clause" in str(err.value)

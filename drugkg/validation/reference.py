@@ -8,6 +8,7 @@ from rdflib import Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
 
+from drugkg.errors import DrugkgError
 from drugkg.validation.fast import to_rdflib
 from drugkg.validation.report import Path, ValidationResult
 
@@ -54,4 +55,7 @@ def validate_with_pyshacl(data: Graph | ox.Store, shapes: Graph) -> list[Validat
     graph = rdflib_graph(data) if isinstance(data, ox.Store) else data
     _conforms, report, _text = pyshacl.validate(graph, shacl_graph=shapes, inference="none", advanced=False,
                                                 allow_warnings=False)
+    if not isinstance(report, Graph):  # pySHACL's ValidationFailure: shapes it cannot run
+        raise DrugkgError(f"pySHACL cannot use these shapes: {str(report).removeprefix('ValidationFailure: ')}",
+                          expected="SHACL shapes within the SHACL 1.0 rules (e.g. no VALUES in a SPARQL constraint)")
     return results_from_report(report)  # type: ignore[arg-type]
