@@ -326,10 +326,10 @@ def stage_endpoint(label: str, data: Path, build: Path, plan: Plan, embedded: di
             try:
                 peak = rss_up[-1]
                 run_load(url, texts, 1, duration=60, max_requests=len(texts), request_timeout=60)  # warm-up
+                entry["request_timeout_s"] = timeout = 60 if kind == "rdflib-endpoint" else 30
                 for clients in (1, 4, 16):
                     say(f"{label}: {kind}, {clients} client(s), {plan.load_seconds:.0f} s")
-                    r = run_load(url, texts, clients, duration=plan.load_seconds,
-                                 request_timeout=60 if kind == "rdflib-endpoint" else 30)
+                    r = run_load(url, texts, clients, duration=plan.load_seconds, request_timeout=timeout)
                     peak = max(peak, tree_rss(proc.pid))
                     entry[f"c{clients}"] = asdict(r)
                 entry["rss_after_load_mb"] = peak

@@ -243,6 +243,17 @@ def _make_monograph_triples(
                 yield label(node, sec.heading)
                 yield node, DCTERMS.isPartOf, doc
 
+        broader_of = {f.id: f.broader for f in m.terms.findings}
+
+        def broader_chain(finding: str) -> list[str]:
+            """Every finding above `finding` (the model refuses a chain that loops)."""
+            chain: list[str] = []
+            step = broader_of.get(finding)
+            while step is not None:
+                chain.append(step)
+                step = broader_of.get(step)
+            return chain
+
         # terms
         for kind in TERM_KINDS:
             for term in getattr(m.terms, kind):
@@ -269,6 +280,8 @@ def _make_monograph_triples(
                     yield node, VOCAB.rare, Literal(term.rare)
                 elif kind == "findings" and term.broader:
                     yield node, SKOS.broader, term_iri("findings", term.broader)
+                    for ancestor in broader_chain(term.id):
+                        yield node, SKOS.broaderTransitive, term_iri("findings", ancestor)
                 elif kind == "populations":
                     if term.condition:
                         yield node, VOCAB.condition, term_iri("conditions", term.condition)

@@ -322,8 +322,16 @@ def reference_errors(m: Monograph, known_terms: dict[str, set[str]] | None = Non
         ref(("terms", "genes", i, "encodes"), gene.encodes, "proteins")
     for i, target in enumerate(m.terms.targets):
         refs(("terms", "targets", i, "subunits"), target.subunits, "proteins")
+    broader_of = {f.id: f.broader for f in m.terms.findings}
     for i, finding in enumerate(m.terms.findings):
         ref(("terms", "findings", i, "broader"), finding.broader, "findings")
+        seen, step = {finding.id}, finding.broader
+        while step in broader_of and step not in seen:
+            seen.add(step)
+            step = broader_of[step]
+        if step == finding.id:
+            problems.append((("terms", "findings", i, "broader"), f"finding {finding.id!r} is broader than itself",
+                             "a chain of broader findings that ends"))
     for i, pop in enumerate(m.terms.populations):
         ref(("terms", "populations", i, "condition"), pop.condition, "conditions")
     d = m.drug

@@ -63,6 +63,9 @@ MONOGRAPH_CASES = [
     ("bad-duration", "interval: P3D", "interval: three days", "regimens[0].titration.interval"),
     ("yaml-alias", "drug_classes: [muscle-relaxant]", "drug_classes: &c [muscle-relaxant]\n  synonyms: *c",
      "anchors and aliases are not allowed"),
+    ("broader-loop", "    - {id: muscle-spasm, label: muscle spasm}",
+     "    - {id: muscle-spasm, label: muscle spasm, broader: painful-muscle-spasm}",
+     "broader: finding 'muscle-spasm' is broader than itself (expected a chain of broader findings that ends)"),
 ]
 
 

@@ -240,6 +240,12 @@ MUTATIONS = [
       f'INSERT DATA {{ <{R}finding/seizure> drugkg:searchKey "Convulsion" }}',
       (R + "finding/seizure", p(V + "searchKey"), SPARQL),
       (R + "finding/seizure", p("http://www.w3.org/2004/02/skos/core#altLabel"), SPARQL)),
+    m("broader finding missing from the stored closure",
+      f"DELETE WHERE {{ <{R}finding/exaggerated-spasticity> skos:broaderTransitive ?up }}",
+      (R + "finding/exaggerated-spasticity", p("http://www.w3.org/2004/02/skos/core#broaderTransitive"), SPARQL)),
+    m("closure names a finding no chain of broader reaches",
+      f"INSERT DATA {{ <{R}finding/exaggerated-spasticity> skos:broaderTransitive <{R}finding/seizure> }}",
+      (R + "finding/exaggerated-spasticity", p("http://www.w3.org/2004/02/skos/core#broaderTransitive"), SPARQL)),
 ]
 
 

@@ -15,7 +15,7 @@ from rdflib.namespace import SH, XSD
 
 from drugkg.cli import main
 from drugkg.errors import DrugkgError
-from drugkg.validation import validate_build, validate_files
+from drugkg.validation import validate_build, validate_files, validate_store
 from drugkg.validation.inputs import MAX_INPUT_BYTES
 from drugkg.validation.reference import validate_with_pyshacl
 
@@ -228,3 +228,13 @@ ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:sparql [ sh:select "SELECT $this W
     with pytest.raises(DrugkgError) as err:
         validate_with_pyshacl(ox.Store(), shapes)
     assert "pySHACL cannot use these shapes: A SPARQL Constraint must not contain a VALUES clause" in str(err.value)
+
+
+def test_the_fast_engine_refuses_such_shapes_as_pyshacl_does(tmp_path: Path) -> None:
+    (tmp_path / "bad.ttl").write_text("""
+@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <https://example.org/> .
+ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:sparql [ sh:select "SELECT $this WHERE { VALUES ?x { 1 } }" ] .
+""")
+    with pytest.raises(DrugkgError) as err:
+        validate_store(ox.Store(), reasoning=False, shapes_folder=tmp_path)
+    assert "A SPARQL Constraint must not contain a VALUES clause" in str(err.value)

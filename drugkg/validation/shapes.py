@@ -169,6 +169,9 @@ def compile_shapes(g: Graph) -> list[NodeShape]:
             text = str(select)
             if "$PATH" in text or len(_SELECT.findall(text)) != 1 or not re.search(r"[?$]this\b", text):
                 raise Unsupported(f"SPARQL constraint {constraint}: needs one SELECT binding $this, no $PATH")
+            if re.search(r"\b(VALUES|MINUS|SERVICE)\b", text, re.IGNORECASE):
+                # SHACL 1.0 (5.3.1) forbids these in a SPARQL constraint: pySHACL gives its verdict
+                raise Unsupported(f"SPARQL constraint {constraint}: VALUES, MINUS or SERVICE")
             shape.sparql.append(SparqlConstraint(constraint, _prefixes(g, constraint) + "\n" + text,  # type: ignore[arg-type]
                                                  _messages(g, constraint)))
         shapes.append(shape)
