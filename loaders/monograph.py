@@ -17,7 +17,7 @@ from drugkg.errors import DrugkgError
 from drugkg.rdfconvert import OxTerms
 from drugkg.namespaces import VOCAB, resource_iri
 from drugkg.names import search_key
-from loaders.monograph_model import TERM_KINDS, Monograph, Quantity, reference_errors
+from loaders.monograph_model import TERM_KINDS, Monograph, Quantity, broader_chains, reference_errors
 from loaders.yaml_source import YamlDocument, read_yaml
 
 __all__ = [
@@ -243,16 +243,7 @@ def _make_monograph_triples(
                 yield label(node, sec.heading)
                 yield node, DCTERMS.isPartOf, doc
 
-        broader_of = {f.id: f.broader for f in m.terms.findings}
-
-        def broader_chain(finding: str) -> list[str]:
-            """Every finding above `finding` (the model refuses a chain that loops)."""
-            chain: list[str] = []
-            step = broader_of.get(finding)
-            while step is not None:
-                chain.append(step)
-                step = broader_of.get(step)
-            return chain
+        above = broader_chains(m.terms.findings)  # the model has refused any chain that loops
 
         # terms
         for kind in TERM_KINDS:
@@ -280,7 +271,7 @@ def _make_monograph_triples(
                     yield node, VOCAB.rare, Literal(term.rare)
                 elif kind == "findings" and term.broader:
                     yield node, SKOS.broader, term_iri("findings", term.broader)
-                    for ancestor in broader_chain(term.id):
+                    for ancestor in above[term.id]:
                         yield node, SKOS.broaderTransitive, term_iri("findings", ancestor)
                 elif kind == "populations":
                     if term.condition:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -12,6 +13,7 @@ __all__ = [
     "Monograph",
     "Quantity",
     "UCUM_UNITS",
+    "broader_chains",
     "reference_errors",
     "TERM_KINDS",
 ]
@@ -268,6 +270,19 @@ class Monograph(_Model):
 Problem = tuple[tuple[str | int, ...], str, str]
 
 
+def broader_chains(findings: Iterable[Finding]) -> dict[str, list[str]]:
+    """For each finding, the findings above it, nearest first; a chain that loops stops where it closes."""
+    broader_of = {f.id: f.broader for f in findings}
+    chains: dict[str, list[str]] = {}
+    for finding_id, step in broader_of.items():
+        chain: list[str] = []
+        while step in broader_of and step not in chain:
+            chain.append(step)
+            step = broader_of[step]
+        chains[finding_id] = chain
+    return chains
+
+
 def reference_errors(m: Monograph, known_terms: dict[str, set[str]] | None = None) -> list[Problem]:
     """Every duplicate id and dangling reference: (location, message, expectation)."""
     problems: list[Problem] = []
@@ -322,14 +337,10 @@ def reference_errors(m: Monograph, known_terms: dict[str, set[str]] | None = Non
         ref(("terms", "genes", i, "encodes"), gene.encodes, "proteins")
     for i, target in enumerate(m.terms.targets):
         refs(("terms", "targets", i, "subunits"), target.subunits, "proteins")
-    broader_of = {f.id: f.broader for f in m.terms.findings}
+    chains = broader_chains(m.terms.findings)
     for i, finding in enumerate(m.terms.findings):
         ref(("terms", "findings", i, "broader"), finding.broader, "findings")
-        seen, step = {finding.id}, finding.broader
-        while step in broader_of and step not in seen:
-            seen.add(step)
-            step = broader_of[step]
-        if step == finding.id:
+        if finding.id in chains[finding.id]:
             problems.append((("terms", "findings", i, "broader"), f"finding {finding.id!r} is broader than itself",
                              "a chain of broader findings that ends"))
     for i, pop in enumerate(m.terms.populations):

@@ -149,8 +149,9 @@ def running_server(build_dir: Path, **settings: object) -> Iterator[str]:
 
 @dataclass
 class RecordingListener:
-    """A TCP listener on a loopback port that records every connection made to it."""
+    """A TCP listener on a loopback port that records every connection made to it (and sends `reply`)."""
 
+    reply: bytes = b""
     sock: socket.socket = field(default_factory=socket.socket)
     connections: list[bytes] = field(default_factory=list)
 
@@ -166,6 +167,10 @@ class RecordingListener:
     def port(self) -> int:
         return int(self.sock.getsockname()[1])
 
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
     def _accept(self) -> None:
         while not self._stop.is_set():
             try:
@@ -176,6 +181,8 @@ class RecordingListener:
                 conn.settimeout(1)
                 try:
                     self.connections.append(conn.recv(4096))
+                    if self.reply:
+                        conn.sendall(self.reply)
                 except OSError:
                     self.connections.append(b"")
 

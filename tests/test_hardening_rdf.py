@@ -9,61 +9,23 @@ gigabyte-scale claimed size (sparse files) above and just below the documented l
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from serve_fixtures import RecordingListener
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 FIGURES: dict[str, object] = {}
 
 
-class Listener:
-    """A loopback TCP listener that records every connection (and the first bytes sent)."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.connections: list[bytes] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            with conn:
-                conn.settimeout(1)
-                try:
-                    self.connections.append(conn.recv(2048))
-                    conn.sendall(b'HTTP/1.1 200 OK\r\nContent-Type: application/ld+json\r\nContent-Length: 2\r\n\r\n{}')
-                except OSError:
-                    self.connections.append(b"")
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=2)
-        self.sock.close()
-
-
 @pytest.fixture()
-def listener() -> Iterator[Listener]:
-    lst = Listener()
+def listener() -> Iterator[RecordingListener]:
+    lst = RecordingListener(reply=b"HTTP/1.1 200 OK\r\nContent-Type: application/ld+json\r\nContent-Length: 2\r\n\r\n{}")
     yield lst
     lst.close()
 
@@ -157,7 +119,7 @@ def _laughs() -> str:
 
 
 @pytest.mark.parametrize("case", ["xxe-file", "xxe-http", "xxe-parameter-entity", "billion-laughs", "bare-doctype"])
-def test_rdfxml_doctype_and_entities_are_refused(tmp_path: Path, listener: Listener, case: str) -> None:
+def test_rdfxml_doctype_and_entities_are_refused(tmp_path: Path, listener: RecordingListener, case: str) -> None:
     doctypes = {
         "xxe-file": ('<!DOCTYPE rdf:RDF [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>', "&xxe;"),
         "xxe-http": (f'<!DOCTYPE rdf:RDF [<!ENTITY xxe SYSTEM "{listener.url}/xxe">]>', "&xxe;"),
@@ -197,7 +159,7 @@ def _jsonld_cases(url: str) -> dict[str, object]:
 
 @pytest.mark.parametrize("case", ["context-url", "context-list", "nested-node-context", "scoped-property-context",
                                   "import", "protocol-relative"])
-def test_jsonld_remote_context_is_never_fetched(tmp_path: Path, listener: Listener, case: str) -> None:
+def test_jsonld_remote_context_is_never_fetched(tmp_path: Path, listener: RecordingListener, case: str) -> None:
     bad = tmp_path / f"{case}.jsonld"
     bad.write_text(json.dumps(_jsonld_cases(listener.url)[case]), encoding="utf-8")
     result, seconds, _ = validate(bad, timeout=60)
