@@ -24,6 +24,18 @@ from typing import Any
 import pyoxigraph as ox
 
 from drugkg import __version__
+from drugkg.buildfolder import (
+    GRAPH_EXAMPLES,
+    GRAPH_ONTOLOGY,
+    GRAPH_TERMS,
+    GRAPH_VOID,
+    MANIFEST,
+    STORE_DIR,
+    check_build,
+    file_sha256,
+    read_manifest,
+    recover_interrupted_swap,
+)
 from drugkg.errors import DrugkgError
 from drugkg.examples import examples_triples
 from drugkg.namespaces import GRAPH, TURTLE_PREFIXES
@@ -35,32 +47,11 @@ from loaders.monograph import is_shared_subject, monograph_ox_triples
 from loaders.monograph_model import TERM_KINDS, Monograph
 from loaders.sssom import MappingSet, expand_subject
 
-__all__ = [
-    "build",
-    "build_is_current",
-    "inputs_digest",
-    "check_build",
-    "read_manifest",
-    "STORE_DIR",
-    "MANIFEST",
-    "DUMP_FILES",
-    "GRAPH_ONTOLOGY",
-    "GRAPH_VOID",
-    "GRAPH_EXAMPLES",
-    "GRAPH_TERMS",
-]
+__all__ = ["build", "build_is_current", "inputs_digest", "iter_dump_triples", "DUMP_FILES"]
 
 log = logging.getLogger("drugkg.build")
 
-STORE_DIR = "store"
-MANIFEST = "manifest.json"
 DUMP_FILES = tuple(DUMP_MEDIA_TYPES)
-GRAPH_ONTOLOGY = str(GRAPH) + "ontology"
-GRAPH_VOID = str(GRAPH) + "void"
-GRAPH_EXAMPLES = str(GRAPH) + "examples"
-# Terms, sources and other resources that monographs share go to one graph, stored once: in a
-# graph per monograph they would repeat, and Oxigraph's union of graphs is a bag (duplicate rows).
-GRAPH_TERMS = str(GRAPH) + "terms"
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 DIGEST_MAX_BYTES = 64 * 1024 * 1024  # above every loader's size limit (loaders/*.py MAX_*_BYTES)
 
@@ -396,63 +387,6 @@ def _jsonld_context() -> dict[str, Any]:
     return {"@context": ctx}
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def read_manifest(out_dir: Path) -> dict[str, Any] | None:
-    try:
-        return json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))  # type: ignore[no-any-return]
-    except (OSError, ValueError):
-        return None
-
-
-def check_build(out_dir: Path) -> dict[str, Any]:
-    """The manifest of a complete, unaltered build folder; DrugkgError naming what is wrong otherwise."""
-    out_dir = Path(out_dir)
-    _recover_interrupted_swap(out_dir)
-    if not out_dir.is_dir():
-        raise DrugkgError("no build here", file=str(out_dir), expected="a folder written by 'drugkg build'")
-    manifest = read_manifest(out_dir)
-    if manifest is None or not isinstance(manifest.get("files"), dict):
-        raise DrugkgError(f"{MANIFEST} is missing or unreadable: the build is partial or corrupt",
-                          file=str(out_dir), expected="a folder written by 'drugkg build' (run it again)")
-    for name, digest in manifest["files"].items():
-        path = out_dir / name
-        if not path.is_file():
-            raise DrugkgError(f"{name} is missing: the build is partial", file=str(out_dir),
-                              expected="every file listed in manifest.json (run 'drugkg build' again)")
-        if _sha256(path) != digest:
-            raise DrugkgError(f"{name} does not match its checksum: the build is corrupt", file=str(out_dir),
-                              expected="files as written by 'drugkg build' (run it again)")
-    if not (out_dir / STORE_DIR).is_dir():
-        raise DrugkgError("store/ is missing: the build is partial", file=str(out_dir),
-                          expected="a folder written by 'drugkg build' (run it again)")
-    _check_store(out_dir, manifest)
-    return manifest
-
-
-def _check_store(out_dir: Path, manifest: dict[str, Any]) -> None:
-    """The store opens read-only and holds every named graph the manifest lists (one seek per graph)."""
-    graphs = manifest.get("graphs")
-    try:
-        store = ox.Store.read_only(str(out_dir / STORE_DIR))
-        missing = [g for g in (graphs if isinstance(graphs, dict) else {})
-                   if not store.query("ASK { GRAPH ?g { ?s ?p ?o } }", substitutions={ox.Variable("g"): ox.NamedNode(g)})]
-        del store
-    except (OSError, ValueError, RuntimeError) as err:
-        first = str(err).strip().splitlines()[0][:200] if str(err).strip() else type(err).__name__
-        raise DrugkgError(f"store/ cannot be opened ({first}): the build is corrupt", file=str(out_dir),
-                          expected="a folder written by 'drugkg build' (run it again)") from None
-    if missing:
-        raise DrugkgError(f"store/ lacks the graph {missing[0]}: the build is partial or corrupt", file=str(out_dir),
-                          expected="a folder written by 'drugkg build' (run it again)")
-
-
 def build_is_current(out_dir: Path, sources: Path | None = None) -> bool:
     """True when `out_dir` holds a complete build of exactly the current inputs."""
     try:
@@ -462,21 +396,11 @@ def build_is_current(out_dir: Path, sources: Path | None = None) -> bool:
     return bool(manifest.get("inputs_sha256") == inputs_digest(sources))
 
 
-def _recover_interrupted_swap(out_dir: Path) -> None:
-    """If a build was killed between moving the old folder aside and the new one in, put the old back."""
-    if out_dir.exists():
-        return
-    for old in sorted(out_dir.parent.glob(f".{out_dir.name}.old-*")):
-        if (old / MANIFEST).is_file():
-            os.replace(old, out_dir)
-            return
-
-
 def build(out_dir: Path, sources: Path | None = None) -> Path:
     """Build everything from `sources` (default: the shipped data) into `out_dir`; returns `out_dir`."""
     out_dir = Path(out_dir).resolve()
     sources = Path(sources).resolve() if sources else data_dir()
-    _recover_interrupted_swap(out_dir)
+    recover_interrupted_swap(out_dir)
     _remove_leftovers(out_dir)
     digest = inputs_digest(sources)
     src = read_sources(sources)
@@ -494,7 +418,7 @@ def build(out_dir: Path, sources: Path | None = None) -> Path:
         ox.serialize(void, str(tmp / "void.ttl"), ox.RdfFormat.TURTLE, prefixes=TURTLE_PREFIXES)  # type: ignore[arg-type]
         store.flush()
         del store
-        files = {name: _sha256(tmp / name) for name in (*DUMP_FILES, "context.jsonld", "void.ttl")}
+        files = {name: file_sha256(tmp / name) for name in (*DUMP_FILES, "context.jsonld", "void.ttl")}
         manifest = {
             "drugkg_version": __version__,
             "inputs_sha256": digest,

@@ -27,6 +27,7 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
+from drugkg.buildfolder import STORE_DIR, check_build
 from drugkg.catalogue import CatalogueQuery, Parameter, load_catalogue
 from drugkg.errors import DrugkgError
 from drugkg.names import search_key
@@ -302,43 +303,14 @@ def _where_brace(text: str) -> int | None:
 # ---------------------------------------------------------------- engines
 
 
-def open_build_store(data: Path, *, build_if_needed: bool = True) -> ox.Store:
-    """The read-only store of the build in `data`, building it first when it is missing or stale."""
-    from drugkg.build import (
-        STORE_DIR,
-        build,
-        build_is_current,
-        check_build,
-        read_manifest,
-    )
-
+def open_build_store(data: Path) -> ox.Store:
+    """The read-only store of the checked build folder `data` (see `drugkg.cli.buildpolicy` for when to build)."""
     data = Path(data)
-    manifest = read_manifest(data)
-    if build_if_needed and not build_is_current(data):
-        if data.exists() and any(data.iterdir()) and manifest is None:
-            raise DrugkgError("is not a drugkg build and holds other files; refusing to build there",
-                              file=str(data), expected="a build folder (drugkg build --out DIR) or an empty path")
-        if manifest is not None and not _built_from_shipped_data(manifest):
-            # built with `drugkg build --data OTHER`: never replace it with the shipped data
-            log.warning("drugkg query: %s was built from other sources; querying it as it is", data)
-            check_build(data)
-        else:
-            log.info("drugkg query: the build in %s is missing or out of date; building it now", data)
-            build(data)
-    else:
-        check_build(data)
+    check_build(data)
     try:
         return ox.Store.read_only(str(data / STORE_DIR))
     except OSError as err:
         raise DrugkgError(f"cannot open the store: {err}", file=str(data / STORE_DIR)) from None
-
-
-def _built_from_shipped_data(manifest: Mapping[str, Any]) -> bool:
-    from drugkg.resources import data_dir
-    from loaders import LOADERS
-
-    shipped = sorted(str(p.relative_to(data_dir())) for kind in LOADERS.values() for p in data_dir().glob(kind.pattern))
-    return sorted(manifest.get("sources", [])) == shipped
 
 
 def _syntax_error(err: Exception, text: str) -> DrugkgError:

@@ -119,7 +119,7 @@ def running_server(build_dir: Path, **settings: object) -> Iterator[str]:
     import uvicorn
 
     from drugkg.server.app import create_app
-    from drugkg.server.builddir import open_build
+    from drugkg.buildfolder import open_build
     from drugkg.server.config import ServerConfig
     from drugkg.server.run import bind
 

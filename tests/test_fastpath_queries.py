@@ -13,7 +13,7 @@ import rdflib
 from bench.queries import catalogue_with_bindings, synthetic_parameters
 from drugkg.build import build
 from drugkg.querying import run_on_graph, run_on_store, to_table
-from drugkg.synth import synthesize
+from drugkg.devtools.synth import synthesize
 
 
 

@@ -17,9 +17,9 @@ from serve_fixtures import GRAPH, free_port, wait_http
 
 from drugkg.catalogue import load_catalogue
 from drugkg.errors import DrugkgError
-from drugkg.server.builddir import open_build
+from drugkg.buildfolder import open_build
 from drugkg.server.pages import catalogue_entries
-from drugkg.server.publish import STAGING_PREFIX, publish, staging_name
+from drugkg.publish import STAGING_PREFIX, publish, staging_name
 
 # The shared fixtures of serve_fixtures.py, used by name below.
 real_build = fx.real_build

@@ -130,13 +130,13 @@ def test_form_is_read_from_the_query_text() -> None:
 
 
 def test_docs_queries_md_is_up_to_date() -> None:
-    """docs/queries.md is generated; if this fails run: .venv/bin/python -m drugkg.catalogue > docs/queries.md"""
+    """docs/queries.md is generated; if this fails run: .venv/bin/python -m drugkg.devtools.querydocs > docs/queries.md"""
     from test_queries_helpers import build_dir
 
     from drugkg.build import STORE_DIR
-    from drugkg.catalogue import catalogue_markdown, doc_answers
+    from drugkg.devtools.querydocs import catalogue_markdown, doc_answers
 
     docs = Path(__file__).resolve().parent.parent / "docs" / "queries.md"
     expected = catalogue_markdown(answers=doc_answers(build_dir() / STORE_DIR))
     assert docs.read_text(encoding="utf-8") == expected, (
-        "docs/queries.md is out of date: run .venv/bin/python -m drugkg.catalogue > docs/queries.md")
+        "docs/queries.md is out of date: run .venv/bin/python -m drugkg.devtools.querydocs > docs/queries.md")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from drugkg.diagram import BEGIN, END, mermaid_diagram, replace_diagram
+from drugkg.devtools.diagram import BEGIN, END, mermaid_diagram, replace_diagram
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -15,7 +15,7 @@ def test_diagram_is_generated_from_the_ontology() -> None:
     diagram = mermaid_diagram()
     assert "Indication <|-- ApprovedIndication" in diagram
     assert "DosingRegimen --> Quantity : startingDose" in diagram
-    assert replace_diagram(README, diagram) == README, "run: python -m drugkg.diagram README.md"
+    assert replace_diagram(README, diagram) == README, "run: python -m drugkg.devtools.diagram README.md"
     assert README.index(BEGIN) < README.index(END)
 
 

@@ -11,7 +11,7 @@ import yaml
 
 from drugkg.build import build
 from drugkg.cli import main
-from drugkg.synth import SYNTH_SOURCE_KIND, synthesize
+from drugkg.devtools.synth import SYNTH_SOURCE_KIND, synthesize
 from loaders.monograph import read_monograph
 from loaders.monograph_model import Monograph
 

@@ -20,7 +20,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from drugkg.namespaces import GRAPH, VOCAB_IRI
-from drugkg.server.builddir import BuildFolder
+from drugkg.buildfolder import BuildFolder
 from drugkg.server.config import ServerConfig
 from drugkg.server.linkeddata import (
     describe,

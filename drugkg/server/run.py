@@ -11,7 +11,7 @@ import uvicorn
 
 from drugkg.errors import DrugkgError
 from drugkg.server.app import create_app
-from drugkg.server.builddir import BuildFolder
+from drugkg.buildfolder import BuildFolder
 from drugkg.server.config import ServerConfig
 
 __all__ = ["bind", "serve", "browser_url"]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from drugkg.build import MANIFEST, check_build
+from drugkg.buildfolder import MANIFEST, check_build
 from drugkg.errors import DrugkgError
 from drugkg.resources import ontology_dir
 

@@ -12,7 +12,7 @@ import json
 import os
 from pathlib import Path
 
-from drugkg.build import MANIFEST
+from drugkg.buildfolder import MANIFEST
 from drugkg.resources import shapes_dir
 from drugkg.validation.report import ValidationOutcome
 

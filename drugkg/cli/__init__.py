@@ -26,12 +26,12 @@ class Command(Protocol):
 
 # Subcommand name -> module implementing it. The CLI's choices come from these keys.
 COMMANDS: dict[str, str] = {
-    "build": "drugkg.cmd_build",
-    "serve": "drugkg.cmd_serve",
-    "publish": "drugkg.cmd_publish",
-    "query": "drugkg.cmd_query",
-    "synth": "drugkg.cmd_synth",
-    "validate": "drugkg.cmd_validate",
+    "build": "drugkg.cli.build",
+    "serve": "drugkg.cli.serve",
+    "publish": "drugkg.cli.publish",
+    "query": "drugkg.cli.query",
+    "synth": "drugkg.cli.synth",
+    "validate": "drugkg.cli.validate",
 }
 
 
@@ -84,6 +84,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
 
-
-if __name__ == "__main__":
-    sys.exit(main())

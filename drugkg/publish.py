@@ -37,7 +37,7 @@ import pyoxigraph as ox
 
 from drugkg.errors import DrugkgError
 from drugkg.namespaces import GRAPH
-from drugkg.server.builddir import BuildFolder
+from drugkg.buildfolder import BuildFolder
 
 __all__ = [
     "STAGING_PREFIX",

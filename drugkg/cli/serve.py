@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from drugkg.cli.buildpolicy import ensure_build
 from drugkg.errors import DrugkgError
 from drugkg.namespaces import BASE
 from drugkg.server.config import (
@@ -97,18 +98,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def prepare_build(data: Path | None) -> Path:
-    """The build folder to serve: --data as given, or ./build, (re)built unless it is current."""
-    if data is not None:
-        return data
-    from drugkg.build import build, build_is_current
-
-    if build_is_current(DEFAULT_BUILD):
-        return DEFAULT_BUILD
-    log.info("drugkg serve: no current build in %s/, building it first", DEFAULT_BUILD)
-    started = time.perf_counter()
-    out = build(DEFAULT_BUILD)
-    log.info("drugkg serve: built %s in %.1f s", out, time.perf_counter() - started)
-    return Path(out)
+    """The build folder to serve: --data as it is, or ./build, (re)built unless it is current."""
+    return ensure_build(data or DEFAULT_BUILD, may_build=data is None, command="serve")
 
 
 def check_valid(build_dir: Path, *, allow_invalid: bool) -> None:
@@ -158,7 +149,7 @@ def check_valid(build_dir: Path, *, allow_invalid: bool) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from drugkg.server.builddir import open_build
+    from drugkg.buildfolder import open_build
     from drugkg.server.run import bind, serve
 
     if not 0 <= args.port <= 65535:

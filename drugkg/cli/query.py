@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from drugkg.cli.buildpolicy import ensure_build
 from drugkg.catalogue import CatalogueQuery, load_catalogue, parse_query_file
 from drugkg.errors import DrugkgError
 from drugkg.querying import (
@@ -95,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
     if args.endpoint:
         result = run_on_endpoint(args.endpoint, text, bindings)
     else:
-        store = open_build_store(args.data, build_if_needed=not args.no_build)
+        store = open_build_store(ensure_build(args.data, may_build=not args.no_build, command="query"))
         result = run_on_store(store, text, bindings)
     fmt = args.format or ("table" if sys.stdout.isatty() else "tsv")
     out = sys.stdout.buffer

@@ -78,8 +78,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from drugkg.server.builddir import open_build
-    from drugkg.server.publish import check_mode, publish
+    from drugkg.buildfolder import open_build
+    from drugkg.publish import check_mode, publish
 
     check_mode(args.update, args.query, transaction=not args.no_transaction)
     if args.no_transaction:

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from drugkg.errors import DrugkgError
-from drugkg.synth import synthesize
+from drugkg.devtools.synth import synthesize
 
 __all__ = ["HELP", "EXAMPLE", "add_arguments", "run"]
 
