@@ -33,7 +33,6 @@ from drugkg.buildfolder import (
     STORE_DIR,
     check_build,
     file_sha256,
-    read_manifest,
     recover_interrupted_swap,
 )
 from drugkg.errors import DrugkgError
@@ -42,17 +41,13 @@ from drugkg.namespaces import GRAPH, TURTLE_PREFIXES
 from drugkg.rdfconvert import to_quads
 from drugkg.resources import data_dir, ontology_dir, queries_dir
 from drugkg.void import DUMP_MEDIA_TYPES, void_triples
-from loaders import LOADERS
-from loaders.monograph import is_shared_subject, monograph_ox_triples
-from loaders.monograph_model import TERM_KINDS, Monograph
-from loaders.sssom import MappingSet, expand_subject
+from loaders import LOADERS, AcrossFiles
 
 __all__ = ["build", "build_is_current", "inputs_digest", "iter_dump_triples", "DUMP_FILES"]
 
 log = logging.getLogger("drugkg.build")
 
 DUMP_FILES = tuple(DUMP_MEDIA_TYPES)
-_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 DIGEST_MAX_BYTES = 64 * 1024 * 1024  # above every loader's size limit (loaders/*.py MAX_*_BYTES)
 
 
@@ -64,19 +59,8 @@ class Loaded:
     name: str  # loader name
     path: Path
     nquads: bytes
-    checks: Any  # MonographFacts for a monograph; the parsed source for other kinds
+    facts: Any  # what the kind's checks across files need (SourceKind.facts)
     deferred: BaseException | None = None  # an error making the triples, raised when the store is loaded
-
-
-@dataclass(frozen=True)
-class MonographFacts:
-    """What _check_across_files needs of a monograph, small enough to send back from a worker."""
-
-    drug_id: str
-    terms: tuple[tuple[tuple[str, str], dict[str, Any]], ...]  # ((kind, id), model_dump()) in file order
-    sources: tuple[tuple[str, dict[str, Any]], ...]  # (id, model_dump()) in file order
-    dates: tuple[dt.date, ...]
-    typed_subjects: frozenset[str]
 
 
 @dataclass
@@ -130,8 +114,9 @@ def read_sources(sources: Path) -> Sources:
             raise DrugkgError(loaded.message, file=loaded.file, where=loaded.where, expected=loaded.expected,
                               exit_code=loaded.exit_code)
         out.items.append(loaded)
-    if not any(item.name == "monograph" for item in out.items):
-        raise DrugkgError("no monographs found", file=str(sources), expected="at least one drugs/*.yaml file")
+    for kind in LOADERS.values():
+        if kind.required and not any(item.name == kind.name for item in out.items):
+            raise DrugkgError(f"no {kind.name} files found", file=str(sources), expected=f"at least one {kind.pattern} file")
     _check_across_files(out)
     return out
 
@@ -178,76 +163,25 @@ def _load_file(name: str, path: Path) -> Loaded | _Failure:
     except DrugkgError as err:
         return _Failure(err.message, err.file, err.where, err.expected, err.exit_code)
     graph = ox.NamedNode(_graph_name(name, path))
-    shared = ox.NamedNode(GRAPH_TERMS)
     quads: list[ox.Quad] = []
     deferred: BaseException | None = None
-    if name == "monograph":
-        m: Monograph = parsed
-        typed: set[str] = set()
-        rdf_type = ox.NamedNode(_RDF_TYPE)
-        try:
-            for s, p, o in monograph_ox_triples(m):
-                quads.append(ox.Quad(s, p, o, shared if is_shared_subject(s.value) else graph))
-                if p == rdf_type:
-                    typed.add(s.value)
-        except Exception as err:  # noqa: BLE001 - raised where a serial build meets it (the checks across files)
-            deferred = err
-        checks: Any = MonographFacts(
-            drug_id=m.drug.id,
-            terms=tuple(((k, term.id), term.model_dump()) for k in TERM_KINDS for term in getattr(m.terms, k)),
-            sources=tuple((src.id, src.model_dump()) for src in m.sources),
-            dates=tuple(src.last_updated for src in m.sources),
-            typed_subjects=frozenset(typed),
-        )
-    else:
-        try:
-            quads = list(to_quads(kind.triples(parsed), graph.value))
-        except Exception as err:  # noqa: BLE001 - raised where a serial build meets it (loading the store)
-            deferred = err
-        checks = parsed
+    try:
+        quads = kind.quads(parsed, graph, ox.NamedNode(GRAPH_TERMS))
+    except Exception as err:  # noqa: BLE001 - raised where a serial build meets it (after the checks across files)
+        deferred = err
     nquads = b"" if deferred else ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
-    return Loaded(name, path, nquads, checks, deferred)  # type: ignore[arg-type]
+    return Loaded(name, path, nquads or b"", kind.facts(parsed, quads), deferred)
 
 
 def _check_across_files(src: Sources) -> None:
-    terms: dict[tuple[str, str], tuple[dict[str, Any], Path]] = {}
-    drugs: dict[str, Path] = {}
-    sources: dict[str, tuple[dict[str, Any], Path]] = {}
-    subjects: set[str] = set()
-
-    for item in src.items:
-        if item.name != "monograph":
-            continue
-        path, facts = item.path, item.checks
-        assert isinstance(facts, MonographFacts)
-        if facts.drug_id in drugs:
-            raise DrugkgError(f"drug id {facts.drug_id!r} is also defined in {drugs[facts.drug_id]}", file=str(path),
-                              where="drug.id", expected="one monograph per drug")
-        drugs[facts.drug_id] = path
-        for key, dumped in facts.terms:
-            if key in terms and terms[key][0] != dumped:
-                kind, term_id = key
-                raise DrugkgError(
-                    f"terms.{kind} {term_id!r} differs from its definition in {terms[key][1]}",
-                    file=str(path), where=f"terms.{kind}", expected="the same definition of a shared term in every file",
-                )
-            terms.setdefault(key, (dumped, path))
-        for source_id, dumped in facts.sources:
-            if source_id in sources and sources[source_id][0] != dumped:
-                raise DrugkgError(f"source {source_id!r} differs from its definition in {sources[source_id][1]}",
-                                  file=str(path), where="sources", expected="the same source record in every file")
-            sources.setdefault(source_id, (dumped, path))
-        if item.deferred is not None:
-            raise item.deferred
-        subjects.update(facts.typed_subjects)
-    for item in src.items:
-        if item.name != "sssom":
-            continue
-        ms: MappingSet = item.checks
-        for mapping, line in zip(ms.mappings, ms.lines, strict=True):
-            if expand_subject(ms, mapping) not in subjects:
-                raise DrugkgError(f"column subject_id: {mapping.subject_id!r} is not a resource of any monograph",
-                                  file=str(item.path), where=f"line {line}", expected="the id of a curated drug or term")
+    """Each kind's checks that span files, in table order, then any error deferred from a worker."""
+    seen = AcrossFiles()
+    for kind in LOADERS.values():
+        for item in src.items:
+            if item.name == kind.name:
+                kind.check_across(item.facts, item.path, seen)
+                if item.deferred is not None:
+                    raise item.deferred
 
 
 def _graph_name(loader: str, path: Path) -> str:
@@ -256,9 +190,7 @@ def _graph_name(loader: str, path: Path) -> str:
 
 
 def _issued(src: Sources) -> dt.date:
-    dates = [d for item in src.items if item.name == "monograph" for d in item.checks.dates]
-    dates += [item.checks.metadata.mapping_date for item in src.items if item.name == "sssom"]
-    return max(dates)
+    return max(d for item in src.items for d in LOADERS[item.name].dates(item.facts))
 
 
 def _ontology_quads() -> list[ox.Quad]:

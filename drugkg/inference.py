@@ -11,9 +11,10 @@ from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
 
+from drugkg.namespaces import RDF_TYPE
+
 __all__ = ["class_hierarchy", "inferred_type_triples"]
 
-_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 
 
@@ -59,11 +60,11 @@ def inferred_type_triples(data: ox.Store | Iterable[ox.Quad | ox.Triple],
     hierarchy = class_hierarchy(_store_of(ontology) if ontology is not None else store)
     asserted: dict[str, set[str]] = defaultdict(set)
     kinds: dict[str, ox.NamedNode | ox.BlankNode] = {}
-    for q in store.quads_for_pattern(None, ox.NamedNode(_RDF_TYPE), None, None):
+    for q in store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), None, None):
         if isinstance(q.object, ox.NamedNode):
             asserted[str(q.subject)].add(q.object.value)
             kinds[str(q.subject)] = q.subject  # type: ignore[assignment]
-    rdf_type = ox.NamedNode(_RDF_TYPE)
+    rdf_type = ox.NamedNode(RDF_TYPE)
     for key in sorted(asserted):
         types = asserted[key]
         inferred = set().union(*(hierarchy.get(t, {t}) for t in types)) - types

@@ -11,6 +11,7 @@ __all__ = [
     "VOCAB",
     "VOCAB_IRI",
     "GRAPH",
+    "RDF_TYPE",
     "SCHEMA",
     "RO",
     "SH",
@@ -36,6 +37,7 @@ VOCAB_IRI = "https://w3id.org/drugkg/vocab"
 VOCAB = Namespace(VOCAB_IRI + "#")
 RESOURCE = Namespace(BASE + "resource/")
 GRAPH = Namespace(BASE + "graph/")
+RDF_TYPE = str(RDF.type)
 SCHEMA = Namespace("http://schema.org/")
 RO = Namespace("http://purl.obolibrary.org/obo/RO_")
 SH = Namespace("http://www.w3.org/ns/shacl#")

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from drugkg.namespaces import RDF_TYPE
 from drugkg.inference import _store_of, class_hierarchy, inferred_type_triples
 from drugkg.validation.report import ReasoningOutcome
 
@@ -38,7 +39,6 @@ __all__ = [
 log = logging.getLogger("drugkg.reasoning")
 
 REASONING_MAX_TRIPLES = 200_000  # HermiT's time grows quickly with the ABox; above this the check is skipped
-_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 _OWL = "http://www.w3.org/2002/07/owl#"
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -71,7 +71,7 @@ def _disjoint_pairs(store: ox.Store) -> set[tuple[str, str]]:
 
 _TYPES = f"""
 SELECT DISTINCT ?x ?t WHERE {{
-  {{ ?x <{_RDF_TYPE}> ?t }}
+  {{ ?x <{RDF_TYPE}> ?t }}
   UNION {{ ?x ?p ?o . ?p <http://www.w3.org/2000/01/rdf-schema#domain> ?t }}
   UNION {{ ?s ?p ?x . ?p <http://www.w3.org/2000/01/rdf-schema#range> ?t . ?p a <{_OWL}ObjectProperty> }}
   FILTER(isIRI(?t))

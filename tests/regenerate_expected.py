@@ -21,7 +21,8 @@ sys.path.insert(0, str(HERE))
 import pyoxigraph as ox
 from test_queries_helpers import EXPECTED_DIR, all_cases
 
-from drugkg.build import STORE_DIR, build
+from drugkg.build import build
+from drugkg.buildfolder import STORE_DIR
 from drugkg.querying import bind_parameters, find_query, run_on_store
 
 

@@ -12,7 +12,8 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from drugkg.build import build, build_is_current, check_build
+from drugkg.build import build, build_is_current
+from drugkg.buildfolder import check_build
 from drugkg.errors import DrugkgError
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -37,7 +37,8 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from drugkg.build import build, check_build
+from drugkg.build import build
+from drugkg.buildfolder import check_build
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"

@@ -35,7 +35,8 @@ import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from drugkg.build import build, check_build
+from drugkg.build import build
+from drugkg.buildfolder import check_build
 from drugkg.errors import DrugkgError
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -133,7 +133,7 @@ def test_docs_queries_md_is_up_to_date() -> None:
     """docs/queries.md is generated; if this fails run: .venv/bin/python -m drugkg.devtools.querydocs > docs/queries.md"""
     from test_queries_helpers import build_dir
 
-    from drugkg.build import STORE_DIR
+    from drugkg.buildfolder import STORE_DIR
     from drugkg.devtools.querydocs import catalogue_markdown, doc_answers
 
     docs = Path(__file__).resolve().parent.parent / "docs" / "queries.md"

@@ -53,7 +53,7 @@ def build_dir() -> Path:
 
 @functools.lru_cache(maxsize=1)
 def store() -> ox.Store:
-    from drugkg.build import STORE_DIR
+    from drugkg.buildfolder import STORE_DIR
 
     return ox.Store.read_only(str(build_dir() / STORE_DIR))
 

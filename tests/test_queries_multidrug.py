@@ -23,7 +23,8 @@ CATALOGUE = {q.name: q for q in load_catalogue()}
 def _multi(tmp: str) -> tuple[ox.Store, object]:
     import rdflib
 
-    from drugkg.build import STORE_DIR, build
+    from drugkg.build import build
+    from drugkg.buildfolder import STORE_DIR
 
     data = Path(tmp) / "data"
     shutil.copytree(ROOT / "data", data)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from drugkg.build import build, read_manifest
+from drugkg.build import build
+from drugkg.buildfolder import read_manifest
 
 __all__ = ["HELP", "EXAMPLE", "add_arguments", "run"]
 

@@ -11,6 +11,7 @@ import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
+from drugkg.namespaces import RDF_TYPE
 from drugkg.server.negotiation import (
     GRAPH_FORMATS,
     HTML,
@@ -34,7 +35,7 @@ log = logging.getLogger("drugkg.serve")
 MAX_ROWS_HEADER = "X-SPARQL-MaxRows"
 SD = "http://www.w3.org/ns/sparql-service-description#"
 _FORMATS_NS = "http://www.w3.org/ns/formats/"
-_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_RDF_TYPE = ox.NamedNode(RDF_TYPE)
 _FORM = "application/x-www-form-urlencoded"
 _QUERY = "application/sparql-query"
 _UPDATE = "application/sparql-update"
