@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv system-deps bench audit clean
+.PHONY: run test lint venv system-deps bench audit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,13 @@ run: venv
 	$(BIN)/drugkg validate build
 	$(BIN)/drugkg serve --data build --host $(HOST) --port $(PORT)
 
-test: venv system-deps
+# Lint and types fail the build: ruff (rules and formatting), then mypy over drugkg/ and loaders/.
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: venv system-deps lint
 	$(BIN)/python -m pytest -q
 
 bench: venv
