@@ -51,7 +51,7 @@ def file_sha256(path: Path) -> str:
 
 def read_manifest(out_dir: Path) -> dict[str, Any] | None:
     try:
-        return json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+        return json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
 

@@ -1,7 +1,8 @@
-"""Materialised inference: the rdf:type triples entailed by the ontology's class hierarchy.
+"""The ontology's class hierarchy, and the rdf:type triples it entails.
 
-The build adds them in their own named graph, so queries and shapes can ask for an Indication
-and find ApprovedIndication and OffLabelUse nodes without a reasoner (docs/validation.md).
+The build does not store these types (docs/decisions: queries use `rdfs:subClassOf*` over the
+shipped ontology); the reasoning checks use the hierarchy to name the individuals that break a
+disjointness axiom, and `inferred_type_triples` lists what a reasoner would add.
 """
 
 from __future__ import annotations

@@ -64,7 +64,9 @@ class OxTerms:
         lit = self._typed.get(key)
         if lit is None:
             dt = None if datatype is None else URIRef(str(datatype.value if isinstance(datatype, ox.NamedNode) else datatype))
-            lit = self._typed[key] = to_ox(Literal(value, lang=lang, datatype=dt))  # type: ignore[assignment]
+            made = to_ox(Literal(value, lang=lang, datatype=dt))
+            assert isinstance(made, ox.Literal)
+            lit = self._typed[key] = made
         return lit
 
     def convert(self, term: URIRef) -> ox.NamedNode:

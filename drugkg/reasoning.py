@@ -5,8 +5,8 @@ it is not, the individuals that break a disjointness axiom are named (found by `
 which reads the same axioms: rdfs:subClassOf, rdfs:domain, rdfs:range, owl:disjointWith and
 owl:AllDisjointClasses). Without Java the check reports "unavailable" and everything else still runs.
 
-`inferred_type_triples` is the build's materialisation step: every rdf:type entailed by the
-asserted types and the ontology's class hierarchy (see docs/validation.md for why).
+`inferred_type_triples` lists every rdf:type entailed by the asserted types and the ontology's
+class hierarchy. The build does not store them (docs/validation.md says why).
 """
 
 from __future__ import annotations
@@ -55,12 +55,12 @@ def java_executable() -> str | None:
 def _disjoint_pairs(store: ox.Store) -> set[tuple[str, str]]:
     pairs: set[tuple[str, str]] = set()
     for row in store.query(f"SELECT ?a ?b WHERE {{ ?a <{_OWL}disjointWith> ?b }}"):  # type: ignore[union-attr]
-        a, b = row["a"].value, row["b"].value  # type: ignore[index, union-attr]
+        a, b = row["a"].value, row["b"].value
         pairs.add((min(a, b), max(a, b)))
     q = (f"SELECT ?set ?m WHERE {{ ?set a <{_OWL}AllDisjointClasses> ; <{_OWL}members>/<{_RDF}rest>*/<{_RDF}first> ?m }}")
     members: dict[str, list[str]] = defaultdict(list)
     for row in store.query(q):  # type: ignore[union-attr]
-        members[str(row["set"])].append(row["m"].value)  # type: ignore[index, union-attr]
+        members[str(row["set"])].append(row["m"].value)
     for group in members.values():
         for i, a in enumerate(group):
             for b in group[i + 1:]:
@@ -89,9 +89,9 @@ def disjointness_clashes(data: ox.Store | Iterable[ox.Quad | ox.Triple]) -> list
     pairs = _disjoint_pairs(store)
     types: dict[str, set[str]] = defaultdict(set)
     for row in store.query(_TYPES):  # type: ignore[union-attr]
-        x = row["x"]  # type: ignore[index]
+        x = row["x"]
         if isinstance(x, ox.NamedNode):
-            types[x.value] |= hierarchy.get(row["t"].value, {row["t"].value})  # type: ignore[index, union-attr]
+            types[x.value] |= hierarchy.get(row["t"].value, {row["t"].value})
     clashes = []
     for x in sorted(types):
         for a, b in sorted(pairs):
@@ -109,7 +109,7 @@ _NOT_OWL2 = {f"http://www.w3.org/2001/XMLSchema#{name}" for name in (
 _XSD_STRING = ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")
 
 
-def _owl2_term(term):  # type: ignore[no-untyped-def]
+def _owl2_term(term):
     if isinstance(term, ox.Literal) and term.datatype.value in _NOT_OWL2:
         return ox.Literal(term.value)
     if isinstance(term, ox.NamedNode) and term.value in _NOT_OWL2:
@@ -199,14 +199,14 @@ def _short(iri: str) -> str:
 class _quiet:
     """Silence owlready2's prints to stdout while HermiT runs (our stdout carries the report)."""
 
-    def __init__(self, sink):  # type: ignore[no-untyped-def]
+    def __init__(self, sink):
         self.sink = sink
 
-    def __enter__(self):  # type: ignore[no-untyped-def]
+    def __enter__(self):
         import contextlib
 
         self._ctx = contextlib.redirect_stdout(self.sink)
         return self._ctx.__enter__()
 
-    def __exit__(self, *exc):  # type: ignore[no-untyped-def]
+    def __exit__(self, *exc):
         return self._ctx.__exit__(*exc)

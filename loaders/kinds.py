@@ -66,7 +66,9 @@ def monograph_facts(m: Monograph, quads: Iterable[ox.Quad]) -> MonographFacts:
         terms=tuple(((k, term.id), term.model_dump()) for k in TERM_KINDS for term in getattr(m.terms, k)),
         sources=tuple((src.id, src.model_dump()) for src in m.sources),
         dates=tuple(src.last_updated for src in m.sources),
-        typed_subjects=frozenset(q.subject.value for q in quads if q.predicate == _RDF_TYPE),
+        typed_subjects=frozenset(
+            q.subject.value for q in quads if q.predicate == _RDF_TYPE and not isinstance(q.subject, ox.Triple)
+        ),
     )
 
 

@@ -31,7 +31,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
         if self.yaml_path_resolvers:  # tags that depend on the path: nothing to remember
-            return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
+            return super().resolve(kind, value, implicit)
         key = (kind, value, implicit)
         tag = self._resolved.get(key)
         if tag is None:
@@ -89,7 +89,8 @@ def parse_yaml_text(text: str, path: Path) -> YamlDocument:
         if "&" in text or "*" in text:  # an anchor needs '&' and an alias '*': without both, skip the scan
             for event in yaml.parse(text, Loader=_Loader):
                 if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                    raise _error(path, event.start_mark.line + 1, "YAML anchors and aliases are not allowed in curated data")
+                    at = event.start_mark.line + 1 if event.start_mark is not None else 1
+                    raise _error(path, at, "YAML anchors and aliases are not allowed in curated data")
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
@@ -140,7 +141,7 @@ def _convert(node: yaml.Node, loc: Location, doc: YamlDocument, depth: int, scal
         "str", "int", "float", "bool", "null", "timestamp",
     }:
         try:
-            return scalars.construct_object(node)  # type: ignore[no-untyped-call]
+            return scalars.construct_object(node)
         except (ValueError, OverflowError, yaml.YAMLError):
             # e.g. a date that does not exist (2025-13-45) or an integer of thousands of digits
             kind = node.tag.rsplit(":", 1)[1]

@@ -43,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"drugkg {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, module_name in COMMANDS.items():
-        module: Command = importlib.import_module(module_name)  # type: ignore[assignment]
+        module: Command = importlib.import_module(module_name)
         cmd = sub.add_parser(
             name,
             help=module.HELP,

@@ -60,9 +60,9 @@ def catalogue_markdown(queries: list[CatalogueQuery] | None = None, answers: dic
     if answers:
         lines += ["", "## Three questions and their answers", ""]
         by_name = {q.name: q for q in queries}
-        for name, params in DOC_EXAMPLES:
+        for name, given in DOC_EXAMPLES:
             q = by_name[name]
-            args = "".join(f" --param {k}={v}" for k, v in params.items())
+            args = "".join(f" --param {k}={v}" for k, v in given.items())
             lines += [f"### {q.title}", "", f"{q.question}", "", "```console", f"$ drugkg query {name}{args}",
                       answers[name].rstrip("\n"), "```", ""]
     return "\n".join(lines).rstrip("\n") + "\n"
