@@ -51,6 +51,15 @@ TERM_CLASS = {
     "dosage_forms": VOCAB.DosageForm,
     "delivery_modes": VOCAB.DeliveryMode,
     "recommendations": VOCAB.Recommendation,
+    "actors": VOCAB.Actor,
+    "activities": VOCAB.Activity,
+    "monitored_items": VOCAB.MonitoredItem,
+}
+CERTAINTY = {
+    "stated": VOCAB.Stated,
+    "possible": VOCAB.Possible,
+    "reported": VOCAB.Reported,
+    "unknown": VOCAB.Unknown,
 }
 CONTEXT = {
     "common-use": VOCAB.CommonUse,
@@ -144,6 +153,7 @@ _TABLES = {
     "milk": MILK,
     "action": ACTION,
     "life_stage": LIFE_STAGE,
+    "certainty": CERTAINTY,
 }
 _RDFLIB_TERMS = RdfTerms(URIRef, Literal, VOCAB, RDF, RDFS, SKOS, PROV, DCTERMS, _TABLES)
 

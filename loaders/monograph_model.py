@@ -16,6 +16,7 @@ __all__ = [
     "broader_chains",
     "reference_errors",
     "TERM_KINDS",
+    "CERTAINTY_LEVELS",
 ]
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=120)]
@@ -33,6 +34,11 @@ def _as_list(value: object) -> object:
 
 
 Sections = Annotated[tuple[Slug, ...], BeforeValidator(_as_list), Field(min_length=1)]
+# How firmly the source states a claim (docs/decisions/0005-certainty-levels.md): "stated" plainly,
+# "possible" (may, can, in some cases), "reported" (seen in some patients or groups), "unknown" (the
+# source says it is not known). Required on every assertion: no default, so nothing is firmer by omission.
+Certainty = Literal["stated", "possible", "reported", "unknown"]
+CERTAINTY_LEVELS = ("stated", "possible", "reported", "unknown")
 
 
 class _Model(BaseModel):
@@ -96,6 +102,12 @@ class Finding(Term):
     broader: Slug | None = None
 
 
+class Recommendation(Term):
+    actors: tuple[Slug, ...] = ()  # who the source says must act; empty where it names no one
+    activities: tuple[Slug, ...] = ()  # activities the recommendation is about (to avoid, or to do)
+    attends_to: tuple[Slug, ...] = ()  # things to watch or take care of
+
+
 class Population(Term):
     condition: Slug | None = None
     life_stage: Literal["neonate", "infancy", "childhood", "adult", "elderly", "pregnancy", "lactation"] | None = None
@@ -118,7 +130,10 @@ class Terms(_Model):
     routes: tuple[Term, ...] = ()
     dosage_forms: tuple[Term, ...] = ()
     delivery_modes: tuple[Term, ...] = ()
-    recommendations: tuple[Term, ...] = ()
+    recommendations: tuple[Recommendation, ...] = ()
+    actors: tuple[Term, ...] = ()
+    activities: tuple[Term, ...] = ()
+    monitored_items: tuple[Term, ...] = ()
 
 
 TERM_KINDS = tuple(Terms.model_fields)
@@ -156,6 +171,7 @@ class Formulation(_Model):
     concentrations: tuple[Concentration, ...] = ()
     other_strengths_available: bool | None = None  # only when the source says so
     delivery_modes: tuple[Slug, ...] = ()
+    certainty: Certainty
     section: Sections
 
 
@@ -167,6 +183,7 @@ class Titration(_Model):
 class Adjustment(_Model):
     population: Slug
     recommendation: Slug
+    certainty: Certainty
 
 
 class Regimen(_Model):
@@ -182,6 +199,7 @@ class Regimen(_Model):
     max_times_per_day: Annotated[int, Field(ge=1, le=24)] | None = None
     max_daily_dose: Quantity | None = None
     adjustments: tuple[Adjustment, ...] = ()
+    certainty: Certainty
     section: Sections
 
 
@@ -190,17 +208,19 @@ class Mechanism(_Model):
     target: Slug
     action: Literal["binds", "agonist", "antagonist", "inhibitor", "modulator"]
     treats: tuple[Slug, ...] = ()
+    certainty: Certainty
     section: Sections
 
 
 class DiseaseMechanism(_Model):
     id: Slug
     condition: Slug
-    causal_gene: Slug
+    causal_gene: Slug | None = None
     cause_is_main_not_sole: bool = False
     gene_product: Slug | None = None
     affected_cell_type: Slug | None = None
     consequences: tuple[Slug, ...] = ()
+    certainty: Certainty
     section: Sections
 
 
@@ -210,6 +230,7 @@ class Indication(_Model):
     status: Literal["approved", "off-label"]
     approved_by: Slug | None = None
     treats: tuple[Slug, ...] = ()
+    certainty: Certainty
     section: Sections
 
 
@@ -217,6 +238,7 @@ class Onset(_Model):
     after: Literal["delivery", "first-dose", "dose-change", "withdrawal"]
     earliest_unit: Literal["min", "h", "d", "wk", "mo"]
     latest_unit: Literal["min", "h", "d", "wk", "mo"]
+    in_words: Text | None = None  # the span as the source words it, when it gives no figures
 
 
 Context = Literal["common-use", "abrupt-withdrawal", "overdose", "neonatal-exposure", "implantation"]
@@ -234,6 +256,7 @@ class AdverseEffectGroup(_Model):
     onset: Onset | None = None
     exposure_up_to: Duration | None = None
     consequences: tuple[Slug, ...] = ()
+    certainty: Certainty
     section: Sections
 
 
@@ -250,6 +273,7 @@ class Warning(_Model):
     populations: tuple[Slug, ...] = ()
     recommendations: tuple[Slug, ...] = ()
     milk_transfer: Literal["detected", "unknown", "not-detected"] | None = None
+    certainty: Certainty
     section: Sections
 
 
@@ -363,6 +387,10 @@ class _ReferenceCheck:
                          "a chain of broader findings that ends")
         for i, pop in enumerate(t.populations):
             self.ref(("terms", "populations", i, "condition"), pop.condition, "conditions")
+        for i, rec in enumerate(t.recommendations):
+            self.refs(("terms", "recommendations", i, "actors"), rec.actors, "actors")
+            self.refs(("terms", "recommendations", i, "activities"), rec.activities, "activities")
+            self.refs(("terms", "recommendations", i, "attends_to"), rec.attends_to, "monitored_items")
 
     def drug(self) -> None:
         d = self.m.drug

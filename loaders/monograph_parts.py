@@ -64,6 +64,9 @@ TERM_IRI_KIND = {
     "dosage_forms": "dosage-form",
     "delivery_modes": "delivery-mode",
     "recommendations": "recommendation",
+    "actors": "actor",
+    "activities": "activity",
+    "monitored_items": "monitored-item",
 }
 
 
@@ -146,10 +149,14 @@ class Emitter:
         yield node, v.numericValue, lit(decimal_text(q.value), datatype=XSD.decimal)
         yield node, v.unit, lit(q.unit)
 
-    def assertion(self, node: Any, cls: Any, text: str, sections: tuple[str, ...]) -> Iterator[Triple]:
+    def certainty(self, node: Any, level: str) -> Triple:
+        return node, self.t.vocab.certainty, self.value("certainty", level)
+
+    def assertion(self, node: Any, cls: Any, text: str, sections: tuple[str, ...], certainty: str) -> Iterator[Triple]:
         yield node, self.t.rdf.type, cls
         yield self.label(node, text)
         yield node, self.t.vocab.forDrug, self.drug
+        yield self.certainty(node, certainty)
         yield from self.provenance(node, sections)
 
 
@@ -214,6 +221,16 @@ def _finding_extras(e: Emitter, node: Any, term: Any, above: dict[str, list[str]
             yield node, e.t.skos.broaderTransitive, e.term("findings", ancestor)
 
 
+def _recommendation_extras(e: Emitter, node: Any, term: Any, above: dict[str, list[str]]) -> Iterator[Triple]:
+    v = e.t.vocab
+    for aid in term.actors:
+        yield node, v.actor, e.term("actors", aid)
+    for aid in term.activities:
+        yield node, v.activity, e.term("activities", aid)
+    for mid in term.attends_to:
+        yield node, v.attentionTo, e.term("monitored_items", mid)
+
+
 def _population_extras(e: Emitter, node: Any, term: Any, above: dict[str, list[str]]) -> Iterator[Triple]:
     v = e.t.vocab
     if term.condition:
@@ -235,6 +252,7 @@ _TERM_EXTRAS: dict[str, Callable[[Emitter, Any, Any, dict[str, list[str]]], Iter
     "conditions": _condition_extras,
     "findings": _finding_extras,
     "populations": _population_extras,
+    "recommendations": _recommendation_extras,
 }
 
 
@@ -323,7 +341,7 @@ def _one_formulation(e: Emitter, f: Formulation) -> Iterator[Triple]:
     node = e.node("formulation", f"{e.slug}-{f.id}")
     yield e.drug, v.hasFormulation, node
     text = f"{e.m.drug.label} {e.term_label('dosage_forms', f.dosage_form)} ({e.term_label('routes', f.route)})"
-    yield from e.assertion(node, v.Formulation, text, f.section)
+    yield from e.assertion(node, v.Formulation, text, f.section, f.certainty)
     yield node, v.dosageForm, e.term("dosage_forms", f.dosage_form)
     yield node, v.route, e.term("routes", f.route)
     for mode in f.delivery_modes:
@@ -366,7 +384,7 @@ def _titration(e: Emitter, node: Any, r: Regimen) -> Iterator[Triple]:
     tn = e.node("titration", f"{e.slug}-{r.id}")
     yield node, v.titration, tn
     yield tn, e.t.rdf.type, v.Titration
-    yield e.label(tn, f"raise every {r.titration.interval}")
+    yield e.label(tn, f"can be raised every {r.titration.interval}")
     yield tn, v.interval, lit(r.titration.interval, datatype=XSD.duration)
     if r.titration.condition:
         yield tn, v.titrationCondition, lit(r.titration.condition, lang="en")
@@ -381,13 +399,15 @@ def _adjustments(e: Emitter, node: Any, r: Regimen) -> Iterator[Triple]:
         yield e.label(an, f"adjustment for {e.term_label('populations', adj.population)}")
         yield an, v.population, e.term("populations", adj.population)
         yield an, v.recommendation, e.term("recommendations", adj.recommendation)
+        yield e.certainty(an, adj.certainty)
 
 
 def _one_regimen(e: Emitter, r: Regimen) -> Iterator[Triple]:
     v, lit = e.t.vocab, e.t.literal
     node = e.node("regimen", f"{e.slug}-{r.id}")
     yield e.drug, v.hasRegimen, node
-    yield from e.assertion(node, v.DosingRegimen, f"{e.m.drug.label} {e.term_label('routes', r.route)} dosing", r.section)
+    text = f"{e.m.drug.label} {e.term_label('routes', r.route)} dosing"
+    yield from e.assertion(node, v.DosingRegimen, text, r.section, r.certainty)
     yield node, v.route, e.term("routes", r.route)
     for fid in r.formulations:
         yield node, v.appliesToFormulation, e.node("formulation", f"{e.slug}-{fid}")
@@ -417,7 +437,7 @@ def _drug_mechanisms(e: Emitter) -> Iterator[Triple]:
     for mech in e.m.mechanisms:
         node = e.node("mechanism", f"{e.slug}-{mech.id}")
         text = f"{e.m.drug.label} {mech.action} {e.term_label('targets', mech.target)}"
-        yield from e.assertion(node, v.MechanismOfAction, text, mech.section)
+        yield from e.assertion(node, v.MechanismOfAction, text, mech.section, mech.certainty)
         yield node, v.target, e.term("targets", mech.target)
         yield e.drug, v.actsOn, e.term("targets", mech.target)
         yield node, v.action, e.value("action", mech.action)
@@ -430,11 +450,14 @@ def _disease_mechanisms(e: Emitter) -> Iterator[Triple]:
     for dm in e.m.disease_mechanisms:
         node = e.node("disease-mechanism", dm.id)
         yield node, e.t.rdf.type, v.DiseaseMechanism
-        yield e.label(node, f"genetic cause of {e.term_label('conditions', dm.condition)}")
+        condition = e.term_label("conditions", dm.condition)
+        yield e.label(node, f"genetic cause of {condition}" if dm.causal_gene else f"how {condition} may cause findings")
+        yield e.certainty(node, dm.certainty)
         yield from e.provenance(node, dm.section)
         yield node, v.condition, e.term("conditions", dm.condition)
-        yield node, v.causalGene, e.term("genes", dm.causal_gene)
-        yield node, v.mainButNotSoleCause, e.t.literal(dm.cause_is_main_not_sole)
+        if dm.causal_gene:
+            yield node, v.causalGene, e.term("genes", dm.causal_gene)
+            yield node, v.mainButNotSoleCause, e.t.literal(dm.cause_is_main_not_sole)
         if dm.gene_product:
             yield node, v.geneProduct, e.term("proteins", dm.gene_product)
         if dm.affected_cell_type:
@@ -460,7 +483,7 @@ def indication_triples(e: Emitter) -> Iterator[Triple]:
         approved = ind.status == "approved"
         cls = v.ApprovedIndication if approved else v.OffLabelUse
         text = f"{e.m.drug.label} for {e.term_label('conditions', ind.condition)} ({'approved' if approved else 'off-label'})"
-        yield from e.assertion(node, cls, text, ind.section)
+        yield from e.assertion(node, cls, text, ind.section, ind.certainty)
         yield node, v.condition, e.term("conditions", ind.condition)
         if ind.approved_by:
             yield node, v.approvedBy, e.term("organizations", ind.approved_by)
@@ -499,14 +522,26 @@ def _onset(e: Emitter, node: Any, ae: AdverseEffectGroup) -> Iterator[Triple]:
     yield on, v.onsetAfter, lit(ae.onset.after)
     yield on, v.earliestUnit, lit(ae.onset.earliest_unit)
     yield on, v.latestUnit, lit(ae.onset.latest_unit)
+    if ae.onset.in_words:
+        yield on, v.onsetInWords, lit(ae.onset.in_words, lang="en")
+
+
+# how an association's label names its context ("common use" read as "a common side effect")
+_CONTEXT_WORDS = {
+    "common-use": "during treatment",
+    "abrupt-withdrawal": "abrupt withdrawal",
+    "overdose": "overdose",
+    "neonatal-exposure": "neonatal exposure",
+    "implantation": "implantation",
+}
 
 
 def _effect_group(e: Emitter, ae: AdverseEffectGroup, finding_label: dict[str, str]) -> Iterator[Triple]:
     v = e.t.vocab
     for fid in ae.effects:
         node = e.node("adverse-effect", f"{e.slug}-{ae.id}-{fid}")
-        text = f"{e.m.drug.label}: {finding_label[fid]} ({ae.context.replace('-', ' ')})"
-        yield from e.assertion(node, v.AdverseEffectAssociation, text, ae.section)
+        text = f"{e.m.drug.label}: {finding_label[fid]} ({_CONTEXT_WORDS[ae.context]})"
+        yield from e.assertion(node, v.AdverseEffectAssociation, text, ae.section, ae.certainty)
         yield node, v.effect, e.term("findings", fid)
         yield node, v.context, e.value("context", ae.context)
         yield from _effect_qualifiers(e, node, ae)
@@ -530,7 +565,7 @@ def warning_triples(e: Emitter) -> Iterator[Triple]:
     for w in e.m.warnings:
         node = e.node("warning", f"{e.slug}-{w.id}")
         text = f"{e.m.drug.label}: {w.kind.replace('-', ' ')} ({w.id.replace('-', ' ')})"
-        yield from e.assertion(node, v.Warning, text, w.section)
+        yield from e.assertion(node, v.Warning, text, w.section, w.certainty)
         yield node, v.warningKind, e.value("warning_kind", w.kind)
         if w.issued_by:
             yield node, v.issuedBy, e.term("organizations", w.issued_by)
