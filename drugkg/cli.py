@@ -27,6 +27,7 @@ class Command(Protocol):
 # Subcommand name -> module implementing it. The CLI's choices come from these keys.
 COMMANDS: dict[str, str] = {
     "build": "drugkg.cmd_build",
+    "check": "drugkg.cmd_check",
     "serve": "drugkg.cmd_serve",
     "publish": "drugkg.cmd_publish",
     "query": "drugkg.cmd_query",
