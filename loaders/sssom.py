@@ -16,7 +16,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from drugkg.errors import DrugkgError
-from drugkg.namespaces import RESOURCE, expand_curie, resource_iri
+from drugkg.namespaces import RESOURCE, XREF_PREFIXES, expand_curie, resource_iri
 from loaders.yaml_source import parse_yaml_text
 
 __all__ = ["MappingSet", "Mapping", "read_sssom", "sssom_triples", "expand_subject", "SSSOM", "SEMAPV"]
@@ -134,13 +134,20 @@ def _metadata(path: Path, lines: list[str]) -> tuple[MappingSetMetadata, int]:
     raw_meta = meta_doc.value if meta_doc else None
     if not isinstance(raw_meta, dict):
         raise _err(path, 1, "missing metadata block", "'#'-prefixed YAML lines with mapping_set_id, license, curie_map")
+    assert meta_doc is not None
     try:
-        return MappingSetMetadata.model_validate(raw_meta), len(meta_lines)
+        metadata = MappingSetMetadata.model_validate(raw_meta)
     except ValidationError as err:
         e = err.errors()[0]
         field = ".".join(str(p) for p in e["loc"]) or "metadata"
-        assert meta_doc is not None
         raise _err(path, meta_doc.line_of(tuple(e["loc"])), f"metadata field {field}: {e['msg']}") from None
+    # the graph expands cross-reference CURIEs with drugkg's prefix map: the file may not say otherwise
+    for prefix, iri in metadata.curie_map.items():
+        if prefix in XREF_PREFIXES and iri != XREF_PREFIXES[prefix]:
+            raise _err(path, meta_doc.line_of(("curie_map", prefix)),
+                       f"metadata field curie_map.{prefix}: curie_map maps {prefix!r} to {iri}, "
+                       f"but drugkg expands it to {XREF_PREFIXES[prefix]}", XREF_PREFIXES[prefix])
+    return metadata, len(meta_lines)
 
 
 def _columns(path: Path, reader: Iterator[list[str]], header_line: int) -> list[str]:
