@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from serve_fixtures import running_server  # noqa: E402
+from serve_fixtures import running_server
 
-from drugkg.check import NOTICE  # noqa: E402
+from drugkg.check import NOTICE
 
 
 @pytest.fixture(scope="module")
