@@ -16,6 +16,7 @@ __all__ = [
     "broader_chains",
     "reference_errors",
     "TERM_KINDS",
+    "CERTAINTY_LEVELS",
 ]
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=120)]
@@ -33,6 +34,11 @@ def _as_list(value: object) -> object:
 
 
 Sections = Annotated[tuple[Slug, ...], BeforeValidator(_as_list), Field(min_length=1)]
+# How firmly the source states a claim (docs/decisions/0005-certainty-levels.md): "stated" plainly,
+# "possible" (may, can, in some cases), "reported" (seen in some patients or groups), "unknown" (the
+# source says it is not known). Required on every assertion: no default, so nothing is firmer by omission.
+Certainty = Literal["stated", "possible", "reported", "unknown"]
+CERTAINTY_LEVELS = ("stated", "possible", "reported", "unknown")
 
 
 class _Model(BaseModel):
@@ -96,6 +102,12 @@ class Finding(Term):
     broader: Slug | None = None
 
 
+class Recommendation(Term):
+    actors: tuple[Slug, ...] = ()  # who the source says must act; empty where it names no one
+    activities: tuple[Slug, ...] = ()  # activities the recommendation is about (to avoid, or to do)
+    attends_to: tuple[Slug, ...] = ()  # things to watch or take care of
+
+
 class Population(Term):
     condition: Slug | None = None
     life_stage: Literal["neonate", "infancy", "childhood", "adult", "elderly", "pregnancy", "lactation"] | None = None
@@ -118,7 +130,10 @@ class Terms(_Model):
     routes: tuple[Term, ...] = ()
     dosage_forms: tuple[Term, ...] = ()
     delivery_modes: tuple[Term, ...] = ()
-    recommendations: tuple[Term, ...] = ()
+    recommendations: tuple[Recommendation, ...] = ()
+    actors: tuple[Term, ...] = ()
+    activities: tuple[Term, ...] = ()
+    monitored_items: tuple[Term, ...] = ()
 
 
 TERM_KINDS = tuple(Terms.model_fields)
@@ -156,6 +171,7 @@ class Formulation(_Model):
     concentrations: tuple[Concentration, ...] = ()
     other_strengths_available: bool | None = None  # only when the source says so
     delivery_modes: tuple[Slug, ...] = ()
+    certainty: Certainty
     section: Sections
 
 
@@ -167,6 +183,7 @@ class Titration(_Model):
 class Adjustment(_Model):
     population: Slug
     recommendation: Slug
+    certainty: Certainty
 
 
 class Regimen(_Model):
@@ -182,6 +199,7 @@ class Regimen(_Model):
     max_times_per_day: Annotated[int, Field(ge=1, le=24)] | None = None
     max_daily_dose: Quantity | None = None
     adjustments: tuple[Adjustment, ...] = ()
+    certainty: Certainty
     section: Sections
 
 
@@ -190,17 +208,19 @@ class Mechanism(_Model):
     target: Slug
     action: Literal["binds", "agonist", "antagonist", "inhibitor", "modulator"]
     treats: tuple[Slug, ...] = ()
+    certainty: Certainty
     section: Sections
 
 
 class DiseaseMechanism(_Model):
     id: Slug
     condition: Slug
-    causal_gene: Slug
+    causal_gene: Slug | None = None
     cause_is_main_not_sole: bool = False
     gene_product: Slug | None = None
     affected_cell_type: Slug | None = None
     consequences: tuple[Slug, ...] = ()
+    certainty: Certainty
     section: Sections
 
 
@@ -210,6 +230,7 @@ class Indication(_Model):
     status: Literal["approved", "off-label"]
     approved_by: Slug | None = None
     treats: tuple[Slug, ...] = ()
+    certainty: Certainty
     section: Sections
 
 
@@ -217,6 +238,7 @@ class Onset(_Model):
     after: Literal["delivery", "first-dose", "dose-change", "withdrawal"]
     earliest_unit: Literal["min", "h", "d", "wk", "mo"]
     latest_unit: Literal["min", "h", "d", "wk", "mo"]
+    in_words: Text | None = None  # the span as the source words it, when it gives no figures
 
 
 Context = Literal["common-use", "abrupt-withdrawal", "overdose", "neonatal-exposure", "implantation"]
@@ -234,6 +256,7 @@ class AdverseEffectGroup(_Model):
     onset: Onset | None = None
     exposure_up_to: Duration | None = None
     consequences: tuple[Slug, ...] = ()
+    certainty: Certainty
     section: Sections
 
 
@@ -250,6 +273,7 @@ class Warning(_Model):
     populations: tuple[Slug, ...] = ()
     recommendations: tuple[Slug, ...] = ()
     milk_transfer: Literal["detected", "unknown", "not-detected"] | None = None
+    certainty: Certainty
     section: Sections
 
 
@@ -283,137 +307,186 @@ def broader_chains(findings: Iterable[Finding]) -> dict[str, list[str]]:
     return chains
 
 
+class _ReferenceCheck:
+    """Collects duplicate ids and dangling references, part by part, in the order they are reported."""
+
+    def __init__(self, m: Monograph, known_terms: dict[str, set[str]] | None) -> None:
+        self.m = m
+        self.problems: list[Problem] = []
+        self.ids: dict[str, set[str]] = {
+            kind: set(known_terms.get(kind, ())) if known_terms else set() for kind in TERM_KINDS
+        }
+        self.sections: set[str] = set()
+        self.formulation_ids = {f.id for f in m.formulations}
+
+    def add(self, loc: tuple[str | int, ...], message: str, expected: str) -> None:
+        self.problems.append((loc, message, expected))
+
+    def ref(self, loc: tuple[str | int, ...], value: str | None, kind: str) -> None:
+        if value is not None and value not in self.ids[kind]:
+            self.add(loc, f"unknown {kind[:-1].replace('_', ' ')} {value!r}", f"an id listed under terms.{kind}")
+
+    def refs(self, loc: tuple[str | int, ...], values: tuple[str, ...], kind: str) -> None:
+        for j, v in enumerate(values):
+            self.ref(loc + (j,), v, kind)
+
+    def section_refs(self, loc: tuple[str | int, ...], values: tuple[str, ...] | None) -> None:
+        for j, v in enumerate(values or ()):
+            if v not in self.sections:
+                self.add(loc + (j,) if len(values or ()) > 1 else loc, f"unknown section {v!r}",
+                         "a section id declared under sources[].sections")
+
+    def term_ids(self) -> None:
+        for kind in TERM_KINDS:
+            seen: set[str] = set()
+            for i, term in enumerate(getattr(self.m.terms, kind)):
+                if term.id in seen:
+                    self.add(("terms", kind, i, "id"), f"duplicate id {term.id!r}", f"a unique id among {kind}")
+                seen.add(term.id)
+                self.ids[kind].add(term.id)
+
+    def section_ids(self) -> None:
+        for i, src in enumerate(self.m.sources):
+            for j, sec in enumerate(src.sections):
+                if sec.id in self.sections:
+                    self.add(("sources", i, "sections", j, "id"), f"duplicate section id {sec.id!r}",
+                             "section ids unique across all sources of the file")
+                self.sections.add(sec.id)
+
+    def item_ids(self) -> None:
+        for field_name in ("sources", "formulations", "regimens", "mechanisms", "disease_mechanisms",
+                           "indications", "adverse_effects", "warnings"):
+            seen: set[str] = set()
+            for i, item in enumerate(getattr(self.m, field_name)):
+                if item.id in seen:
+                    self.add((field_name, i, "id"), f"duplicate id {item.id!r}", f"a unique id among {field_name}")
+                seen.add(item.id)
+
+    def sources(self) -> None:
+        for i, src in enumerate(self.m.sources):
+            self.ref(("sources", i, "publisher"), src.publisher, "organizations")
+            self.refs(("sources", i, "authors"), src.authors, "people")
+            self.refs(("sources", i, "fact_checkers"), src.fact_checkers, "people")
+
+    def terms(self) -> None:
+        t = self.m.terms
+        for kind in TERM_KINDS:
+            for i, term in enumerate(getattr(t, kind)):
+                self.section_refs(("terms", kind, i, "section"), term.section)
+        for i, org in enumerate(t.organizations):
+            self.ref(("terms", "organizations", i, "part_of"), org.part_of, "organizations")
+        for i, gene in enumerate(t.genes):
+            self.ref(("terms", "genes", i, "encodes"), gene.encodes, "proteins")
+        for i, target in enumerate(t.targets):
+            self.refs(("terms", "targets", i, "subunits"), target.subunits, "proteins")
+        chains = broader_chains(t.findings)
+        for i, finding in enumerate(t.findings):
+            self.ref(("terms", "findings", i, "broader"), finding.broader, "findings")
+            if finding.id in chains[finding.id]:
+                self.add(("terms", "findings", i, "broader"), f"finding {finding.id!r} is broader than itself",
+                         "a chain of broader findings that ends")
+        for i, pop in enumerate(t.populations):
+            self.ref(("terms", "populations", i, "condition"), pop.condition, "conditions")
+        for i, rec in enumerate(t.recommendations):
+            self.refs(("terms", "recommendations", i, "actors"), rec.actors, "actors")
+            self.refs(("terms", "recommendations", i, "activities"), rec.activities, "activities")
+            self.refs(("terms", "recommendations", i, "attends_to"), rec.attends_to, "monitored_items")
+
+    def drug(self) -> None:
+        d = self.m.drug
+        self.refs(("drug", "drug_classes"), d.drug_classes, "drug_classes")
+        self.refs(("drug", "structural_analogue_of"), d.structural_analogue_of, "chemicals")
+        self.ref(("drug", "developer"), d.developer, "organizations")
+        self.section_refs(("drug", "section"), d.section)
+
+    def formulations(self) -> None:
+        for i, f in enumerate(self.m.formulations):
+            loc: tuple[str | int, ...] = ("formulations", i)
+            self.ref(loc + ("dosage_form",), f.dosage_form, "dosage_forms")
+            self.ref(loc + ("route",), f.route, "routes")
+            self.refs(loc + ("delivery_modes",), f.delivery_modes, "delivery_modes")
+            self.section_refs(loc + ("section",), f.section)
+            if f.strength_range and f.strength_range.min.unit != f.strength_range.max.unit:
+                self.add(loc + ("strength_range", "max", "unit"), "the range ends have different units",
+                         "the same unit for min and max")
+            if f.strength_range and f.strength_range.min.value > f.strength_range.max.value:
+                self.add(loc + ("strength_range", "min", "value"), "the range minimum is above its maximum",
+                         "min <= max")
+
+    def regimens(self) -> None:
+        for i, r in enumerate(self.m.regimens):
+            loc: tuple[str | int, ...] = ("regimens", i)
+            self.ref(loc + ("route",), r.route, "routes")
+            self.ref(loc + ("population",), r.population, "populations")
+            self.section_refs(loc + ("section",), r.section)
+            for j, fid in enumerate(r.formulations):
+                if fid not in self.formulation_ids:
+                    self.add(loc + ("formulations", j), f"unknown formulation {fid!r}", "an id listed under formulations")
+            for j, adj in enumerate(r.adjustments):
+                self.ref(loc + ("adjustments", j, "population"), adj.population, "populations")
+                self.ref(loc + ("adjustments", j, "recommendation"), adj.recommendation, "recommendations")
+
+    def mechanisms(self) -> None:
+        for i, mech in enumerate(self.m.mechanisms):
+            self.ref(("mechanisms", i, "target"), mech.target, "targets")
+            self.refs(("mechanisms", i, "treats"), mech.treats, "findings")
+            self.section_refs(("mechanisms", i, "section"), mech.section)
+        for i, dm in enumerate(self.m.disease_mechanisms):
+            loc: tuple[str | int, ...] = ("disease_mechanisms", i)
+            self.ref(loc + ("condition",), dm.condition, "conditions")
+            self.ref(loc + ("causal_gene",), dm.causal_gene, "genes")
+            self.ref(loc + ("gene_product",), dm.gene_product, "proteins")
+            self.ref(loc + ("affected_cell_type",), dm.affected_cell_type, "cell_types")
+            self.refs(loc + ("consequences",), dm.consequences, "findings")
+            self.section_refs(loc + ("section",), dm.section)
+
+    def indications(self) -> None:
+        for i, ind in enumerate(self.m.indications):
+            loc: tuple[str | int, ...] = ("indications", i)
+            self.ref(loc + ("condition",), ind.condition, "conditions")
+            self.ref(loc + ("approved_by",), ind.approved_by, "organizations")
+            self.refs(loc + ("treats",), ind.treats, "findings")
+            self.section_refs(loc + ("section",), ind.section)
+            if ind.status == "off-label" and ind.approved_by:
+                self.add(loc + ("approved_by",), "an off-label use cannot name an approving authority",
+                         "no approved_by when status is off-label")
+            if ind.status == "approved" and not ind.approved_by:
+                self.add(loc + ("status",), "an approved indication must name who approved it", "approved_by")
+
+    def effects(self) -> None:
+        for i, ae in enumerate(self.m.adverse_effects):
+            loc: tuple[str | int, ...] = ("adverse_effects", i)
+            self.refs(loc + ("effects",), ae.effects, "findings")
+            self.refs(loc + ("consequences",), ae.consequences, "findings")
+            self.ref(loc + ("population",), ae.population, "populations")
+            self.ref(loc + ("route",), ae.route, "routes")
+            self.section_refs(loc + ("section",), ae.section)
+
+    def warnings(self) -> None:
+        for i, w in enumerate(self.m.warnings):
+            loc: tuple[str | int, ...] = ("warnings", i)
+            self.ref(loc + ("issued_by",), w.issued_by, "organizations")
+            self.ref(loc + ("route",), w.route, "routes")
+            self.refs(loc + ("about_effects",), w.about_effects, "findings")
+            self.refs(loc + ("populations",), w.populations, "populations")
+            self.refs(loc + ("recommendations",), w.recommendations, "recommendations")
+            self.section_refs(loc + ("section",), w.section)
+
+    def dose_limits(self) -> None:
+        for i, r in enumerate(self.m.regimens):
+            if r.max_single_dose and r.starting_dose.unit == r.max_single_dose.unit \
+                    and r.starting_dose.value > r.max_single_dose.value:
+                self.add(("regimens", i, "starting_dose", "value"), "the starting dose is above the maximum single dose",
+                         f"at most {r.max_single_dose.value} {r.max_single_dose.unit}")
+
+    def all(self) -> list[Problem]:
+        for step in (self.term_ids, self.section_ids, self.item_ids, self.sources, self.terms, self.drug,
+                     self.formulations, self.regimens, self.mechanisms, self.indications, self.effects,
+                     self.warnings, self.dose_limits):
+            step()
+        return self.problems
+
+
 def reference_errors(m: Monograph, known_terms: dict[str, set[str]] | None = None) -> list[Problem]:
     """Every duplicate id and dangling reference: (location, message, expectation)."""
-    problems: list[Problem] = []
-    ids: dict[str, set[str]] = {kind: set(known_terms.get(kind, ())) if known_terms else set() for kind in TERM_KINDS}
-    for kind in TERM_KINDS:
-        seen: set[str] = set()
-        for i, term in enumerate(getattr(m.terms, kind)):
-            if term.id in seen:
-                problems.append((("terms", kind, i, "id"), f"duplicate id {term.id!r}", f"a unique id among {kind}"))
-            seen.add(term.id)
-            ids[kind].add(term.id)
-    sections: set[str] = set()
-    for i, src in enumerate(m.sources):
-        for j, sec in enumerate(src.sections):
-            if sec.id in sections:
-                problems.append((("sources", i, "sections", j, "id"), f"duplicate section id {sec.id!r}",
-                                 "section ids unique across all sources of the file"))
-            sections.add(sec.id)
-    for field_name in ("sources", "formulations", "regimens", "mechanisms", "disease_mechanisms",
-                       "indications", "adverse_effects", "warnings"):
-        seen = set()
-        for i, item in enumerate(getattr(m, field_name)):
-            if item.id in seen:
-                problems.append(((field_name, i, "id"), f"duplicate id {item.id!r}", f"a unique id among {field_name}"))
-            seen.add(item.id)
-    formulation_ids = {f.id for f in m.formulations}
-
-    def ref(loc: tuple[str | int, ...], value: str | None, kind: str) -> None:
-        if value is not None and value not in ids[kind]:
-            problems.append((loc, f"unknown {kind[:-1].replace('_', ' ')} {value!r}", f"an id listed under terms.{kind}"))
-
-    def refs(loc: tuple[str | int, ...], values: tuple[str, ...], kind: str) -> None:
-        for j, v in enumerate(values):
-            ref(loc + (j,), v, kind)
-
-    def section_refs(loc: tuple[str | int, ...], values: tuple[str, ...] | None) -> None:
-        for j, v in enumerate(values or ()):
-            if v not in sections:
-                problems.append((loc + (j,) if len(values or ()) > 1 else loc, f"unknown section {v!r}",
-                                 "a section id declared under sources[].sections"))
-
-    for i, src in enumerate(m.sources):
-        ref(("sources", i, "publisher"), src.publisher, "organizations")
-        refs(("sources", i, "authors"), src.authors, "people")
-        refs(("sources", i, "fact_checkers"), src.fact_checkers, "people")
-    for kind in TERM_KINDS:
-        for i, term in enumerate(getattr(m.terms, kind)):
-            section_refs(("terms", kind, i, "section"), term.section)
-    for i, org in enumerate(m.terms.organizations):
-        ref(("terms", "organizations", i, "part_of"), org.part_of, "organizations")
-    for i, gene in enumerate(m.terms.genes):
-        ref(("terms", "genes", i, "encodes"), gene.encodes, "proteins")
-    for i, target in enumerate(m.terms.targets):
-        refs(("terms", "targets", i, "subunits"), target.subunits, "proteins")
-    chains = broader_chains(m.terms.findings)
-    for i, finding in enumerate(m.terms.findings):
-        ref(("terms", "findings", i, "broader"), finding.broader, "findings")
-        if finding.id in chains[finding.id]:
-            problems.append((("terms", "findings", i, "broader"), f"finding {finding.id!r} is broader than itself",
-                             "a chain of broader findings that ends"))
-    for i, pop in enumerate(m.terms.populations):
-        ref(("terms", "populations", i, "condition"), pop.condition, "conditions")
-    d = m.drug
-    refs(("drug", "drug_classes"), d.drug_classes, "drug_classes")
-    refs(("drug", "structural_analogue_of"), d.structural_analogue_of, "chemicals")
-    ref(("drug", "developer"), d.developer, "organizations")
-    section_refs(("drug", "section"), d.section)
-    for i, f in enumerate(m.formulations):
-        loc = ("formulations", i)
-        ref(loc + ("dosage_form",), f.dosage_form, "dosage_forms")
-        ref(loc + ("route",), f.route, "routes")
-        refs(loc + ("delivery_modes",), f.delivery_modes, "delivery_modes")
-        section_refs(loc + ("section",), f.section)
-        if f.strength_range and f.strength_range.min.unit != f.strength_range.max.unit:
-            problems.append((loc + ("strength_range", "max", "unit"), "the range ends have different units",
-                             "the same unit for min and max"))
-        if f.strength_range and f.strength_range.min.value > f.strength_range.max.value:
-            problems.append((loc + ("strength_range", "min", "value"), "the range minimum is above its maximum",
-                             "min <= max"))
-    for i, r in enumerate(m.regimens):
-        loc = ("regimens", i)
-        ref(loc + ("route",), r.route, "routes")
-        ref(loc + ("population",), r.population, "populations")
-        section_refs(loc + ("section",), r.section)
-        for j, fid in enumerate(r.formulations):
-            if fid not in formulation_ids:
-                problems.append((loc + ("formulations", j), f"unknown formulation {fid!r}", "an id listed under formulations"))
-        for j, adj in enumerate(r.adjustments):
-            ref(loc + ("adjustments", j, "population"), adj.population, "populations")
-            ref(loc + ("adjustments", j, "recommendation"), adj.recommendation, "recommendations")
-    for i, mech in enumerate(m.mechanisms):
-        ref(("mechanisms", i, "target"), mech.target, "targets")
-        refs(("mechanisms", i, "treats"), mech.treats, "findings")
-        section_refs(("mechanisms", i, "section"), mech.section)
-    for i, dm in enumerate(m.disease_mechanisms):
-        loc = ("disease_mechanisms", i)
-        ref(loc + ("condition",), dm.condition, "conditions")
-        ref(loc + ("causal_gene",), dm.causal_gene, "genes")
-        ref(loc + ("gene_product",), dm.gene_product, "proteins")
-        ref(loc + ("affected_cell_type",), dm.affected_cell_type, "cell_types")
-        refs(loc + ("consequences",), dm.consequences, "findings")
-        section_refs(loc + ("section",), dm.section)
-    for i, ind in enumerate(m.indications):
-        loc = ("indications", i)
-        ref(loc + ("condition",), ind.condition, "conditions")
-        ref(loc + ("approved_by",), ind.approved_by, "organizations")
-        refs(loc + ("treats",), ind.treats, "findings")
-        section_refs(loc + ("section",), ind.section)
-        if ind.status == "off-label" and ind.approved_by:
-            problems.append((loc + ("approved_by",), "an off-label use cannot name an approving authority",
-                             "no approved_by when status is off-label"))
-        if ind.status == "approved" and not ind.approved_by:
-            problems.append((loc + ("status",), "an approved indication must name who approved it", "approved_by"))
-    for i, ae in enumerate(m.adverse_effects):
-        loc = ("adverse_effects", i)
-        refs(loc + ("effects",), ae.effects, "findings")
-        refs(loc + ("consequences",), ae.consequences, "findings")
-        ref(loc + ("population",), ae.population, "populations")
-        ref(loc + ("route",), ae.route, "routes")
-        section_refs(loc + ("section",), ae.section)
-    for i, w in enumerate(m.warnings):
-        loc = ("warnings", i)
-        ref(loc + ("issued_by",), w.issued_by, "organizations")
-        ref(loc + ("route",), w.route, "routes")
-        refs(loc + ("about_effects",), w.about_effects, "findings")
-        refs(loc + ("populations",), w.populations, "populations")
-        refs(loc + ("recommendations",), w.recommendations, "recommendations")
-        section_refs(loc + ("section",), w.section)
-    for i, r in enumerate(m.regimens):
-        if r.max_single_dose and r.starting_dose.unit == r.max_single_dose.unit \
-                and r.starting_dose.value > r.max_single_dose.value:
-            problems.append((("regimens", i, "starting_dose", "value"), "the starting dose is above the maximum single dose",
-                             f"at most {r.max_single_dose.value} {r.max_single_dose.unit}"))
-    return problems
+    return _ReferenceCheck(m, known_terms).all()

@@ -16,7 +16,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from drugkg.errors import DrugkgError
-from drugkg.namespaces import RESOURCE, expand_curie, resource_iri
+from drugkg.namespaces import RESOURCE, XREF_PREFIXES, expand_curie, resource_iri
 from loaders.yaml_source import parse_yaml_text
 
 __all__ = ["MappingSet", "Mapping", "read_sssom", "sssom_triples", "expand_subject", "SSSOM", "SEMAPV"]
@@ -94,9 +94,7 @@ def _err(path: Path, line: int | None, message: str, expected: str | None = None
     return DrugkgError(message, file=str(path), where=f"line {line}" if line else None, expected=expected)
 
 
-def read_sssom(path: Path) -> MappingSet:
-    """Parse and check an SSSOM TSV file with its embedded YAML metadata block."""
-    path = Path(path)
+def _read_text(path: Path) -> str:
     if path.is_dir():
         raise _err(path, None, "is a folder, not an SSSOM file")
     try:
@@ -113,30 +111,46 @@ def read_sssom(path: Path) -> MappingSet:
     if bad:
         raise _err(path, text[: bad.start()].count("\n") + 1,
                    f"control character U+{ord(bad.group()):04X} in the text", "printable text; cells separated by tabs")
+    return text
+
+
+def _split_lines(text: str) -> list[str]:
     # TSV rows end at "\n" (or "\r\n") only: str.splitlines() would also split inside a cell at
     # U+2028, U+0085, form feeds and other Unicode line breaks that are legal cell content.
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    lines = [line.removesuffix("\r") for line in lines]
+    return [line.removesuffix("\r") for line in lines]
+
+
+def _metadata(path: Path, lines: list[str]) -> tuple[MappingSetMetadata, int]:
+    """The metadata block and how many lines it takes."""
     meta_lines = []
     for line in lines:
         if not line.startswith("#"):
             break
         meta_lines.append(line[1:].removeprefix(" "))
-    header_line = len(meta_lines) + 1
     meta_doc = parse_yaml_text("\n".join(meta_lines), path) if any(m.strip() for m in meta_lines) else None
     raw_meta = meta_doc.value if meta_doc else None
     if not isinstance(raw_meta, dict):
         raise _err(path, 1, "missing metadata block", "'#'-prefixed YAML lines with mapping_set_id, license, curie_map")
+    assert meta_doc is not None
     try:
         metadata = MappingSetMetadata.model_validate(raw_meta)
     except ValidationError as err:
         e = err.errors()[0]
         field = ".".join(str(p) for p in e["loc"]) or "metadata"
-        assert meta_doc is not None
         raise _err(path, meta_doc.line_of(tuple(e["loc"])), f"metadata field {field}: {e['msg']}") from None
-    reader = csv.reader(io.StringIO("\n".join(lines[len(meta_lines):])), delimiter="\t", strict=True)
+    # the graph expands cross-reference CURIEs with drugkg's prefix map: the file may not say otherwise
+    for prefix, iri in metadata.curie_map.items():
+        if prefix in XREF_PREFIXES and iri != XREF_PREFIXES[prefix]:
+            raise _err(path, meta_doc.line_of(("curie_map", prefix)),
+                       f"metadata field curie_map.{prefix}: curie_map maps {prefix!r} to {iri}, "
+                       f"but drugkg expands it to {XREF_PREFIXES[prefix]}", XREF_PREFIXES[prefix])
+    return metadata, len(meta_lines)
+
+
+def _columns(path: Path, reader: Iterator[list[str]], header_line: int) -> list[str]:
     try:
         columns = next(reader)
     except StopIteration:
@@ -148,6 +162,37 @@ def read_sssom(path: Path) -> MappingSet:
     if missing or unknown or len(set(columns)) != len(columns):
         what = f"missing columns {missing}" if missing else f"unknown or repeated columns {unknown or columns}"
         raise _err(path, header_line, what, "columns " + ", ".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS))
+    return columns
+
+
+def _mapping(path: Path, line_no: int, columns: list[str], row: list[str], metadata: MappingSetMetadata) -> Mapping:
+    if len(row) != len(columns):
+        raise _err(path, line_no, f"row has {len(row)} fields", f"{len(columns)} tab-separated fields")
+    record = {c: (v if v != "" else None) for c, v in zip(columns, row, strict=True)}
+    try:
+        mapping = Mapping.model_validate(record)
+    except ValidationError as err:
+        e = err.errors()[0]
+        field = str(e["loc"][0]) if e["loc"] else "row"
+        raise _err(path, line_no, f"column {field}: {e['msg']} (got {record.get(field)!r})") from None
+    for column, curie in (("subject_id", mapping.subject_id), ("object_id", mapping.object_id)):
+        if _expand(curie, metadata) is None:
+            raise _err(path, line_no, f"column {column}: unknown prefix or malformed CURIE {curie!r}",
+                       "PREFIX:local with a prefix from the drugkg prefix map")
+    if not mapping.subject_id.startswith("drugkg:"):
+        raise _err(path, line_no, f"column subject_id: {mapping.subject_id!r} is not a drugkg resource",
+                   "a subject of the form drugkg:<kind>/<id>")
+    return mapping
+
+
+def read_sssom(path: Path) -> MappingSet:
+    """Parse and check an SSSOM TSV file with its embedded YAML metadata block."""
+    path = Path(path)
+    lines = _split_lines(_read_text(path))
+    metadata, meta_count = _metadata(path, lines)
+    header_line = meta_count + 1
+    reader = csv.reader(io.StringIO("\n".join(lines[meta_count:])), delimiter="\t", strict=True)
+    columns = _columns(path, reader, header_line)
     mappings: list[Mapping] = []
     mapping_lines: list[int] = []
     seen: dict[tuple[str, str, str], int] = {}
@@ -157,22 +202,7 @@ def read_sssom(path: Path) -> MappingSet:
             line_no = header_line + reader.line_num - 1
             if not row or all(not cell.strip() for cell in row):
                 continue
-            if len(row) != len(columns):
-                raise _err(path, line_no, f"row has {len(row)} fields", f"{len(columns)} tab-separated fields")
-            record = {c: (v if v != "" else None) for c, v in zip(columns, row, strict=True)}
-            try:
-                mapping = Mapping.model_validate(record)
-            except ValidationError as err:
-                e = err.errors()[0]
-                field = str(e["loc"][0]) if e["loc"] else "row"
-                raise _err(path, line_no, f"column {field}: {e['msg']} (got {record.get(field)!r})") from None
-            for column, curie in (("subject_id", mapping.subject_id), ("object_id", mapping.object_id)):
-                if _expand(curie, metadata) is None:
-                    raise _err(path, line_no, f"column {column}: unknown prefix or malformed CURIE {curie!r}",
-                               "PREFIX:local with a prefix from the drugkg prefix map")
-            if not mapping.subject_id.startswith("drugkg:"):
-                raise _err(path, line_no, f"column subject_id: {mapping.subject_id!r} is not a drugkg resource",
-                           "a subject of the form drugkg:<kind>/<id>")
+            mapping = _mapping(path, line_no, columns, row, metadata)
             key = (mapping.subject_id, mapping.predicate_id, mapping.object_id)
             if key in seen:
                 raise _err(path, line_no, f"duplicate mapping (first on line {seen[key]})")

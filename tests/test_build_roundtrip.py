@@ -87,7 +87,7 @@ def test_intrathecal_delivery_modes(graph: rdflib.Graph) -> None:
     got = rows(graph, """
         SELECT ?mode WHERE { res:formulation/baclofen-intrathecal-injection drugkg:route res:route/intrathecal ;
                                drugkg:deliveryMode/rdfs:label ?mode }""")
-    assert got == {("single intrathecal injection",), ("implantable programmable pump",)}
+    assert got == {("single intrathecal injection",), ("implantable programmable pump",), ("continuous infusion",)}
 
 
 def test_dosing(graph: rdflib.Graph) -> None:
@@ -190,15 +190,17 @@ def test_ovarian_cysts(graph: rdflib.Graph) -> None:
 
 
 def test_warnings(graph: rdflib.Graph) -> None:
-    boxed = rows(graph, """SELECT ?by ?route ?rec WHERE { ?w drugkg:warningKind drugkg:BoxedWarning ;
-        drugkg:issuedBy/drugkg:abbreviation ?by ; drugkg:route/rdfs:label ?route ; drugkg:recommendation ?r .
-        BIND(STRAFTER(STR(?r), "recommendation/") AS ?rec) }""")
+    # the source asks nothing under the boxed warning itself (issue 16): no recommendation on it
+    boxed = rows(graph, """SELECT ?by ?route (COUNT(?r) AS ?recs) WHERE { ?w drugkg:warningKind drugkg:BoxedWarning ;
+        drugkg:issuedBy/drugkg:abbreviation ?by ; drugkg:route/rdfs:label ?route .
+        OPTIONAL { ?w drugkg:recommendation ?r } } GROUP BY ?by ?route""")
     curated = next(w for w in CURATED["warnings"] if w["kind"] == "boxed-warning")
-    assert boxed == {("FDA", "intrathecal", r) for r in curated["recommendations"]}
+    assert "recommendations" not in curated
+    assert boxed == {("FDA", "intrathecal", "0")}
     caution = rows(graph, """SELECT ?pop WHERE { ?w drugkg:warningKind drugkg:UseWithCaution ;
         drugkg:population/drugkg:condition/rdfs:label ?pop }""")
     assert caution == {("psychotic disorder",), ("schizophrenia",), ("confusional state",), ("epilepsy",),
-                       ("stroke",), ("autonomic dysreflexia",)}
+                       ("stroke",), ("autonomic dysreflexia",), ("spasticity that supports posture, balance or function",)}
     refill = rows(graph, """SELECT ?w WHERE { ?w drugkg:recommendation res:recommendation/refills-by-trained-personnel ;
         drugkg:route res:route/intrathecal ; drugkg:context drugkg:Overdose }""")
     assert len(refill) == 1

@@ -236,10 +236,10 @@ MUTATIONS = [
       f'INSERT DATA {{ <{R}finding/seizure> drugkg:searchKey "siezure" }}',
       (R + "finding/seizure", p(V + "searchKey"), SPARQL)),
     m("search key left in its original letter case",
-      f'DELETE WHERE {{ <{R}finding/seizure> drugkg:searchKey "convulsion" }} ; '
-      f'INSERT DATA {{ <{R}finding/seizure> drugkg:searchKey "Convulsion" }}',
-      (R + "finding/seizure", p(V + "searchKey"), SPARQL),
-      (R + "finding/seizure", p("http://www.w3.org/2004/02/skos/core#altLabel"), SPARQL)),
+      f'DELETE WHERE {{ <{R}finding/convulsion> drugkg:searchKey "convulsion" }} ; '
+      f'INSERT DATA {{ <{R}finding/convulsion> drugkg:searchKey "Convulsion" }}',
+      (R + "finding/convulsion", p(V + "searchKey"), SPARQL),
+      (R + "finding/convulsion", p("http://www.w3.org/2004/02/skos/core#altLabel"), SPARQL)),
     m("broader finding missing from the stored closure",
       f"DELETE WHERE {{ <{R}finding/exaggerated-spasticity> skos:broaderTransitive ?up }}",
       (R + "finding/exaggerated-spasticity", p("http://www.w3.org/2004/02/skos/core#broaderTransitive"), SPARQL)),

@@ -27,6 +27,7 @@ class Command(Protocol):
 # Subcommand name -> module implementing it. The CLI's choices come from these keys.
 COMMANDS: dict[str, str] = {
     "build": "drugkg.cli.build",
+    "check": "drugkg.cli.check",
     "serve": "drugkg.cli.serve",
     "publish": "drugkg.cli.publish",
     "query": "drugkg.cli.query",

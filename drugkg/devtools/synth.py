@@ -486,6 +486,7 @@ def monograph_for(index: int, drug_id: str, name: str, cls: int, seed: int) -> d
             w["section"] = _sec(rng, "warnings", "special-populations", "interactions")
         warnings.append(w)
 
+    _add_certainty(formulations, regimens, mechanisms, indications, adverse, warnings)
     terms = _terms_used(used)
     return {
         "schema_version": 1,
@@ -499,6 +500,31 @@ def monograph_for(index: int, drug_id: str, name: str, cls: int, seed: int) -> d
         "adverse_effects": adverse,
         "warnings": warnings,
     }
+
+
+# How firmly a synthetic statement is put, from its kind alone (no random draw, so every other value
+# stays what the same seed always gave).
+_EFFECT_CERTAINTY = {"common-use": "reported", "abrupt-withdrawal": "possible", "overdose": "stated",
+                     "neonatal-exposure": "reported"}
+_MILK_CERTAINTY = {"detected": "stated", "unknown": "unknown", "not-detected": "stated"}
+
+
+def _add_certainty(formulations: list[dict[str, Any]], regimens: list[dict[str, Any]], mechanisms: list[dict[str, Any]],
+                   indications: list[dict[str, Any]], adverse: list[dict[str, Any]], warnings: list[dict[str, Any]]) -> None:
+    for item in (*formulations, *regimens, *mechanisms):
+        item["certainty"] = "stated"
+    for r in regimens:
+        for adj in r.get("adjustments", ()):
+            adj["certainty"] = "possible"
+    for ind in indications:
+        ind["certainty"] = "stated" if ind["status"] == "approved" else "possible"
+    for ae in adverse:
+        ae["certainty"] = "possible" if ae.get("frequency") == "some-cases" else _EFFECT_CERTAINTY[ae["context"]]
+    for w in warnings:
+        w["certainty"] = _MILK_CERTAINTY[w["milk_transfer"]] if "milk_transfer" in w else "stated"
+    for items in (formulations, regimens, mechanisms, indications, adverse, warnings):
+        for item in items:  # keep `section` last, as in the curated files
+            item["section"] = item.pop("section")
 
 
 _TERM_ORDER = ("organizations", "people", "drug_classes", "chemicals", "genes", "proteins", "targets", "cell_types",

@@ -21,6 +21,7 @@ from starlette.staticfiles import StaticFiles
 
 from drugkg.namespaces import GRAPH, VOCAB_IRI
 from drugkg.buildfolder import BuildFolder
+from drugkg.server.check_route import check_route
 from drugkg.server.config import ServerConfig
 from drugkg.server.linkeddata import (
     describe,
@@ -217,6 +218,7 @@ def create_app(
     routes = [
         Route("/", query_page_route, methods=["GET"]),
         Route("/sparql", sparql_endpoint, methods=["GET", "POST"]),
+        Route("/check", check_route, methods=["GET"]),
         Route("/.well-known/void", void_route, methods=["GET"]),
         Route("/.well-known/sparql-examples", examples_route, methods=["GET"]),
         Route("/dumps/", dumps_listing, methods=["GET"]),
