@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "query": "drugkg.cmd_query",
     "synth": "drugkg.cmd_synth",
     "validate": "drugkg.cmd_validate",
+    "export": "drugkg.cmd_export",
 }
 
 

@@ -1,0 +1,357 @@
+"""A build's statements as KGX nodes and edges in the Biolink Model (TSV and JSON Lines).
+
+One edge per statement (an approved indication or off-label use adds one edge per symptom it
+treats, in the condition's context); every edge names its statement in `drugkg_statement`. What the
+Biolink Model has no slot for is carried in `drugkg_*` columns, so nothing is lost on the way back.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from drugkg.errors import DrugkgError
+from drugkg.export import biolink as bl
+from drugkg.export.queries import NODES, STATEMENTS
+from drugkg.namespaces import PROV, RDF, RDFS, RESOURCE, VOCAB, XREF_PREFIXES
+
+__all__ = [
+    "NODE_COLUMNS",
+    "EDGE_COLUMNS",
+    "RESOURCE_PREFIX",
+    "VOCAB_PREFIX",
+    "KgxGraph",
+    "read_graph",
+    "write_kgx",
+    "export_store",
+]
+
+RESOURCE_PREFIX = "drugkg"  # drugkg: = https://w3id.org/drugkg/resource/ (as in the SSSOM files)
+VOCAB_PREFIX = "drugkg.vocab"  # drugkg.vocab: = https://w3id.org/drugkg/vocab#
+NODE_COLUMNS = ("id", "category", "name", "xref", "provided_by")
+EDGE_COLUMNS = (
+    "id", "subject", "predicate", "object", "category", "knowledge_level", "agent_type",
+    "primary_knowledge_source", "publications", "clinical_approval_status", "disease_context_qualifier",
+    "causal_mechanism_qualifier", "drugkg_statement", "drugkg_kind",
+)
+_LIST_SLOTS = frozenset({"category", "xref", "provided_by", "publications"})  # multivalued in Biolink
+
+_V = str(VOCAB)
+_R = str(RESOURCE)
+_TYPE, _LABEL, _DERIVED = str(RDF.type), str(RDFS.label), str(PROV.wasDerivedFrom)
+_FOR_DRUG, _CERTAINTY = _V + "forDrug", _V + "certainty"
+# kind -> the property giving the edge's subject (None: the drug) and the one giving its object
+_ENDPOINTS: dict[str, tuple[str | None, str]] = {
+    "ApprovedIndication": (None, _V + "condition"),
+    "OffLabelUse": (None, _V + "condition"),
+    "AdverseEffectAssociation": (None, _V + "effect"),
+    "MechanismOfAction": (None, _V + "target"),
+    "DiseaseMechanism": (_V + "causalGene", _V + "condition"),
+}
+_NOT_EXTENSIONS = frozenset({_TYPE, _LABEL, _FOR_DRUG, _DERIVED})
+_XREF_NAMESPACES = sorted(((ns, p) for p, ns in XREF_PREFIXES.items()), key=lambda x: -len(x[0]))
+
+Row = dict[str, Any]
+
+
+@dataclass
+class Statement:
+    """A drugkg statement: its IRI, its kind (local name) and every property value as an RDF term."""
+
+    iri: str
+    kind: str
+    values: dict[str, set[ox.NamedNode | ox.Literal]] = field(default_factory=dict)
+
+    def terms(self, prop: str) -> list[ox.NamedNode | ox.Literal]:
+        return sorted(self.values.get(prop, ()), key=str)
+
+    def one(self, prop: str) -> ox.NamedNode | ox.Literal | None:
+        found = self.terms(prop)
+        if len(found) > 1:
+            raise DrugkgError(f"statement {self.iri} has {len(found)} values of {prop}",
+                              expected="at most one (the shapes require it; validate the build)")
+        return found[0] if found else None
+
+    def required(self, prop: str) -> str:
+        term = self.one(prop)
+        if not isinstance(term, ox.NamedNode):
+            raise DrugkgError(f"statement {self.iri} has no {prop} resource", expected="one (validate the build)")
+        return term.value
+
+
+@dataclass
+class NodeInfo:
+    iri: str
+    types: set[str] = field(default_factory=set)
+    labels: set[str] = field(default_factory=set)
+    matches: set[str] = field(default_factory=set)
+    subunits: set[str] = field(default_factory=set)
+
+    @property
+    def category(self) -> str:
+        if _V + "Target" in self.types and len(self.subunits) > 1:
+            return bl.COMPLEX_CATEGORY
+        for cls, category in bl.NODE_CATEGORIES.items():
+            if cls in self.types:
+                return category
+        raise AssertionError(f"{self.iri} has no exported type")  # NODES selects only these types
+
+
+@dataclass
+class KgxGraph:
+    """The export: node rows and edge rows (column -> value; lists for multivalued slots)."""
+
+    nodes: list[Row]
+    edges: list[Row]
+
+
+def _statements(store: ox.Store) -> list[Statement]:
+    found: dict[str, Statement] = {}
+    for sol in store.query(STATEMENTS, use_default_graph_as_union=True):  # type: ignore[union-attr]
+        s, kind, p, o = sol["s"], sol["kind"], sol["p"], sol["o"]
+        if not isinstance(s, ox.NamedNode) or isinstance(o, (ox.BlankNode, ox.Triple)) or o is None:
+            continue
+        st = found.setdefault(s.value, Statement(s.value, kind.value.removeprefix(_V)))
+        st.values.setdefault(p.value, set()).add(o)
+    return sorted(found.values(), key=lambda st: st.iri)
+
+
+def _nodes(store: ox.Store) -> dict[str, NodeInfo]:
+    found: dict[str, NodeInfo] = {}
+    for sol in store.query(NODES, use_default_graph_as_union=True):  # type: ignore[union-attr]
+        n = sol["n"]
+        if not isinstance(n, ox.NamedNode):
+            continue
+        info = found.setdefault(n.value, NodeInfo(n.value))
+        info.types.add(sol["type"].value)
+        for var, into in (("label", info.labels), ("match", info.matches), ("subunit", info.subunits)):
+            term = sol[var]
+            if term is not None:
+                into.add(term.value)
+    return found
+
+
+def _xref_curie(iri: str) -> str | None:
+    for ns, prefix in _XREF_NAMESPACES:
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{bl.BIOLINK_PREFIX.get(prefix, prefix)}:{iri[len(ns):]}"
+    return None
+
+
+def _drugkg_curie(iri: str) -> str | None:
+    if iri.startswith(_R):
+        return f"{RESOURCE_PREFIX}:{iri[len(_R):]}"
+    if iri.startswith(_V):
+        return f"{VOCAB_PREFIX}:{iri[len(_V):]}"
+    return None
+
+
+def _preferred_id(info: NodeInfo) -> str | None:
+    curies = sorted(c for c in (_xref_curie(m) for m in info.matches) if c)
+    for prefix in bl.PREFERRED_PREFIXES.get(info.category, ()):
+        with_prefix = [c for c in curies if c.split(":", 1)[0] == prefix]
+        if len(with_prefix) == 1:
+            return with_prefix[0]
+        if with_prefix:  # two exact matches in one namespace: no single identity to take
+            return None
+    return None
+
+
+def node_ids(nodes: dict[str, NodeInfo]) -> dict[str, str]:
+    """drugkg IRI -> node id: the preferred exact-match CURIE, unless another node claims it too."""
+    preferred = {iri: _preferred_id(info) for iri, info in nodes.items()}
+    claims: dict[str, int] = {}
+    for curie in preferred.values():
+        if curie:
+            claims[curie] = claims.get(curie, 0) + 1
+    ids: dict[str, str] = {}
+    for iri, curie in preferred.items():
+        ids[iri] = curie if curie and claims[curie] == 1 else (_drugkg_curie(iri) or iri)
+    return ids
+
+
+class _Renderer:
+    """Turns RDF terms into KGX values, and remembers which nodes were referenced."""
+
+    def __init__(self, nodes: dict[str, NodeInfo]) -> None:
+        self.nodes = nodes
+        self.ids = node_ids(nodes)
+        self.used: set[str] = set()
+
+    def node(self, iri: str, statement: str) -> str:
+        if iri not in self.nodes:
+            raise DrugkgError(f"statement {statement} points at {iri}, which has no exported class",
+                              expected="a typed resource (validate the build)")
+        self.used.add(iri)
+        return self.ids[iri]
+
+    def value(self, term: ox.NamedNode | ox.Literal) -> str:
+        if isinstance(term, ox.Literal):
+            return term.value
+        if term.value in self.nodes:
+            self.used.add(term.value)
+            return self.ids[term.value]
+        return _drugkg_curie(term.value) or _xref_curie(term.value) or term.value
+
+
+def _knowledge_level(st: Statement) -> str:
+    certainty = st.one(_CERTAINTY)
+    if certainty is None:
+        return bl.KNOWLEDGE_LEVEL_ABSENT
+    if certainty.value not in bl.KNOWLEDGE_LEVEL:
+        raise DrugkgError(f"statement {st.iri} has an unknown certainty {certainty.value}",
+                          expected="drugkg:Stated, drugkg:Possible, drugkg:Reported or drugkg:Unknown")
+    return bl.KNOWLEDGE_LEVEL[certainty.value]
+
+
+def _edge_kind(st: Statement) -> bl.EdgeKind:
+    if st.kind == "ApprovedIndication":
+        return bl.INDICATION
+    if st.kind == "OffLabelUse":
+        return bl.OFF_LABEL_USE
+    if st.kind == "AdverseEffectAssociation":
+        contexts = {t.value for t in st.terms(_V + "context")}
+        return bl.SIDE_EFFECT if contexts == {_V + "CommonUse"} else bl.ADVERSE_EVENT
+    if st.kind == "MechanismOfAction":
+        return bl.TARGET_INTERACTION
+    sole = st.one(_V + "mainButNotSoleCause")
+    return bl.GENE_CONTRIBUTES if sole is not None and sole.value == "true" else bl.GENE_CAUSES
+
+
+def _biolink_qualifiers(st: Statement) -> Row:
+    row: Row = {}
+    if st.kind in ("ApprovedIndication", "OffLabelUse"):
+        row["clinical_approval_status"] = "approved_for_condition" if st.kind == "ApprovedIndication" \
+            else "off_label_use"
+    if st.kind == "MechanismOfAction":
+        action = st.one(_V + "action")
+        if action is not None and action.value in bl.CAUSAL_MECHANISM:
+            row["causal_mechanism_qualifier"] = bl.CAUSAL_MECHANISM[action.value]
+    return row
+
+
+def _extensions(st: Statement, render: _Renderer, endpoints: set[str]) -> Row:
+    row: Row = {}
+    for prop in sorted(st.values):
+        if prop in _NOT_EXTENSIONS or prop in endpoints or not prop.startswith(_V):
+            continue
+        row["drugkg_" + _snake(prop[len(_V):])] = "|".join(sorted(render.value(t) for t in st.terms(prop)))
+    return row
+
+
+def _snake(name: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+
+
+def _statement_edges(st: Statement, render: _Renderer) -> Iterator[Row]:
+    subject_prop, object_prop = _ENDPOINTS[st.kind]
+    subject_iri = st.required(subject_prop or _FOR_DRUG)
+    object_iri = st.required(object_prop)
+    kind = _edge_kind(st)
+    stmt_id = _drugkg_curie(st.iri) or st.iri
+    edge: Row = {
+        "id": stmt_id,
+        "subject": render.node(subject_iri, st.iri),
+        "predicate": kind.predicate,
+        "object": render.node(object_iri, st.iri),
+        "category": [kind.category],
+        "knowledge_level": _knowledge_level(st),
+        "agent_type": bl.AGENT_TYPE,
+        "primary_knowledge_source": bl.DRUGKG_INFORES,
+        "publications": [render.value(t) for t in st.terms(_DERIVED)],
+        **_biolink_qualifiers(st),
+        "drugkg_statement": stmt_id,
+        "drugkg_kind": f"{VOCAB_PREFIX}:{st.kind}",
+        **_extensions(st, render, {p for p in (subject_prop, object_prop) if p}),
+    }
+    yield edge
+    if st.kind in ("ApprovedIndication", "OffLabelUse"):
+        # the symptoms the use treats, each in the context of the condition
+        for finding in st.terms(_V + "treats"):
+            yield {
+                **edge,
+                "id": f"{stmt_id}#treats-{finding.value.rsplit('/', 1)[-1]}",
+                "object": render.node(finding.value, st.iri),
+                "disease_context_qualifier": edge["object"],
+            }
+
+
+def _node_row(info: NodeInfo, node_id: str) -> Row:
+    own = _drugkg_curie(info.iri) or info.iri
+    xrefs = sorted({c for c in (_xref_curie(m) for m in info.matches) if c} | {own})
+    return {
+        "id": node_id,
+        "category": [info.category],
+        "name": min(info.labels) if info.labels else "",
+        "xref": [x for x in xrefs if x != node_id],
+        "provided_by": [bl.DRUGKG_INFORES],
+    }
+
+
+def read_graph(store: ox.Store) -> KgxGraph:
+    """The KGX nodes and edges of every exported statement in the store."""
+    render = _Renderer(_nodes(store))
+    edges = [edge for st in _statements(store) for edge in _statement_edges(st, render)]
+    ids = [e["id"] for e in edges]
+    if len(ids) != len(set(ids)):
+        dup = sorted({i for i in ids if ids.count(i) > 1})[0]
+        raise DrugkgError(f"two edges would share the id {dup}", expected="one statement per IRI")
+    nodes = [_node_row(render.nodes[iri], render.ids[iri]) for iri in sorted(render.used, key=render.ids.get)]
+    return KgxGraph(nodes=nodes, edges=edges)
+
+
+def _columns(rows: Iterable[Row], fixed: tuple[str, ...]) -> list[str]:
+    extra = sorted({k for r in rows for k in r} - set(fixed))
+    return [*fixed, *extra]
+
+
+def _tsv_value(value: Any) -> str:
+    return "|".join(value) if isinstance(value, list) else str(value)
+
+
+def _write_tsv(path: Path, rows: list[Row], columns: list[str]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([_tsv_value(row[c]) if c in row else "" for c in columns])
+
+
+def _write_jsonl(path: Path, rows: list[Row]) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps({k: v for k, v in row.items() if v not in ("", [])}, ensure_ascii=False) + "\n")
+
+
+def write_kgx(graph: KgxGraph, out_dir: Path) -> list[Path]:
+    """Write nodes.tsv, edges.tsv, nodes.jsonl and edges.jsonl into `out_dir`, all or nothing."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise DrugkgError("is not a folder", file=str(out_dir), expected="a folder for the KGX files")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    names = ("nodes.tsv", "edges.tsv", "nodes.jsonl", "edges.jsonl")
+    tmp = Path(tempfile.mkdtemp(prefix=".kgx-", dir=out_dir))
+    try:
+        _write_tsv(tmp / "nodes.tsv", graph.nodes, _columns(graph.nodes, NODE_COLUMNS))
+        _write_tsv(tmp / "edges.tsv", graph.edges, _columns(graph.edges, EDGE_COLUMNS))
+        _write_jsonl(tmp / "nodes.jsonl", graph.nodes)
+        _write_jsonl(tmp / "edges.jsonl", graph.edges)
+        for name in names:
+            os.replace(tmp / name, out_dir / name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return [out_dir / n for n in names]
+
+
+def export_store(store: ox.Store, out_dir: Path) -> tuple[KgxGraph, list[Path]]:
+    graph = read_graph(store)
+    return graph, write_kgx(graph, out_dir)
