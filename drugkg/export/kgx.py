@@ -33,9 +33,13 @@ __all__ = [
     "read_graph",
     "write_kgx",
     "export_store",
+    "expand_drugkg_curie",
+    "prefix_map",
 ]
 
-RESOURCE_PREFIX = "drugkg"  # drugkg: = https://w3id.org/drugkg/resource/ (as in the SSSOM files)
+# KGX CURIEs allow no "/" after the colon, so each kind of resource has its own prefix:
+# drugkg.finding:pain = https://w3id.org/drugkg/resource/finding/pain (see resource_prefixes()).
+RESOURCE_PREFIX = "drugkg"
 VOCAB_PREFIX = "drugkg.vocab"  # drugkg.vocab: = https://w3id.org/drugkg/vocab#
 NODE_COLUMNS = ("id", "category", "name", "xref", "provided_by")
 EDGE_COLUMNS = (
@@ -149,10 +153,23 @@ def _xref_curie(iri: str) -> str | None:
 
 def _drugkg_curie(iri: str) -> str | None:
     if iri.startswith(_R):
-        return f"{RESOURCE_PREFIX}:{iri[len(_R):]}"
+        kind, _, slug = iri[len(_R):].partition("/")
+        if kind and slug and "/" not in slug and ":" not in slug:
+            return f"{RESOURCE_PREFIX}.{kind}:{slug}"
+        return None
     if iri.startswith(_V):
         return f"{VOCAB_PREFIX}:{iri[len(_V):]}"
     return None
+
+
+def expand_drugkg_curie(curie: str) -> str:
+    """The IRI of a drugkg CURIE of this export (drugkg.KIND:SLUG or drugkg.vocab:TERM)."""
+    prefix, _, local = curie.partition(":")
+    if prefix == VOCAB_PREFIX:
+        return _V + local
+    if prefix.startswith(RESOURCE_PREFIX + "."):
+        return f"{_R}{prefix[len(RESOURCE_PREFIX) + 1:]}/{local}"
+    raise ValueError(f"not a drugkg CURIE: {curie}")
 
 
 def _preferred_id(info: NodeInfo) -> str | None:
@@ -309,6 +326,18 @@ def read_graph(store: ox.Store) -> KgxGraph:
     return KgxGraph(nodes=nodes, edges=edges)
 
 
+def prefix_map(graph: KgxGraph) -> dict[str, str]:
+    """The drugkg prefixes the export's CURIEs use (none is in Biolink's prefix map), to expand them."""
+    found: dict[str, str] = {VOCAB_PREFIX: _V}
+    for row in [*graph.nodes, *graph.edges]:
+        for value in row.values():
+            for item in value if isinstance(value, list) else str(value).split("|"):
+                prefix = item.partition(":")[0]
+                if prefix.startswith(RESOURCE_PREFIX + ".") and prefix != VOCAB_PREFIX:
+                    found[prefix] = f"{_R}{prefix[len(RESOURCE_PREFIX) + 1:]}/"
+    return found
+
+
 def _columns(rows: Iterable[Row], fixed: tuple[str, ...]) -> list[str]:
     extra = sorted({k for r in rows for k in r} - set(fixed))
     return [*fixed, *extra]
@@ -338,13 +367,15 @@ def write_kgx(graph: KgxGraph, out_dir: Path) -> list[Path]:
     if out_dir.exists() and not out_dir.is_dir():
         raise DrugkgError("is not a folder", file=str(out_dir), expected="a folder for the KGX files")
     out_dir.mkdir(parents=True, exist_ok=True)
-    names = ("nodes.tsv", "edges.tsv", "nodes.jsonl", "edges.jsonl")
+    names = ("nodes.tsv", "edges.tsv", "nodes.jsonl", "edges.jsonl", "prefixes.json")
     tmp = Path(tempfile.mkdtemp(prefix=".kgx-", dir=out_dir))
     try:
         _write_tsv(tmp / "nodes.tsv", graph.nodes, _columns(graph.nodes, NODE_COLUMNS))
         _write_tsv(tmp / "edges.tsv", graph.edges, _columns(graph.edges, EDGE_COLUMNS))
         _write_jsonl(tmp / "nodes.jsonl", graph.nodes)
         _write_jsonl(tmp / "edges.jsonl", graph.edges)
+        (tmp / "prefixes.json").write_text(json.dumps(prefix_map(graph), indent=1, sort_keys=True) + "\n",
+                                           encoding="utf-8")
         for name in names:
             os.replace(tmp / name, out_dir / name)
     finally:
