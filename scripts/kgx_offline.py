@@ -8,7 +8,8 @@ JSON-LD context. So, before kgx is imported, this script
   * refuses and records every socket connection and DNS lookup,
   * gives bmt a Toolkit over the packaged biolink_model.yaml (no predicate map: kgx's validator
     does not use it), and
-  * gives kgx the packaged Biolink prefix map as its "biolink" JSON-LD context.
+  * gives kgx the packaged Biolink prefix map as its "biolink" JSON-LD context, and prefixcommons'
+    packaged monarch and OBO contexts (read by kgx's RDF source).
 
   python scripts/kgx_offline.py [--prefixes P.json] validate NODES EDGES   # JSON report on stdout
   python scripts/kgx_offline.py kgx ARGS...            # the kgx command line (transform, merge, ...)
@@ -68,6 +69,10 @@ def install_local_model(extra_prefixes: str | None = None) -> None:
         with open(extra_prefixes, encoding="utf-8") as fh:
             context.update(json.load(fh))
     kgx.config.jsonld_context_map["biolink"] = context
+    # the RDF source also reads these two; prefixcommons ships the same files
+    for name in ("monarch_context", "obo_context"):
+        local = importlib.resources.files("prefixcommons") / "registry" / f"{name}.jsonld"
+        kgx.config.jsonld_context_map[name] = json.loads(local.read_text(encoding="utf-8"))["@context"]
 
 
 def _rows(path: str) -> list[dict[str, str]]:
@@ -140,6 +145,10 @@ def main(argv: list[str]) -> int:
         return 0
     if argv[:1] == ["kgx"]:
         from kgx.cli import cli
+        from kgx.curie_lookup_service import CurieLookupService
+
+        # it would download RO and BFO (OWL) for the labels of non-Biolink predicates: none here
+        CurieLookupService.ontologies = {}
 
         try:
             cli.main(args=argv[1:], prog_name="kgx", standalone_mode=False)
