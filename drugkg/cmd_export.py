@@ -7,7 +7,7 @@ from pathlib import Path
 
 from drugkg.export import FORMATS, export_build
 
-__all__ = ["HELP", "EXAMPLE", "add_arguments", "run"]
+__all__ = ["EXAMPLE", "HELP", "add_arguments", "run"]
 
 HELP = "export a build as KGX node and edge files in the Biolink Model (TSV and JSON Lines)"
 EXAMPLE = "drugkg export --format kgx --data build --out kgx/"

@@ -173,13 +173,13 @@ def test_unknown_certainty_is_refused_by_name(built: Path) -> None:
 def test_cli_exports_and_refuses_a_folder_that_is_not_a_build(built: Path, tmp_path: Path) -> None:
     out = tmp_path / "kgx"
     done = subprocess.run([sys.executable, "-m", "drugkg.cli", "export", "--format", "kgx", "--data", str(built),
-                           "--out", str(out)], capture_output=True, text=True, cwd=ROOT, timeout=120)
+                           "--out", str(out)], check=False, capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("exported 49 nodes and 54 edges to ")
     assert sorted(p.name for p in out.iterdir()) == ["edges.jsonl", "edges.tsv", "nodes.jsonl", "nodes.tsv",
                                                     "prefixes.json"]
     bad = subprocess.run([sys.executable, "-m", "drugkg.cli", "export", "--data", str(tmp_path / "nothing"),
-                          "--out", str(tmp_path / "k2")], capture_output=True, text=True, cwd=ROOT, timeout=120)
+                          "--out", str(tmp_path / "k2")], check=False, capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert bad.returncode == 2
     assert "nothing" in bad.stderr and "Traceback" not in bad.stderr and "internal error" not in bad.stderr
     assert not (tmp_path / "k2").exists()

@@ -9,7 +9,7 @@ import pyoxigraph as ox
 from drugkg.errors import DrugkgError
 from drugkg.export.kgx import KgxGraph, export_store
 
-__all__ = ["export_build", "FORMATS"]
+__all__ = ["FORMATS", "export_build"]
 
 FORMATS = ("kgx",)
 

@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,16 +26,16 @@ from drugkg.export.queries import NODES, STATEMENTS
 from drugkg.namespaces import PROV, RDF, RDFS, RESOURCE, VOCAB, XREF_PREFIXES
 
 __all__ = [
-    "NODE_COLUMNS",
     "EDGE_COLUMNS",
+    "NODE_COLUMNS",
     "RESOURCE_PREFIX",
     "VOCAB_PREFIX",
     "KgxGraph",
+    "expand_drugkg_curie",
+    "export_store",
+    "prefix_map",
     "read_graph",
     "write_kgx",
-    "export_store",
-    "expand_drugkg_curie",
-    "prefix_map",
 ]
 
 # KGX CURIEs allow no "/" after the colon, so each kind of resource has its own prefix:
@@ -318,11 +319,11 @@ def read_graph(store: ox.Store) -> KgxGraph:
     """The KGX nodes and edges of every exported statement in the store."""
     render = _Renderer(_nodes(store))
     edges = [edge for st in _statements(store) for edge in _statement_edges(st, render)]
-    ids = [e["id"] for e in edges]
-    if len(ids) != len(set(ids)):
-        dup = sorted({i for i in ids if ids.count(i) > 1})[0]
+    counts = Counter(e["id"] for e in edges)
+    if len(counts) != len(edges):
+        dup = min(i for i, n in counts.items() if n > 1)
         raise DrugkgError(f"two edges would share the id {dup}", expected="one statement per IRI")
-    nodes = [_node_row(render.nodes[iri], render.ids[iri]) for iri in sorted(render.used, key=render.ids.get)]
+    nodes = [_node_row(render.nodes[iri], render.ids[iri]) for iri in sorted(render.used, key=lambda i: render.ids[i])]
     return KgxGraph(nodes=nodes, edges=edges)
 
 

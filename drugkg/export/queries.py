@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-__all__ = ["STATEMENTS", "NODES", "EXPORTED_STATEMENT_KINDS"]
+__all__ = ["EXPORTED_STATEMENT_KINDS", "NODES", "STATEMENTS"]
 
 # drugkg classes whose statements become edges (local names in the drugkg vocabulary).
 EXPORTED_STATEMENT_KINDS: Final = (
