@@ -80,3 +80,69 @@ def test_validators_catch_a_bad_predicate_and_a_bad_knowledge_level(kgx_dir: Pat
     edge_id = "drugkg.adverse-effect:baclofen-common-agitation"
     assert sorted(e.split(": ")[1] for e in report["pydantic_errors"]) == ["knowledge_level", "predicate"]
     assert all(e.startswith(edge_id + ": ") for e in report["pydantic_errors"])
+
+
+def _kgx(*args: str) -> None:
+    done = subprocess.run([str(KGX_PYTHON), str(RUNNER), "kgx", *args], check=False, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+def _jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_kgx_reads_every_edge_back_with_its_statement(kgx_dir: Path, tmp_path: Path) -> None:
+    """kgx's own TSV reader and JSON Lines writer (streaming) keep every edge, id and statement."""
+    _kgx("transform", "--stream", "--input-format", "tsv", "--output-format", "jsonl",
+         "--output", str(tmp_path / "back"), str(kgx_dir / "nodes.tsv"), str(kgx_dir / "edges.tsv"))
+    ours = _jsonl(kgx_dir / "edges.jsonl")
+    back = _jsonl(tmp_path / "back_edges.jsonl")
+    assert sorted((e["id"], e["drugkg_statement"]) for e in back) == sorted(
+        (e["id"], e["drugkg_statement"]) for e in ours)
+    assert len(_jsonl(tmp_path / "back_nodes.jsonl")) == len(_jsonl(kgx_dir / "nodes.jsonl"))
+
+
+def test_kgx_merge_joins_nodes_by_id_and_keys_edges_by_subject_predicate_object(
+        kgx_dir: Path, tmp_path: Path) -> None:
+    """The merge recipe of docs/biolink-export.md, with a second source that shares two node ids.
+
+    kgx merge keys edges by subject-predicate-object, ignoring id and qualifiers (biolink/kgx#413),
+    so drugkg's edges that differ only in qualifiers (spasticity treated in MS, in SCI, ...) collapse.
+    """
+    import yaml
+
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "nodes.tsv").write_text("id\tcategory\tname\nCHEBI:2972\tbiolink:SmallMolecule\tbaclofen\n"
+                                     "MONDO:0005301\tbiolink:Disease\tmultiple sclerosis\n", encoding="utf-8")
+    (other / "edges.tsv").write_text(
+        "id\tsubject\tpredicate\tobject\tknowledge_level\tagent_type\tprimary_knowledge_source\n"
+        "other:1\tCHEBI:2972\tbiolink:treats\tMONDO:0005301\tknowledge_assertion\tmanual_agent\tinfores:other\n",
+        encoding="utf-8")
+    config = {
+        "configuration": {"output_directory": str(tmp_path / "merged"), "checkpoint": False},
+        "merged_graph": {
+            "name": "merged",
+            "source": {
+                "drugkg": {"name": "drugkg", "input": {"format": "tsv", "filename": [
+                    str(kgx_dir / "nodes.tsv"), str(kgx_dir / "edges.tsv")]}},
+                "other": {"name": "other", "input": {"format": "tsv", "filename": [
+                    str(other / "nodes.tsv"), str(other / "edges.tsv")]}},
+            },
+            "operations": [],
+            "destination": {"merged-tsv": {"format": "tsv", "filename": "merged"}},
+        },
+    }
+    (tmp_path / "merge.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    _kgx("merge", "--merge-config", str(tmp_path / "merge.yaml"))
+    with (tmp_path / "merged" / "merged_nodes.tsv").open(encoding="utf-8", newline="") as fh:
+        nodes = {r["id"]: r for r in csv.DictReader(fh, delimiter="\t")}
+    with (tmp_path / "merged" / "merged_edges.tsv").open(encoding="utf-8", newline="") as fh:
+        edges = list(csv.DictReader(fh, delimiter="\t"))
+    ours = _jsonl(kgx_dir / "edges.jsonl")
+    assert len(nodes) == len(_jsonl(kgx_dir / "nodes.jsonl"))  # both shared ids joined drugkg's nodes
+    assert nodes["CHEBI:2972"]["category"].split("|") == ["biolink:Drug", "biolink:SmallMolecule"]
+    spo = {(e["subject"], e["predicate"], e["object"]) for e in ours}
+    assert len(ours) == 54 and len(spo) == 45
+    assert len(edges) == len(spo)  # the other source's edge has the same triple as drugkg's MS indication
