@@ -35,7 +35,7 @@ run: venv
 	$(BIN)/drugkg serve --data build --host $(HOST) --port $(PORT)
 
 test: venv system-deps kgx-venv
-	DRUGKG_KGX_PYTHON=$(KGX_VENV)/bin/python $(BIN)/python -m pytest -q
+	DRUGKG_KGX_PYTHON=$(abspath $(KGX_VENV))/bin/python $(BIN)/python -m pytest -q
 
 bench: venv
 	$(BIN)/pip install --quiet -c requirements.lock ".[bench]"

@@ -150,7 +150,9 @@ def test_certainty_maps_to_knowledge_level(built: Path) -> None:
         "drugkg.adverse-effect:baclofen-common-chills", "drugkg.adverse-effect:baclofen-common-constipation")}
     assert got == {
         "drugkg.indication:baclofen-ms-spasticity": ("knowledge_assertion", "manual_agent", "drugkg.vocab:Stated"),
-        "drugkg.adverse-effect:baclofen-common-agitation": ("prediction", "manual_agent", "drugkg.vocab:Possible"),
+        # a hedge has no Biolink value: the curated claim is an assertion, the hedge stays in drugkg_certainty
+        "drugkg.adverse-effect:baclofen-common-agitation": ("knowledge_assertion", "manual_agent",
+                                                            "drugkg.vocab:Possible"),
         "drugkg.adverse-effect:baclofen-common-chills": ("observation", "manual_agent", "drugkg.vocab:Reported"),
         "drugkg.adverse-effect:baclofen-common-constipation": ("not_provided", "manual_agent",
                                                                 "drugkg.vocab:Unknown"),
@@ -160,6 +162,25 @@ def test_certainty_maps_to_knowledge_level(built: Path) -> None:
     # a statement without certainty says so
     assert by_id["drugkg.indication:baclofen-sma-spasticity"]["knowledge_level"] == "not_provided"
     assert "drugkg_certainty" not in by_id["drugkg.indication:baclofen-sma-spasticity"]
+
+
+def test_the_ontology_s_knowledge_level_annotation_wins(built: Path) -> None:
+    store = _store_with_certainty(built, {"adverse-effect/baclofen-common-agitation": "Possible"})
+    store.add(ox.Quad(ox.NamedNode(V + "Possible"), ox.NamedNode(V + "biolinkKnowledgeLevel"),
+                      ox.Literal("not_provided")))
+    by_id = {e["id"]: e for e in read_graph(store).edges}
+    assert by_id["drugkg.adverse-effect:baclofen-common-agitation"]["knowledge_level"] == "not_provided"
+
+
+def test_a_knowledge_level_outside_biolink_s_enum_is_refused(built: Path) -> None:
+    from drugkg.errors import DrugkgError
+
+    store = _store_with_certainty(built, {})
+    store.add(ox.Quad(ox.NamedNode(V + "Possible"), ox.NamedNode(V + "biolinkKnowledgeLevel"),
+                      ox.Literal("hedged")))
+    with pytest.raises(DrugkgError, match=r"#Possible has drugkg:biolinkKnowledgeLevel 'hedged' \(expected a value "
+                                          r"of Biolink's KnowledgeLevelEnum: knowledge_assertion, "):
+        read_graph(store)
 
 
 def test_unknown_certainty_is_refused_by_name(built: Path) -> None:

@@ -45,6 +45,28 @@ def test_export_validates_with_zero_errors_offline(kgx_dir: Path) -> None:
     assert report == {"biolink_version": "4.4.3", "kgx_errors": {}, "pydantic_errors": [], "network_attempts": []}
 
 
+def test_an_export_with_every_certainty_level_validates(built: Path, tmp_path: Path) -> None:
+    import pyoxigraph as ox
+
+    from drugkg.export.kgx import read_graph, write_kgx
+
+    v, r = "https://w3id.org/drugkg/vocab#", "https://w3id.org/drugkg/resource/"
+    store = ox.Store()
+    with (built / "drugkg.nt").open("rb") as fh:
+        store.bulk_load(fh, format=ox.RdfFormat.N_TRIPLES)
+    for statement, level in (("indication/baclofen-ms-spasticity", "Stated"),
+                             ("adverse-effect/baclofen-common-agitation", "Possible"),
+                             ("adverse-effect/baclofen-common-chills", "Reported"),
+                             ("adverse-effect/baclofen-common-constipation", "Unknown")):
+        store.add(ox.Quad(ox.NamedNode(r + statement), ox.NamedNode(v + "certainty"), ox.NamedNode(v + level)))
+    graph = read_graph(store)
+    assert {e["knowledge_level"] for e in graph.edges} == {"knowledge_assertion", "observation", "not_provided"}
+    write_kgx(graph, tmp_path)
+    report = _run("--prefixes", str(tmp_path / "prefixes.json"), "validate",
+                  str(tmp_path / "nodes.tsv"), str(tmp_path / "edges.tsv"))
+    assert report == {"biolink_version": "4.4.3", "kgx_errors": {}, "pydantic_errors": [], "network_attempts": []}
+
+
 def test_without_drugkg_prefixes_the_only_errors_are_the_drugkg_ids(kgx_dir: Path) -> None:
     """drugkg's own CURIEs are not in Biolink's prefix map: that, and nothing else, is what kgx reports."""
     report = _run("validate", str(kgx_dir / "nodes.tsv"), str(kgx_dir / "edges.tsv"))

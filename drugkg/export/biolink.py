@@ -23,6 +23,7 @@ __all__ = [
     "INDICATION",
     "KNOWLEDGE_LEVEL",
     "KNOWLEDGE_LEVEL_ABSENT",
+    "KNOWLEDGE_LEVEL_ENUM",
     "NODE_CATEGORIES",
     "OFF_LABEL_USE",
     "PREFERRED_PREFIXES",
@@ -73,13 +74,22 @@ BIOLINK_PREFIX: Final[dict[str, str]] = {
     "wikidata": "WIKIDATA",
 }
 
-# drugkg:certainty -> Biolink knowledge_level (KnowledgeLevelEnum).
+# drugkg:certainty -> Biolink knowledge_level, for an ontology without drugkg:biolinkKnowledgeLevel
+# (the ontology's annotation wins when present). Biolink has no value for a hedge: "possible" is a
+# claim the curated source puts forward (knowledge_assertion); `prediction` names a method
+# (probabilistic reasoning over indirect evidence), which a source's "may" is not. The hedge itself
+# stays in the drugkg_certainty column.
 KNOWLEDGE_LEVEL: Final[dict[str, str]] = {
     _V + "Stated": "knowledge_assertion",
+    _V + "Possible": "knowledge_assertion",
     _V + "Reported": "observation",
-    _V + "Possible": "prediction",
     _V + "Unknown": "not_provided",
 }
+# Biolink 4.4.3's KnowledgeLevelEnum: a level outside it is refused.
+KNOWLEDGE_LEVEL_ENUM: Final = frozenset({
+    "knowledge_assertion", "logical_entailment", "prediction", "statistical_association", "text_co_occurrence",
+    "observation", "not_provided",
+})
 KNOWLEDGE_LEVEL_ABSENT: Final = "not_provided"  # the statement has no drugkg:certainty
 AGENT_TYPE: Final = "manual_agent"  # every drugkg statement is curated by people
 
@@ -88,6 +98,8 @@ CAUSAL_MECHANISM: Final[dict[str, str]] = {
     _V + "Binds": "binding",
     _V + "Agonist": "agonism",
     _V + "Antagonist": "antagonism",
+    _V + "Inhibitor": "inhibition",
+    _V + "Modulator": "modulation",
 }
 
 

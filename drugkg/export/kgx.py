@@ -22,7 +22,7 @@ import pyoxigraph as ox
 
 from drugkg.errors import DrugkgError
 from drugkg.export import biolink as bl
-from drugkg.export.queries import NODES, STATEMENTS
+from drugkg.export.queries import KNOWLEDGE_LEVELS, NODES, STATEMENTS
 from drugkg.namespaces import PROV, RDF, RDFS, RESOURCE, VOCAB, XREF_PREFIXES
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "VOCAB_PREFIX",
     "KgxGraph",
     "expand_drugkg_curie",
+    "knowledge_levels",
     "export_store",
     "prefix_map",
     "read_graph",
@@ -200,8 +201,9 @@ def node_ids(nodes: dict[str, NodeInfo]) -> dict[str, str]:
 class _Renderer:
     """Turns RDF terms into KGX values, and remembers which nodes were referenced."""
 
-    def __init__(self, nodes: dict[str, NodeInfo]) -> None:
+    def __init__(self, nodes: dict[str, NodeInfo], levels: dict[str, str]) -> None:
         self.nodes = nodes
+        self.levels = levels
         self.ids = node_ids(nodes)
         self.used: set[str] = set()
 
@@ -221,14 +223,28 @@ class _Renderer:
         return _drugkg_curie(term.value) or _xref_curie(term.value) or term.value
 
 
-def _knowledge_level(st: Statement) -> str:
+def knowledge_levels(store: ox.Store) -> dict[str, str]:
+    """Certainty level -> Biolink knowledge level: the ontology's drugkg:biolinkKnowledgeLevel where
+    it gives one, else drugkg's table."""
+    levels = dict(bl.KNOWLEDGE_LEVEL)
+    for sol in store.query(KNOWLEDGE_LEVELS, use_default_graph_as_union=True):  # type: ignore[union-attr]
+        level, value = sol["level"].value, sol["knowledgeLevel"].value
+        if value not in bl.KNOWLEDGE_LEVEL_ENUM:
+            raise DrugkgError(f"{level} has drugkg:biolinkKnowledgeLevel {value!r}",
+                              expected="a value of Biolink's KnowledgeLevelEnum: "
+                              + ", ".join(sorted(bl.KNOWLEDGE_LEVEL_ENUM)))
+        levels[level] = value
+    return levels
+
+
+def _knowledge_level(st: Statement, levels: dict[str, str]) -> str:
     certainty = st.one(_CERTAINTY)
     if certainty is None:
         return bl.KNOWLEDGE_LEVEL_ABSENT
-    if certainty.value not in bl.KNOWLEDGE_LEVEL:
+    if certainty.value not in levels:
         raise DrugkgError(f"statement {st.iri} has an unknown certainty {certainty.value}",
                           expected="drugkg:Stated, drugkg:Possible, drugkg:Reported or drugkg:Unknown")
-    return bl.KNOWLEDGE_LEVEL[certainty.value]
+    return levels[certainty.value]
 
 
 def _edge_kind(st: Statement) -> bl.EdgeKind:
@@ -282,7 +298,7 @@ def _statement_edges(st: Statement, render: _Renderer) -> Iterator[Row]:
         "predicate": kind.predicate,
         "object": render.node(object_iri, st.iri),
         "category": [kind.category],
-        "knowledge_level": _knowledge_level(st),
+        "knowledge_level": _knowledge_level(st, render.levels),
         "agent_type": bl.AGENT_TYPE,
         "primary_knowledge_source": bl.DRUGKG_INFORES,
         "publications": [render.value(t) for t in st.terms(_DERIVED)],
@@ -317,7 +333,7 @@ def _node_row(info: NodeInfo, node_id: str) -> Row:
 
 def read_graph(store: ox.Store) -> KgxGraph:
     """The KGX nodes and edges of every exported statement in the store."""
-    render = _Renderer(_nodes(store))
+    render = _Renderer(_nodes(store), knowledge_levels(store))
     edges = [edge for st in _statements(store) for edge in _statement_edges(st, render)]
     counts = Counter(e["id"] for e in edges)
     if len(counts) != len(edges):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-__all__ = ["EXPORTED_STATEMENT_KINDS", "NODES", "STATEMENTS"]
+__all__ = ["EXPORTED_STATEMENT_KINDS", "KNOWLEDGE_LEVELS", "NODES", "STATEMENTS"]
 
 # drugkg classes whose statements become edges (local names in the drugkg vocabulary).
 EXPORTED_STATEMENT_KINDS: Final = (
@@ -33,4 +33,10 @@ SELECT ?n ?type ?label ?match ?subunit WHERE {
   OPTIONAL { ?n skos:exactMatch ?match }
   OPTIONAL { ?n d:hasSubunit ?subunit }
 }
+"""
+
+# The Biolink knowledge level the ontology gives each certainty level (drugkg:biolinkKnowledgeLevel).
+KNOWLEDGE_LEVELS: Final = """
+PREFIX d: <https://w3id.org/drugkg/vocab#>
+SELECT ?level ?knowledgeLevel WHERE { ?level d:biolinkKnowledgeLevel ?knowledgeLevel }
 """
