@@ -204,3 +204,63 @@ def test_cli_exports_and_refuses_a_folder_that_is_not_a_build(built: Path, tmp_p
     assert bad.returncode == 2
     assert "nothing" in bad.stderr and "Traceback" not in bad.stderr and "internal error" not in bad.stderr
     assert not (tmp_path / "k2").exists()
+
+
+# kgx's CURIE pattern (kgx.prefix_manager.PrefixManager.is_curie): no "/" or ":" after the colon
+KGX_CURIE = r"^[^ <()>:]*:[^/ :]+$"
+
+
+def test_drugkg_curies_have_no_slash_after_the_colon(exported: tuple[KgxGraph, Path]) -> None:
+    """Regression: drugkg:finding/pain was refused by kgx as 'not a proper CURIE'."""
+    import re
+
+    graph, _ = exported
+    values = [n["id"] for n in graph.nodes] + [e[k] for e in graph.edges for k in ("subject", "object")]
+    assert values and all(re.match(KGX_CURIE, v) for v in values), [v for v in values if not re.match(KGX_CURIE, v)]
+
+
+def test_prefixes_expand_every_drugkg_curie(exported: tuple[KgxGraph, Path]) -> None:
+    """Regression: drugkg.vocab was overwritten with a resource namespace in prefixes.json."""
+    prefixes = json.loads((exported[1] / "prefixes.json").read_text())
+    assert prefixes["drugkg.vocab"] == V
+    assert prefixes["drugkg.finding"] == R + "finding/"
+    for e in exported[0].edges:
+        prefix, _, local = e["drugkg_statement"].partition(":")
+        assert prefixes[prefix] + local == expand_drugkg_curie(e["drugkg_statement"])
+
+
+def test_an_exact_match_two_nodes_claim_is_no_node_s_id(built: Path) -> None:
+    store = _store_with_certainty(built, {})
+    # somnolence now claims drowsiness's HP term too: neither may take it
+    store.add(ox.Quad(ox.NamedNode(R + "finding/somnolence"),
+                      ox.NamedNode("http://www.w3.org/2004/02/skos/core#exactMatch"),
+                      ox.NamedNode("http://purl.obolibrary.org/obo/HP_0002329")))
+    ids = {n["id"] for n in read_graph(store).nodes}
+    assert "HP:0002329" not in ids
+    assert {"drugkg.finding:drowsiness", "drugkg.finding:somnolence"} <= ids
+
+
+def test_export_into_a_file_is_refused(built: Path, tmp_path: Path) -> None:
+    from drugkg.errors import DrugkgError
+
+    target = tmp_path / "a-file"
+    target.write_text("keep me")
+    with pytest.raises(DrugkgError, match="a-file: is not a folder"):
+        export_build(built, target)
+    assert target.read_text() == "keep me"
+
+
+def test_round_trip_on_synthetic_drugs(tmp_path: Path) -> None:
+    """Five synthetic drugs: the statements of the exported kinds are exactly the edges' statements."""
+    data, build = tmp_path / "data", tmp_path / "build"
+    for args in (["synth", "--drugs", "5", "--seed", "1", "--out", str(data)],
+                 ["build", "--data", str(data), "--out", str(build)]):
+        done = subprocess.run([sys.executable, "-m", "drugkg.cli", *args], check=False, capture_output=True,
+                              text=True, cwd=ROOT, timeout=300)
+        assert done.returncode == 0, done.stderr
+    graph, _ = export_build(build, tmp_path / "kgx")
+    g = rdflib.Graph()
+    g.parse(build / "drugkg.nt", format="nt")
+    in_graph = {str(s) for kind in KINDS for s in g.subjects(rdflib.RDF.type, rdflib.URIRef(V + kind))}
+    assert len(in_graph) > 100
+    assert {expand_drugkg_curie(e["drugkg_statement"]) for e in graph.edges} == in_graph
