@@ -18,7 +18,8 @@ import pytest
 import rdflib
 
 from drugkg.export import export_build
-from drugkg.export.kgx import KgxGraph, expand_drugkg_curie, read_graph
+from drugkg.export.curies import expand_drugkg_curie
+from drugkg.export.kgx import KgxGraph, read_graph
 
 ROOT = Path(__file__).resolve().parent.parent
 V = "https://w3id.org/drugkg/vocab#"

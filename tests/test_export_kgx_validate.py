@@ -48,7 +48,8 @@ def test_export_validates_with_zero_errors_offline(kgx_dir: Path) -> None:
 def test_an_export_with_every_certainty_level_validates(built: Path, tmp_path: Path) -> None:
     import pyoxigraph as ox
 
-    from drugkg.export.kgx import read_graph, write_kgx
+    from drugkg.export.kgx import read_graph
+    from drugkg.export.kgxfiles import write_kgx
 
     v, r = "https://w3id.org/drugkg/vocab#", "https://w3id.org/drugkg/resource/"
     store = ox.Store()

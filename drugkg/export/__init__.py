@@ -7,7 +7,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from drugkg.errors import DrugkgError
-from drugkg.export.kgx import KgxGraph, export_store
+from drugkg.export.kgx import KgxGraph
+from drugkg.export.kgxfiles import export_store
 
 __all__ = ["FORMATS", "export_build"]
 

@@ -1,4 +1,4 @@
-"""A build's statements as KGX nodes and edges in the Biolink Model (TSV and JSON Lines).
+"""A build's statements as KGX nodes and edges in the Biolink Model.
 
 One edge per statement (an approved indication or off-label use adds one edge per symptom it
 treats, in the condition's context); every edge names its statement in `drugkg_statement`. What the
@@ -7,52 +7,29 @@ Biolink Model has no slot for is carried in `drugkg_*` columns, so nothing is lo
 
 from __future__ import annotations
 
-import csv
-import json
-import os
-import shutil
-import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
 from drugkg.errors import DrugkgError
 from drugkg.export import biolink as bl
+from drugkg.export.curies import VOCAB_PREFIX, drugkg_curie, xref_curie
 from drugkg.export.queries import KNOWLEDGE_LEVELS, NODES, STATEMENTS
-from drugkg.namespaces import PROV, RDF, RDFS, RESOURCE, VOCAB, XREF_PREFIXES
+from drugkg.namespaces import PROV, RDF, RDFS, VOCAB
 
-__all__ = [
-    "EDGE_COLUMNS",
-    "NODE_COLUMNS",
-    "RESOURCE_PREFIX",
-    "VOCAB_PREFIX",
-    "KgxGraph",
-    "expand_drugkg_curie",
-    "export_store",
-    "knowledge_levels",
-    "prefix_map",
-    "read_graph",
-    "write_kgx",
-]
+__all__ = ["EDGE_COLUMNS", "NODE_COLUMNS", "KgxGraph", "Row", "knowledge_levels", "read_graph"]
 
-# KGX CURIEs allow no "/" after the colon, so each kind of resource has its own prefix:
-# drugkg.finding:pain = https://w3id.org/drugkg/resource/finding/pain (see resource_prefixes()).
-RESOURCE_PREFIX = "drugkg"
-VOCAB_PREFIX = "drugkg.vocab"  # drugkg.vocab: = https://w3id.org/drugkg/vocab#
 NODE_COLUMNS = ("id", "category", "name", "xref", "provided_by")
 EDGE_COLUMNS = (
     "id", "subject", "predicate", "object", "category", "knowledge_level", "agent_type",
     "primary_knowledge_source", "publications", "clinical_approval_status", "disease_context_qualifier",
     "causal_mechanism_qualifier", "drugkg_statement", "drugkg_kind",
 )
-_LIST_SLOTS = frozenset({"category", "xref", "provided_by", "publications"})  # multivalued in Biolink
 
 _V = str(VOCAB)
-_R = str(RESOURCE)
 _TYPE, _LABEL, _DERIVED = str(RDF.type), str(RDFS.label), str(PROV.wasDerivedFrom)
 _FOR_DRUG, _CERTAINTY = _V + "forDrug", _V + "certainty"
 # kind -> the property giving the edge's subject (None: the drug) and the one giving its object
@@ -64,7 +41,6 @@ _ENDPOINTS: dict[str, tuple[str | None, str]] = {
     "DiseaseMechanism": (_V + "causalGene", _V + "condition"),
 }
 _NOT_EXTENSIONS = frozenset({_TYPE, _LABEL, _FOR_DRUG, _DERIVED})
-_XREF_NAMESPACES = sorted(((ns, p) for p, ns in XREF_PREFIXES.items()), key=lambda x: -len(x[0]))
 
 Row = dict[str, Any]
 
@@ -146,36 +122,8 @@ def _nodes(store: ox.Store) -> dict[str, NodeInfo]:
     return found
 
 
-def _xref_curie(iri: str) -> str | None:
-    for ns, prefix in _XREF_NAMESPACES:
-        if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{bl.BIOLINK_PREFIX.get(prefix, prefix)}:{iri[len(ns):]}"
-    return None
-
-
-def _drugkg_curie(iri: str) -> str | None:
-    if iri.startswith(_R):
-        kind, _, slug = iri[len(_R):].partition("/")
-        if kind and slug and "/" not in slug and ":" not in slug:
-            return f"{RESOURCE_PREFIX}.{kind}:{slug}"
-        return None
-    if iri.startswith(_V):
-        return f"{VOCAB_PREFIX}:{iri[len(_V):]}"
-    return None
-
-
-def expand_drugkg_curie(curie: str) -> str:
-    """The IRI of a drugkg CURIE of this export (drugkg.KIND:SLUG or drugkg.vocab:TERM)."""
-    prefix, _, local = curie.partition(":")
-    if prefix == VOCAB_PREFIX:
-        return _V + local
-    if prefix.startswith(RESOURCE_PREFIX + "."):
-        return f"{_R}{prefix[len(RESOURCE_PREFIX) + 1:]}/{local}"
-    raise ValueError(f"not a drugkg CURIE: {curie}")
-
-
 def _preferred_id(info: NodeInfo) -> str | None:
-    curies = sorted(c for c in (_xref_curie(m) for m in info.matches) if c)
+    curies = sorted(c for c in (xref_curie(m) for m in info.matches) if c)
     for prefix in bl.PREFERRED_PREFIXES.get(info.category, ()):
         with_prefix = [c for c in curies if c.split(":", 1)[0] == prefix]
         if len(with_prefix) == 1:
@@ -185,7 +133,7 @@ def _preferred_id(info: NodeInfo) -> str | None:
     return None
 
 
-def node_ids(nodes: dict[str, NodeInfo]) -> dict[str, str]:
+def _node_ids(nodes: dict[str, NodeInfo]) -> dict[str, str]:
     """drugkg IRI -> node id: the preferred exact-match CURIE, unless another node claims it too."""
     preferred = {iri: _preferred_id(info) for iri, info in nodes.items()}
     claims: dict[str, int] = {}
@@ -194,7 +142,7 @@ def node_ids(nodes: dict[str, NodeInfo]) -> dict[str, str]:
             claims[curie] = claims.get(curie, 0) + 1
     ids: dict[str, str] = {}
     for iri, curie in preferred.items():
-        ids[iri] = curie if curie and claims[curie] == 1 else (_drugkg_curie(iri) or iri)
+        ids[iri] = curie if curie and claims[curie] == 1 else (drugkg_curie(iri) or iri)
     return ids
 
 
@@ -204,7 +152,7 @@ class _Renderer:
     def __init__(self, nodes: dict[str, NodeInfo], levels: dict[str, str]) -> None:
         self.nodes = nodes
         self.levels = levels
-        self.ids = node_ids(nodes)
+        self.ids = _node_ids(nodes)
         self.used: set[str] = set()
 
     def node(self, iri: str, statement: str) -> str:
@@ -220,7 +168,7 @@ class _Renderer:
         if term.value in self.nodes:
             self.used.add(term.value)
             return self.ids[term.value]
-        return _drugkg_curie(term.value) or _xref_curie(term.value) or term.value
+        return drugkg_curie(term.value) or xref_curie(term.value) or term.value
 
 
 def knowledge_levels(store: ox.Store) -> dict[str, str]:
@@ -291,7 +239,7 @@ def _statement_edges(st: Statement, render: _Renderer) -> Iterator[Row]:
     subject_iri = st.required(subject_prop or _FOR_DRUG)
     object_iri = st.required(object_prop)
     kind = _edge_kind(st)
-    stmt_id = _drugkg_curie(st.iri) or st.iri
+    stmt_id = drugkg_curie(st.iri) or st.iri
     edge: Row = {
         "id": stmt_id,
         "subject": render.node(subject_iri, st.iri),
@@ -320,8 +268,8 @@ def _statement_edges(st: Statement, render: _Renderer) -> Iterator[Row]:
 
 
 def _node_row(info: NodeInfo, node_id: str) -> Row:
-    own = _drugkg_curie(info.iri) or info.iri
-    xrefs = sorted({c for c in (_xref_curie(m) for m in info.matches) if c} | {own})
+    own = drugkg_curie(info.iri) or info.iri
+    xrefs = sorted({c for c in (xref_curie(m) for m in info.matches) if c} | {own})
     return {
         "id": node_id,
         "category": [info.category],
@@ -343,63 +291,3 @@ def read_graph(store: ox.Store) -> KgxGraph:
     return KgxGraph(nodes=nodes, edges=edges)
 
 
-def prefix_map(graph: KgxGraph) -> dict[str, str]:
-    """The drugkg prefixes the export's CURIEs use (none is in Biolink's prefix map), to expand them."""
-    found: dict[str, str] = {VOCAB_PREFIX: _V}
-    for row in [*graph.nodes, *graph.edges]:
-        for value in row.values():
-            for item in value if isinstance(value, list) else str(value).split("|"):
-                prefix = item.partition(":")[0]
-                if prefix.startswith(RESOURCE_PREFIX + ".") and prefix != VOCAB_PREFIX:
-                    found[prefix] = f"{_R}{prefix[len(RESOURCE_PREFIX) + 1:]}/"
-    return found
-
-
-def _columns(rows: Iterable[Row], fixed: tuple[str, ...]) -> list[str]:
-    extra = sorted({k for r in rows for k in r} - set(fixed))
-    return [*fixed, *extra]
-
-
-def _tsv_value(value: Any) -> str:
-    return "|".join(value) if isinstance(value, list) else str(value)
-
-
-def _write_tsv(path: Path, rows: list[Row], columns: list[str]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow([_tsv_value(row[c]) if c in row else "" for c in columns])
-
-
-def _write_jsonl(path: Path, rows: list[Row]) -> None:
-    with path.open("w", encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(json.dumps({k: v for k, v in row.items() if v not in ("", [])}, ensure_ascii=False) + "\n")
-
-
-def write_kgx(graph: KgxGraph, out_dir: Path) -> list[Path]:
-    """Write nodes.tsv, edges.tsv, nodes.jsonl and edges.jsonl into `out_dir`, all or nothing."""
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise DrugkgError("is not a folder", file=str(out_dir), expected="a folder for the KGX files")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    names = ("nodes.tsv", "edges.tsv", "nodes.jsonl", "edges.jsonl", "prefixes.json")
-    tmp = Path(tempfile.mkdtemp(prefix=".kgx-", dir=out_dir))
-    try:
-        _write_tsv(tmp / "nodes.tsv", graph.nodes, _columns(graph.nodes, NODE_COLUMNS))
-        _write_tsv(tmp / "edges.tsv", graph.edges, _columns(graph.edges, EDGE_COLUMNS))
-        _write_jsonl(tmp / "nodes.jsonl", graph.nodes)
-        _write_jsonl(tmp / "edges.jsonl", graph.edges)
-        (tmp / "prefixes.json").write_text(json.dumps(prefix_map(graph), indent=1, sort_keys=True) + "\n",
-                                           encoding="utf-8")
-        for name in names:
-            os.replace(tmp / name, out_dir / name)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return [out_dir / n for n in names]
-
-
-def export_store(store: ox.Store, out_dir: Path) -> tuple[KgxGraph, list[Path]]:
-    graph = read_graph(store)
-    return graph, write_kgx(graph, out_dir)
