@@ -14,7 +14,7 @@ JSON-LD context. So, before kgx is imported, this script
   python scripts/kgx_offline.py [--prefixes P.json] validate NODES EDGES   # JSON report on stdout
   python scripts/kgx_offline.py kgx ARGS...            # the kgx command line (transform, merge, ...)
 
-`validate` runs kgx's Validator and, as a second check, builds each node and edge as the pydantic
+`validate` (TSV or JSON Lines, by file name) runs kgx's Validator and, as a second check, builds each node and edge as the pydantic
 class of its category from biolink_model.datamodel (extra="forbid", enums checked); drugkg's own
 `drugkg_*` columns are left out of that check, since the model does not define them.
 """
@@ -75,20 +75,26 @@ def install_local_model(extra_prefixes: str | None = None) -> None:
         kgx.config.jsonld_context_map[name] = json.loads(local.read_text(encoding="utf-8"))["@context"]
 
 
-def _rows(path: str) -> list[dict[str, str]]:
+def _format(path: str) -> str:
+    return "jsonl" if path.endswith(".jsonl") else "tsv"
+
+
+def _rows(path: str) -> list[dict[str, Any]]:
     with open(path, encoding="utf-8", newline="") as fh:
+        if _format(path) == "jsonl":
+            return [json.loads(line) for line in fh]
         return list(csv.DictReader(fh, delimiter="\t"))
 
 
 _LIST_SLOTS = {"category", "xref", "provided_by", "publications", "synonym"}
 
 
-def _model_record(row: dict[str, str]) -> dict[str, Any]:
+def _model_record(row: dict[str, Any]) -> dict[str, Any]:
     record: dict[str, Any] = {}
     for key, value in row.items():
-        if key.startswith("drugkg_") or value == "":
+        if key.startswith("drugkg_") or value in ("", []):
             continue
-        record[key] = value.split("|") if key in _LIST_SLOTS else value
+        record[key] = value.split("|") if key in _LIST_SLOTS and isinstance(value, str) else value
     return record
 
 
@@ -119,12 +125,19 @@ def validate(nodes: str, edges: str) -> dict[str, Any]:
     from kgx.validator import Validator
 
     validator = Validator()
+    seen = {"node": 0, "edge": 0}
+
+    def inspect(entity_type: Any, record: list[Any]) -> None:  # counts what kgx read, then validates it
+        seen[entity_type.value] = seen.get(entity_type.value, 0) + 1
+        validator(entity_type, record)
+
     Transformer(stream=True).transform(
-        input_args={"filename": [nodes, edges], "format": "tsv"},
+        input_args={"filename": [nodes, edges], "format": _format(nodes)},
         output_args={"format": "null"},
-        inspector=validator,
+        inspector=inspect,
     )
     return {
+        "kgx_read": seen,
         "biolink_version": validator.get_validation_model_version(),
         "kgx_errors": validator.get_errors(),
         "pydantic_errors": pydantic_errors(nodes, edges),

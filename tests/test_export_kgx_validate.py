@@ -42,7 +42,15 @@ def kgx_dir(built: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_export_validates_with_zero_errors_offline(kgx_dir: Path) -> None:
     report = _run("--prefixes", str(kgx_dir / "prefixes.json"), "validate",
                   str(kgx_dir / "nodes.tsv"), str(kgx_dir / "edges.tsv"))
-    assert report == {"biolink_version": "4.4.3", "kgx_errors": {}, "pydantic_errors": [], "network_attempts": []}
+    assert report == {"biolink_version": "4.4.3", "kgx_errors": {}, "pydantic_errors": [], "network_attempts": [],
+                      "kgx_read": {"node": 49, "edge": 54}}  # kgx read every row: nothing skipped
+
+
+def test_the_json_lines_validate_too(kgx_dir: Path) -> None:
+    report = _run("--prefixes", str(kgx_dir / "prefixes.json"), "validate",
+                  str(kgx_dir / "nodes.jsonl"), str(kgx_dir / "edges.jsonl"))
+    assert report == {"biolink_version": "4.4.3", "kgx_errors": {}, "pydantic_errors": [], "network_attempts": [],
+                      "kgx_read": {"node": 49, "edge": 54}}
 
 
 def test_an_export_with_every_certainty_level_validates(built: Path, tmp_path: Path) -> None:
@@ -65,7 +73,8 @@ def test_an_export_with_every_certainty_level_validates(built: Path, tmp_path: P
     write_kgx(graph, tmp_path)
     report = _run("--prefixes", str(tmp_path / "prefixes.json"), "validate",
                   str(tmp_path / "nodes.tsv"), str(tmp_path / "edges.tsv"))
-    assert report == {"biolink_version": "4.4.3", "kgx_errors": {}, "pydantic_errors": [], "network_attempts": []}
+    assert report == {"biolink_version": "4.4.3", "kgx_errors": {}, "pydantic_errors": [], "network_attempts": [],
+                      "kgx_read": {"node": 49, "edge": 54}}
 
 
 def test_without_drugkg_prefixes_the_only_errors_are_the_drugkg_ids(kgx_dir: Path) -> None:
@@ -77,6 +86,7 @@ def test_without_drugkg_prefixes_the_only_errors_are_the_drugkg_ids(kgx_dir: Pat
         for message in messages:
             assert "with a CURIE prefix 'drugkg." in message, message
     assert report["network_attempts"] == [] and report["pydantic_errors"] == []
+    assert report["kgx_read"] == {"node": 49, "edge": 54}
 
 
 def test_the_network_guard_records_and_refuses_a_connection() -> None:
