@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint venv system-deps bench audit clean
+.PHONY: run test lint venv kgx-venv system-deps bench audit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,15 @@ system-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "install Debian's chromium (sudo apt-get install chromium) for the browser test"; fi; }
 
+# kgx and the Biolink Model in their own venv: kgx pins click<8.2 and pulls rdflib-jsonld, which
+# would replace rdflib's JSON-LD plugins in the project's venv. Used by tests/test_export_kgx_validate.py.
+KGX_VENV ?= .venv-kgx
+$(KGX_VENV)/bin/python:
+	$(PYTHON) -m venv $(KGX_VENV)
+	$(KGX_VENV)/bin/pip install --quiet -r scripts/kgx-requirements.txt
+
+kgx-venv: $(KGX_VENV)/bin/python
+
 run: venv
 	$(BIN)/drugkg build --out build
 	$(BIN)/drugkg validate build
@@ -31,8 +40,8 @@ lint: venv
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: venv system-deps lint
-	$(BIN)/python -m pytest -q
+test: venv system-deps kgx-venv lint
+	DRUGKG_KGX_PYTHON=$(abspath $(KGX_VENV))/bin/python $(BIN)/python -m pytest -q
 
 bench: venv
 	$(BIN)/pip install --quiet -c requirements.lock ".[bench]"

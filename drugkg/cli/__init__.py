@@ -28,6 +28,7 @@ class Command(Protocol):
 COMMANDS: dict[str, str] = {
     "build": "drugkg.cli.build",
     "check": "drugkg.cli.check",
+    "export": "drugkg.cli.export",
     "serve": "drugkg.cli.serve",
     "publish": "drugkg.cli.publish",
     "query": "drugkg.cli.query",
