@@ -12,7 +12,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from drugkg.build import STORE_DIR
+from drugkg.buildfolder import STORE_DIR
 from drugkg.check import NOTICE, Profile, Runner, check_profile, result_as_table, store_runner
 from drugkg.errors import DrugkgError
 from drugkg.namespaces import RESOURCE

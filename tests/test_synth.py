@@ -133,7 +133,7 @@ def test_conforms_to_the_shapes(synth_build: Path) -> None:
 
 
 def test_synthetic_statements_carry_a_certainty() -> None:
-    from drugkg.synth import iter_monographs
+    from drugkg.devtools.synth import iter_monographs
 
     for data in iter_monographs(5, seed=1):
         m = Monograph.model_validate(data)
