@@ -7,11 +7,11 @@ from collections import defaultdict
 from xml.etree import ElementTree as ET
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH, XSD
 
 from drugkg.namespaces import TURTLE_PREFIXES
-from drugkg.validation.report import Path, ValidationOutcome, ValidationResult
+from drugkg.validation.paths import path_to_rdf
+from drugkg.validation.report import ValidationOutcome, ValidationResult
 
 __all__ = ["FORMATS", "render", "short"]
 
@@ -78,18 +78,6 @@ def text(outcome: ValidationOutcome, strict: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _path_node(g: Graph, path: Path) -> URIRef | BNode:
-    if path.kind == "predicate":
-        return URIRef(path.predicate)
-    if path.kind == "inverse":
-        node = BNode()
-        g.add((node, SH.inversePath, _path_node(g, path.steps[0])))
-        return node
-    head = BNode()
-    Collection(g, head, [_path_node(g, step) for step in path.steps])
-    return head
-
-
 def report_graph(outcome: ValidationOutcome) -> Graph:
     """The SHACL validation report (sh:conforms is false when there is any result, warnings included)."""
     g = Graph()
@@ -104,7 +92,7 @@ def report_graph(outcome: ValidationOutcome) -> Graph:
         g.add((node, RDF.type, SH.ValidationResult))
         g.add((node, SH.focusNode, r.focus))
         if r.path is not None:
-            g.add((node, SH.resultPath, _path_node(g, r.path)))
+            g.add((node, SH.resultPath, path_to_rdf(g, r.path)))
         if r.value is not None:
             g.add((node, SH.value, r.value))
         g.add((node, SH.sourceConstraintComponent, r.component))
