@@ -33,6 +33,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="SHACL engine: fast (Oxigraph, default) or pyshacl (the reference; slow on big graphs)")
     parser.add_argument("--max-bytes", type=int, default=MAX_INPUT_BYTES, metavar="N",
                         help=f"refuse input files larger than N bytes (default {MAX_INPUT_BYTES})")
+    parser.add_argument("--shapes", type=Path, nargs="+", default=[], metavar="PATH",
+                        help="validate against these SHACL shape files instead of drugkg's shapes (the FILEs are then "
+                             "checked as given, without drugkg's ontology)")
+    parser.add_argument("--allow-empty", action="store_true",
+                        help="accept files that state no triple (default: an empty file is an error, exit 2)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -42,12 +47,13 @@ def run(args: argparse.Namespace) -> int:
     from drugkg.validation.formats import render
 
     paths = list(args.files) or [args.data]
-    for path in paths:
+    for path in [*paths, *args.shapes]:
         if not path.exists():
             raise DrugkgError("no such file or folder", file=str(path),
                               expected="an RDF file, or a build folder (run 'drugkg build' first)")
-    outcome = validate_paths(paths, reasoning=not args.no_reasoning, engine=args.engine, max_bytes=args.max_bytes)
-    if len(paths) == 1 and is_build_folder(paths[0]):
+    outcome = validate_paths(paths, reasoning=not args.no_reasoning, engine=args.engine, max_bytes=args.max_bytes,
+                             shapes=list(args.shapes), allow_empty=args.allow_empty)
+    if len(paths) == 1 and is_build_folder(paths[0]) and not args.shapes:
         write_stamp(paths[0], outcome)  # lets `drugkg serve` skip validating this build again
     report = render(outcome, args.format, args.strict)
     if args.output:

@@ -10,6 +10,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import RDFS
 
+from drugkg.build import check_build
 from drugkg.validation.background import background_quads
 from drugkg.validation.inputs import (
     MAX_INPUT_BYTES,
@@ -135,7 +136,10 @@ def validate_files(paths: Iterable[Path], *, reasoning: bool = True, engine: str
 
 def validate_paths(paths: list[Path], **kwargs) -> ValidationOutcome:  # type: ignore[no-untyped-def]
     """One build folder, or any number of RDF files."""
-    if len(paths) == 1 and is_build_folder(paths[0]) and not kwargs.get("shapes"):
+    if len(paths) == 1 and is_build_folder(paths[0]) and kwargs.get("shapes"):
+        check_build(paths[0])
+        paths = [paths[0] / "drugkg.nt"]  # the build's union, against the user's shapes
+    if len(paths) == 1 and is_build_folder(paths[0]):
         for option in ("max_bytes", "shapes", "allow_empty"):
             kwargs.pop(option, None)
         return validate_build(paths[0], **kwargs)

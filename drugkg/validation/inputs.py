@@ -18,6 +18,7 @@ import pyoxigraph as ox
 from drugkg.build import MANIFEST, check_build
 from drugkg.errors import DrugkgError
 from drugkg.resources import ontology_dir
+from drugkg.validation.nesting import check_nesting
 
 __all__ = ["FORMATS", "MAX_INPUT_BYTES", "format_for", "is_build_folder", "ontology_quads", "read_build", "read_files",
            "read_quads", "read_rdf"]
@@ -131,6 +132,7 @@ def read_rdf(path: Path, max_bytes: int = MAX_INPUT_BYTES, *,
 def _file_quads(path: Path, max_bytes: int) -> tuple[list[ox.Quad], dict[str, str]]:
     fmt = format_for(path)
     data = _read_bytes(path, max_bytes)
+    check_nesting(data, fmt, str(path))
     if fmt == ox.RdfFormat.RDF_XML and _DTD.search(data):
         raise DrugkgError("RDF/XML with a DOCTYPE or entity declaration is refused (entities could read files or "
                           "the network)", file=str(path), expected="RDF/XML without <!DOCTYPE> or <!ENTITY>")
