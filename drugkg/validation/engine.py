@@ -18,7 +18,8 @@ from drugkg.validation.inputs import (
     read_build,
     read_rdf,
 )
-from drugkg.validation.reference import graph_of
+from drugkg.validation.fast import to_rdflib
+from drugkg.validation.reference import graph_of, quiet_rdflib
 from drugkg.validation.report import ValidationOutcome, ValidationResult
 from drugkg.validation.shapes import Unsupported, compile_shapes, load_shapes_graph
 
@@ -88,23 +89,31 @@ def validate_build(build_dir: Path, *, reasoning: bool = True, engine: str = "fa
 
 
 def _stored_as_written(data: list[ox.Quad], store: ox.Store) -> bool:
-    """Does `store` hold every literal of `data` exactly as written (no literal put in canonical form)?"""
+    """Does the fast engine see every literal of `data` as pySHACL does? Oxigraph stores typed literals in
+    canonical form ("1.50"^^xsd:decimal as "1.5"), rdflib normalises some ("01"^^xsd:integer as "1")."""
     written = {q.object for q in data if isinstance(q.object, ox.Literal)}
     stored = {q.object for q in store if isinstance(q.object, ox.Literal)}
-    return written == stored
+    if written == stored:
+        return True
+    with quiet_rdflib():
+        return {to_rdflib(o) for o in written} == {to_rdflib(o) for o in stored}
 
 
 def _shapes_graph(shapes: Sequence[Path], quads_of: Callable[[Path], list[ox.Quad]],
                   parsed: dict[Path, tuple[list[ox.Quad], dict[str, str]]]) -> Graph:
     """The user's shape files as one rdflib graph, with the prefixes they declare (pySHACL reads those)."""
-    g = graph_of(q for path in shapes for q in quads_of(path))
-    for path in shapes:
+    return _with_prefixes(graph_of(q for path in shapes for q in quads_of(path)), shapes, parsed)
+
+
+def _with_prefixes(g: Graph, paths: Iterable[Path], parsed: dict[Path, tuple[list[ox.Quad], dict[str, str]]]) -> Graph:
+    """`g` with the prefixes the files declare bound (pySHACL resolves undeclared SPARQL prefixes with them)."""
+    for path in paths:
         for prefix, namespace in parsed[Path(path).resolve()][1].items():
             g.bind(prefix, namespace, override=False)
     return g
 
 
-def validate_files(paths: Iterable[Path], *, reasoning: bool = True, engine: str = "fast",
+def validate_files(paths: Sequence[Path], *, reasoning: bool = True, engine: str = "fast",
                    max_bytes: int = MAX_INPUT_BYTES, shapes: Sequence[Path] = (),
                    allow_empty: bool = False) -> ValidationOutcome:
     """Validate RDF files against drugkg's shapes (their union plus drugkg's ontology and shared terms), or,
@@ -131,7 +140,7 @@ def validate_files(paths: Iterable[Path], *, reasoning: bool = True, engine: str
         engine = "pyshacl"  # the fast engine would report Oxigraph's canonical form of a value, not the user's
     timings = {"load": time.perf_counter() - start}
     return validate_store(store, engine=engine, reasoning=reasoning, timings=timings, shapes_graph=shapes_graph,
-                          reference_data=lambda: graph_of(data))
+                          reference_data=lambda: _with_prefixes(graph_of(data), paths, parsed))
 
 
 def validate_paths(paths: list[Path], **kwargs) -> ValidationOutcome:  # type: ignore[no-untyped-def]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 import pyoxigraph as ox
 import pyshacl
@@ -15,14 +17,27 @@ from drugkg.validation.fast import to_rdflib
 from drugkg.validation.paths import IllFormedPath, path_from_rdf
 from drugkg.validation.report import ValidationResult
 
-__all__ = ["graph_of", "rdflib_graph", "results_from_report", "validate_with_pyshacl"]
+__all__ = ["graph_of", "quiet_rdflib", "rdflib_graph", "results_from_report", "validate_with_pyshacl"]
+
+
+@contextmanager
+def quiet_rdflib() -> Iterator[None]:
+    """rdflib logs a traceback for every ill-typed literal it reads; the shapes report those values instead."""
+    logger = logging.getLogger("rdflib.term")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def graph_of(quads: Iterable[ox.Quad | ox.Triple]) -> Graph:
     """Triples (named graphs merged) as an rdflib Memory graph, terms exactly as parsed."""
     g = Graph()
-    for q in quads:
-        g.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))  # type: ignore[arg-type]
+    with quiet_rdflib():
+        for q in quads:
+            g.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))  # type: ignore[arg-type]
     return g
 
 
@@ -63,7 +78,8 @@ def validate_with_pyshacl(data: Graph | ox.Store, shapes: Graph) -> list[Validat
     """pySHACL's results for `data` (with the ontology already in it) against `shapes`, no inference."""
     graph = rdflib_graph(data) if isinstance(data, ox.Store) else data
     try:
-        _conforms, report, _text = pyshacl.validate(graph, shacl_graph=shapes, inference="none", advanced=False,
+        with quiet_rdflib():
+            _conforms, report, _text = pyshacl.validate(graph, shacl_graph=shapes, inference="none", advanced=False,
                                                     allow_warnings=False)
     except (ConstraintLoadError, ReportableRuntimeError, ShapeLoadError, ValidationFailure) as err:
         raise DrugkgError(f"the shapes cannot be used: {getattr(err, 'message', None) or err}",

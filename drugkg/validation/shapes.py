@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path as FsPath
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, XSD
 
@@ -193,6 +194,10 @@ def _sparql(g: Graph, node: object, constraint: object) -> SparqlConstraint:
                 raise Unsupported(f"prefix {prefix}: declared twice for {constraint}")
     head = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(declared.items()))
     query = head + text
+    try:
+        ox.Store().query(query)  # parses it (pySHACL also reads prefixes the shapes file binds: let it judge)
+    except SyntaxError as err:
+        raise Unsupported(f"SPARQL constraint {constraint} that Oxigraph cannot parse: {err}") from None
     return SparqlConstraint(constraint, query, _messages(g, constraint), where=insertion_point(query))  # type: ignore[arg-type]
 
 
