@@ -227,6 +227,8 @@ def _node_shape(g: Graph, node: object) -> NodeShape | None:
         if not isinstance(o, URIRef) and not (p == SH.targetNode and isinstance(o, Literal) and is_canonical(o)):
             raise Unsupported(f"{p} {o!r} on {node}")
     severity, messages = _common(g, node)
+    if (node, SH.minCount, None) in g or (node, SH.maxCount, None) in g:
+        raise Unsupported(f"sh:minCount or sh:maxCount on node shape {node} (SHACL allows them on property shapes)")
     shape = NodeShape(node=node, targets=targets, severity=severity, messages=messages,  # type: ignore[arg-type]
                       constraints=_constraints(g, node, {SH.property, SH.sparql, *_TARGETS, SH.deactivated}))
     for prop in sorted(g.objects(node, SH.property), key=str):  # type: ignore[arg-type]

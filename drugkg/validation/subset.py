@@ -92,7 +92,7 @@ def check_select(text: str) -> None:
         if isinstance(node, Variable) and str(node) in _REFUSED_VARIABLES:
             raise Unsupported(f"SPARQL constraint using ${node}")
     projection = query.get("projection")
-    if projection is not None:
+    if isinstance(projection, (list, ParseResults)):  # absent (or "*") for SELECT *
         if any("evar" in item or "expr" in item for item in projection):
             raise Unsupported("SPARQL constraint with an expression in its projection")
         if _THIS not in [item.get("var") for item in projection]:
