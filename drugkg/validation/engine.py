@@ -11,7 +11,7 @@ from rdflib import Graph
 from rdflib.namespace import RDFS
 
 from drugkg.build import check_build
-from drugkg.validation.background import background_quads
+from drugkg.validation.background import background_quads, derived_search_keys
 from drugkg.validation.inputs import (
     MAX_INPUT_BYTES,
     is_build_folder,
@@ -136,6 +136,10 @@ def validate_files(paths: Sequence[Path], *, reasoning: bool = True, engine: str
         data.extend(background_quads())
     store = ox.Store()
     store.bulk_extend(data)
+    if shapes_graph is None:
+        keys = derived_search_keys(store, load_shapes_graph())
+        store.bulk_extend(keys)
+        data.extend(keys)
     if engine == "fast" and not _stored_as_written(data, store):
         engine = "pyshacl"  # the fast engine would report Oxigraph's canonical form of a value, not the user's
     timings = {"load": time.perf_counter() - start}
