@@ -4,9 +4,14 @@ search keys); users' own shapes replace drugkg's."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pyoxigraph as ox
+import yaml
 
 from drugkg.build import GRAPH_TERMS
 from drugkg.cli import main
@@ -63,3 +68,24 @@ def test_users_own_shapes_replace_drugkgs(tmp_path: Path) -> None:
         ("http://example.org/a", "MinCountConstraintComponent")]
     assert main(["validate", str(data), "--shapes", str(shapes), "--no-reasoning"]) == 1
     assert main(["validate", str(data), "--no-reasoning"]) == 0  # drugkg's shapes say nothing about ex:Thing
+
+
+def test_pre_commit_hook_validates_the_whole_data_set(tmp_path: Path) -> None:
+    """The hook (pass_filenames: false) checks every file of the data set, not only those staged."""
+    root = Path(__file__).resolve().parent.parent
+    (hook,) = yaml.safe_load((root / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert hook["pass_filenames"] is False and hook["entry"] == "drugkg validate"
+    assert hook["args"] == ["--dataset", "."]
+    (tmp_path / "data" / "sub").mkdir(parents=True)
+    (tmp_path / "data" / "good.ttl").write_text("<http://example.org/a> <http://example.org/p> 1 .\n", encoding="utf-8")
+    (tmp_path / "data" / "sub" / "bad.ttl").write_text(
+        "<http://example.org/x> a <https://w3id.org/drugkg/vocab#Drug> .\n", encoding="utf-8")
+    (tmp_path / "data" / ".git").mkdir()
+    (tmp_path / "data" / ".git" / "junk.ttl").write_text("not turtle", encoding="utf-8")
+    (tmp_path / "package.json").write_text("{}", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "drugkg.cli", "validate", *hook["args"], "--no-reasoning",
+                           "--format", "json"], cwd=tmp_path, capture_output=True, text=True, check=False, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(root)})
+    assert proc.returncode == 1, proc.stderr
+    focus = {r["focus"] for r in json.loads(proc.stdout)["results"]}
+    assert focus == {"http://example.org/x"}

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS
 
 from drugkg.build import check_build
@@ -16,8 +16,10 @@ from drugkg.validation.inputs import (
     MAX_INPUT_BYTES,
     is_build_folder,
     read_build,
+    format_for,
     read_rdf,
 )
+from drugkg.validation.locations import focus_locations
 from drugkg.validation.fast import to_rdflib
 from drugkg.validation.reference import graph_of, quiet_rdflib
 from drugkg.validation.report import ValidationOutcome, ValidationResult
@@ -143,8 +145,12 @@ def validate_files(paths: Sequence[Path], *, reasoning: bool = True, engine: str
     if engine == "fast" and not _stored_as_written(data, store):
         engine = "pyshacl"  # the fast engine would report Oxigraph's canonical form of a value, not the user's
     timings = {"load": time.perf_counter() - start}
-    return validate_store(store, engine=engine, reasoning=reasoning, timings=timings, shapes_graph=shapes_graph,
-                          reference_data=lambda: _with_prefixes(graph_of(data), paths, parsed))
+    outcome = validate_store(store, engine=engine, reasoning=reasoning, timings=timings, shapes_graph=shapes_graph,
+                             reference_data=lambda: _with_prefixes(graph_of(data), paths, parsed))
+    focus = {str(r.focus) for r in outcome.results if isinstance(r.focus, URIRef)}
+    outcome.locations = focus_locations(focus, [(Path(p), format_for(Path(p)), parsed[Path(p).resolve()][1])
+                                                for p in paths])
+    return outcome
 
 
 def validate_paths(paths: list[Path], **kwargs) -> ValidationOutcome:  # type: ignore[no-untyped-def]

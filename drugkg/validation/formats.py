@@ -129,6 +129,8 @@ def as_json(outcome: ValidationOutcome, strict: bool = False) -> str:
             {
                 "focus": str(x.focus),
                 "focus_label": outcome.labels.get(str(x.focus)),
+                "file": outcome.locations.get(str(x.focus), (None, None))[0],
+                "line": outcome.locations.get(str(x.focus), (None, None))[1],
                 "path": x.path.text() if x.path else None,
                 "value": None if x.value is None else x.value.n3(),
                 "component": str(x.component),
@@ -151,6 +153,10 @@ def junit(outcome: ValidationOutcome, strict: bool = False) -> str:
         tests += 1
         name = f"{short(str(r.focus))} {r.path.text(short) if r.path else ''}".strip()
         case = ET.SubElement(suite, "testcase", classname=short(str(r.source_shape)), name=name)
+        if str(r.focus) in outcome.locations:  # where CI annotations land (file and line stating the focus node)
+            file, line = outcome.locations[str(r.focus)]
+            case.set("file", file)
+            case.set("line", str(line))
         detail = (f"focus: {r.focus}\npath: {r.path.text() if r.path else '-'}\nvalue: {_term(r.value)}\n"
                   f"component: {r.component}\nseverity: {r.severity}\nshape: {r.source_shape}")
         if r.severity == SH.Violation or strict:

@@ -97,6 +97,7 @@ class ValidationOutcome:
     engine: str = "fast"
     timings: dict[str, float] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)  # focus IRI -> rdfs:label, for reports
+    locations: dict[str, tuple[str, int]] = field(default_factory=dict)  # focus IRI -> (file, line) stating it
     store: Any = field(default=None, repr=False)  # the validated data (a pyoxigraph Store), for reports
     shapes_graph: Any = field(default=None, repr=False)  # the shapes (an rdflib Graph)
 
