@@ -19,7 +19,8 @@ from rdflib.namespace import RDF, SH
 from drugkg.resources import shapes_dir
 from drugkg.validation import validate_store
 from drugkg.validation.inputs import ontology_quads
-from drugkg.validation.reference import _path, validate_with_pyshacl
+from drugkg.validation.paths import path_from_rdf as _path
+from drugkg.validation.reference import validate_with_pyshacl
 from drugkg.validation.shapes import load_shapes_graph
 
 FIXTURES = Path(__file__).parent / "shapes"

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
+from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS
 
+from drugkg.build import check_build
+from drugkg.validation.background import background_quads, derived_search_keys
 from drugkg.validation.inputs import (
     MAX_INPUT_BYTES,
     is_build_folder,
     read_build,
-    read_files,
+    format_for,
+    read_rdf,
 )
+from drugkg.validation.locations import focus_locations
+from drugkg.validation.fast import to_rdflib
+from drugkg.validation.reference import graph_of, quiet_rdflib
 from drugkg.validation.report import ValidationOutcome, ValidationResult
 from drugkg.validation.shapes import Unsupported, compile_shapes, load_shapes_graph
 
@@ -35,11 +42,23 @@ def _labels(store: ox.Store, results: list[ValidationResult]) -> dict[str, str]:
 
 
 def validate_store(store: ox.Store, *, engine: str = "fast", reasoning: bool = True,
-                   shapes_folder: Path | None = None, timings: dict[str, float] | None = None) -> ValidationOutcome:
-    """Validate the default graph of `store` (which must include drugkg's ontology) against drugkg's shapes."""
+                   shapes_folder: Path | None = None, timings: dict[str, float] | None = None,
+                   shapes_graph: Graph | None = None, reference_data: Callable[[], Graph] | None = None,
+                   ) -> ValidationOutcome:
+    """Validate the default graph of `store` against `shapes_graph` (default: drugkg's shapes, and then the
+    store must include drugkg's ontology).
+
+    The fast engine runs the shapes when every one of them is within its supported subset
+    (`drugkg.validation.subset`); otherwise plain pySHACL runs them, over `reference_data()` when given
+    (the data exactly as parsed, not as Oxigraph stores it).
+    """
     timings = dict(timings or {})
     start = time.perf_counter()
-    shapes_graph = load_shapes_graph(shapes_folder)
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}")
+    if shapes_graph is None:
+        shapes_graph = load_shapes_graph(shapes_folder)
+    results: list[ValidationResult] | None = None
     if engine == "fast":
         try:
             from drugkg.validation.fast import validate_store as fast
@@ -47,14 +66,14 @@ def validate_store(store: ox.Store, *, engine: str = "fast", reasoning: bool = T
             results = fast(store, compile_shapes(shapes_graph))
         except Unsupported:
             engine = "pyshacl"
-    if engine == "pyshacl":
-        from drugkg.validation.reference import validate_with_pyshacl
+    if results is None:
+        from drugkg.validation.reference import rdflib_graph, validate_with_pyshacl
 
-        results = validate_with_pyshacl(store, shapes_graph)
-    elif engine != "fast":
-        raise ValueError(f"unknown engine {engine!r}")
+        data = reference_data() if reference_data is not None else rdflib_graph(store)
+        results = validate_with_pyshacl(data, shapes_graph)
     timings["shacl"] = time.perf_counter() - start
     outcome = ValidationOutcome(results=results, triples=len(store), engine=engine, timings=timings)
+    outcome.store, outcome.shapes_graph = store, shapes_graph
     if reasoning:
         from drugkg.reasoning import check_consistency
 
@@ -71,17 +90,76 @@ def validate_build(build_dir: Path, *, reasoning: bool = True, engine: str = "fa
     return validate_store(store, engine=engine, reasoning=reasoning, timings={"load": time.perf_counter() - start})
 
 
-def validate_files(paths: Iterable[Path], *, reasoning: bool = True, engine: str = "fast",
-                   max_bytes: int = MAX_INPUT_BYTES) -> ValidationOutcome:
-    """Validate RDF files (their union plus drugkg's ontology) against drugkg's shapes."""
+def _stored_as_written(data: list[ox.Quad], store: ox.Store) -> bool:
+    """Does the fast engine see every literal of `data` as pySHACL does? Oxigraph stores typed literals in
+    canonical form ("1.50"^^xsd:decimal as "1.5"), rdflib normalises some ("01"^^xsd:integer as "1")."""
+    written = {q.object for q in data if isinstance(q.object, ox.Literal)}
+    stored = {q.object for q in store if isinstance(q.object, ox.Literal)}
+    if written == stored:
+        return True
+    with quiet_rdflib():
+        return {to_rdflib(o) for o in written} == {to_rdflib(o) for o in stored}
+
+
+def _shapes_graph(shapes: Sequence[Path], quads_of: Callable[[Path], list[ox.Quad]],
+                  parsed: dict[Path, tuple[list[ox.Quad], dict[str, str]]]) -> Graph:
+    """The user's shape files as one rdflib graph, with the prefixes they declare (pySHACL reads those)."""
+    return _with_prefixes(graph_of(q for path in shapes for q in quads_of(path)), shapes, parsed)
+
+
+def _with_prefixes(g: Graph, paths: Iterable[Path], parsed: dict[Path, tuple[list[ox.Quad], dict[str, str]]]) -> Graph:
+    """`g` with the prefixes the files declare bound (pySHACL resolves undeclared SPARQL prefixes with them)."""
+    for path in paths:
+        for prefix, namespace in parsed[Path(path).resolve()][1].items():
+            g.bind(prefix, namespace, override=False)
+    return g
+
+
+def validate_files(paths: Sequence[Path], *, reasoning: bool = True, engine: str = "fast",
+                   max_bytes: int = MAX_INPUT_BYTES, shapes: Sequence[Path] = (),
+                   allow_empty: bool = False) -> ValidationOutcome:
+    """Validate RDF files against drugkg's shapes (their union plus drugkg's ontology and shared terms), or,
+    when `shapes` names shape files, against those shapes alone (the files' union, nothing added).
+
+    A file that is both data and shapes is read once, so its blank nodes are the same in both graphs.
+    """
     start = time.perf_counter()
-    store = read_files([Path(p) for p in paths], max_bytes=max_bytes)
-    return validate_store(store, engine=engine, reasoning=reasoning, timings={"load": time.perf_counter() - start})
+    parsed: dict[Path, tuple[list[ox.Quad], dict[str, str]]] = {}
+
+    def quads_of(path: Path) -> list[ox.Quad]:
+        key = Path(path).resolve()
+        if key not in parsed:
+            parsed[key] = read_rdf(Path(path), max_bytes, allow_empty=allow_empty)
+        return parsed[key][0]
+
+    data = [q for path in paths for q in quads_of(path)]
+    shapes_graph = _shapes_graph(shapes, quads_of, parsed) if shapes else None
+    if shapes_graph is None:
+        data.extend(background_quads())
+    store = ox.Store()
+    store.bulk_extend(data)
+    if shapes_graph is None:
+        keys = derived_search_keys(store, load_shapes_graph())
+        store.bulk_extend(keys)
+        data.extend(keys)
+    if engine == "fast" and not _stored_as_written(data, store):
+        engine = "pyshacl"  # the fast engine would report Oxigraph's canonical form of a value, not the user's
+    timings = {"load": time.perf_counter() - start}
+    outcome = validate_store(store, engine=engine, reasoning=reasoning, timings=timings, shapes_graph=shapes_graph,
+                             reference_data=lambda: _with_prefixes(graph_of(data), paths, parsed))
+    focus = {str(r.focus) for r in outcome.results if isinstance(r.focus, URIRef)}
+    outcome.locations = focus_locations(focus, [(Path(p), format_for(Path(p)), parsed[Path(p).resolve()][1])
+                                                for p in paths])
+    return outcome
 
 
 def validate_paths(paths: list[Path], **kwargs) -> ValidationOutcome:  # type: ignore[no-untyped-def]
     """One build folder, or any number of RDF files."""
+    if len(paths) == 1 and is_build_folder(paths[0]) and kwargs.get("shapes"):
+        check_build(paths[0])
+        paths = [paths[0] / "drugkg.nt"]  # the build's union, against the user's shapes
     if len(paths) == 1 and is_build_folder(paths[0]):
-        kwargs.pop("max_bytes", None)
+        for option in ("max_bytes", "shapes", "allow_empty"):
+            kwargs.pop(option, None)
         return validate_build(paths[0], **kwargs)
     return validate_files(paths, **kwargs)

@@ -7,11 +7,11 @@ from collections import defaultdict
 from xml.etree import ElementTree as ET
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH, XSD
 
 from drugkg.namespaces import TURTLE_PREFIXES
-from drugkg.validation.report import Path, ValidationOutcome, ValidationResult
+from drugkg.validation.paths import path_to_rdf
+from drugkg.validation.report import ValidationOutcome, ValidationResult
 
 __all__ = ["FORMATS", "render", "short"]
 
@@ -78,18 +78,6 @@ def text(outcome: ValidationOutcome, strict: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _path_node(g: Graph, path: Path) -> URIRef | BNode:
-    if path.kind == "predicate":
-        return URIRef(path.predicate)
-    if path.kind == "inverse":
-        node = BNode()
-        g.add((node, SH.inversePath, _path_node(g, path.steps[0])))
-        return node
-    head = BNode()
-    Collection(g, head, [_path_node(g, step) for step in path.steps])
-    return head
-
-
 def report_graph(outcome: ValidationOutcome) -> Graph:
     """The SHACL validation report (sh:conforms is false when there is any result, warnings included)."""
     g = Graph()
@@ -104,7 +92,7 @@ def report_graph(outcome: ValidationOutcome) -> Graph:
         g.add((node, RDF.type, SH.ValidationResult))
         g.add((node, SH.focusNode, r.focus))
         if r.path is not None:
-            g.add((node, SH.resultPath, _path_node(g, r.path)))
+            g.add((node, SH.resultPath, path_to_rdf(g, r.path)))
         if r.value is not None:
             g.add((node, SH.value, r.value))
         g.add((node, SH.sourceConstraintComponent, r.component))
@@ -141,6 +129,8 @@ def as_json(outcome: ValidationOutcome, strict: bool = False) -> str:
             {
                 "focus": str(x.focus),
                 "focus_label": outcome.labels.get(str(x.focus)),
+                "file": outcome.locations.get(str(x.focus), (None, None))[0],
+                "line": outcome.locations.get(str(x.focus), (None, None))[1],
                 "path": x.path.text() if x.path else None,
                 "value": None if x.value is None else x.value.n3(),
                 "component": str(x.component),
@@ -163,6 +153,10 @@ def junit(outcome: ValidationOutcome, strict: bool = False) -> str:
         tests += 1
         name = f"{short(str(r.focus))} {r.path.text(short) if r.path else ''}".strip()
         case = ET.SubElement(suite, "testcase", classname=short(str(r.source_shape)), name=name)
+        if str(r.focus) in outcome.locations:  # where CI annotations land (file and line stating the focus node)
+            file, line = outcome.locations[str(r.focus)]
+            case.set("file", file)
+            case.set("line", str(line))
         detail = (f"focus: {r.focus}\npath: {r.path.text() if r.path else '-'}\nvalue: {_term(r.value)}\n"
                   f"component: {r.component}\nseverity: {r.severity}\nshape: {r.source_shape}")
         if r.severity == SH.Violation or strict:

@@ -18,8 +18,10 @@ import pyoxigraph as ox
 from drugkg.buildfolder import MANIFEST, check_build
 from drugkg.errors import DrugkgError
 from drugkg.resources import ontology_dir
+from drugkg.validation.nesting import check_nesting
 
-__all__ = ["FORMATS", "MAX_INPUT_BYTES", "format_for", "is_build_folder", "ontology_quads", "read_build", "read_files"]
+__all__ = ["FORMATS", "MAX_INPUT_BYTES", "format_for", "is_build_folder", "ontology_quads", "read_build", "read_files",
+           "read_quads", "read_rdf"]
 
 MAX_INPUT_BYTES = 1 << 30  # 1 GiB per file: about 6 million triples of N-Triples
 FORMATS: dict[str, ox.RdfFormat] = {
@@ -112,9 +114,25 @@ def _syntax_error(path: Path, err: SyntaxError) -> DrugkgError:
     return DrugkgError(f"syntax error: {message}", file=str(path), where=where)
 
 
-def _file_quads(path: Path, max_bytes: int) -> list[ox.Quad]:
+def read_quads(path: Path, max_bytes: int = MAX_INPUT_BYTES, *, allow_empty: bool = False) -> list[ox.Quad]:
+    """The triples of one RDF file (named graphs merged), refused with a clear error when empty or hostile."""
+    return read_rdf(path, max_bytes, allow_empty=allow_empty)[0]
+
+
+def read_rdf(path: Path, max_bytes: int = MAX_INPUT_BYTES, *,
+             allow_empty: bool = False) -> tuple[list[ox.Quad], dict[str, str]]:
+    """`read_quads`, and the prefixes the file declares."""
+    quads, prefixes = _file_quads(Path(path), max_bytes)
+    if not quads and not allow_empty:
+        raise DrugkgError("no triples", file=str(path),
+                          expected="an RDF file stating at least one triple (or --allow-empty)")
+    return quads, prefixes
+
+
+def _file_quads(path: Path, max_bytes: int) -> tuple[list[ox.Quad], dict[str, str]]:
     fmt = format_for(path)
     data = _read_bytes(path, max_bytes)
+    check_nesting(data, fmt, str(path))
     if fmt == ox.RdfFormat.RDF_XML and _DTD.search(data):
         raise DrugkgError("RDF/XML with a DOCTYPE or entity declaration is refused (entities could read files or "
                           "the network)", file=str(path), expected="RDF/XML without <!DOCTYPE> or <!ENTITY>")
@@ -128,8 +146,9 @@ def _file_quads(path: Path, max_bytes: int) -> list[ox.Quad]:
                               where=f"line {err.lineno}, column {err.colno}") from None
         data = json.dumps(_inline_contexts(doc, path.parent, path)).encode()
     try:
-        return [ox.Quad(q.subject, q.predicate, q.object) for q in
-                ox.parse(data, format=fmt, base_iri=path.resolve().as_uri())]
+        parser = ox.parse(data, format=fmt, base_iri=path.resolve().as_uri())
+        quads = [ox.Quad(q.subject, q.predicate, q.object) for q in parser]
+        return quads, dict(parser.prefixes)
     except SyntaxError as err:
         raise _syntax_error(path, err) from None
     except (ValueError, OSError) as err:
@@ -142,11 +161,12 @@ def ontology_quads() -> Iterator[ox.Quad]:
             yield ox.Quad(q.subject, q.predicate, q.object)
 
 
-def read_files(paths: Iterable[Path], *, with_ontology: bool = True, max_bytes: int = MAX_INPUT_BYTES) -> ox.Store:
+def read_files(paths: Iterable[Path], *, with_ontology: bool = True, max_bytes: int = MAX_INPUT_BYTES,
+               allow_empty: bool = False) -> ox.Store:
     """The union of `paths` (named graphs merged into the default graph), plus drugkg's ontology."""
     store = ox.Store()
     for path in paths:
-        store.bulk_extend(_file_quads(Path(path), max_bytes))
+        store.bulk_extend(read_quads(Path(path), max_bytes, allow_empty=allow_empty))
     if with_ontology:
         store.bulk_extend(list(ontology_quads()))
     return store

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import SH
@@ -15,11 +16,16 @@ WARNING = SH.Warning
 INFO = SH.Info
 
 
+# SHACL path kinds with one step, as SPARQL writes them (prefix or suffix)
+UNARY_PATHS = {"inverse": ("^", ""), "zeroOrMore": ("", "*"), "oneOrMore": ("", "+"), "zeroOrOne": ("", "?")}
+
+
 @dataclass(frozen=True, order=True)
 class Path:
-    """A SHACL property path: a predicate, an inverse path, or a sequence of paths."""
+    """A SHACL property path: a predicate, a sequence or alternative of paths, an inverse path, or a
+    zero-or-more, one-or-more or zero-or-one path."""
 
-    kind: str  # "predicate" | "inverse" | "sequence"
+    kind: str  # "predicate" | "sequence" | "alternative" | one of UNARY_PATHS
     predicate: str = ""
     steps: tuple[Path, ...] = ()
 
@@ -28,21 +34,20 @@ class Path:
         return cls("predicate", iri)
 
     def sparql(self) -> str:
-        if self.kind == "predicate":
-            return f"<{self.predicate}>"
-        if self.kind == "inverse":
-            return f"^{self.steps[0].sparql()}"
-        return "(" + "/".join(step.sparql() for step in self.steps) + ")"
+        return self.text(nested=True)
 
     def __str__(self) -> str:
         return self.text()
 
-    def text(self, shorten=lambda iri: f"<{iri}>") -> str:  # type: ignore[no-untyped-def]
+    def text(self, shorten=lambda iri: f"<{iri}>", nested: bool = False) -> str:  # type: ignore[no-untyped-def]
+        """The path in SPARQL syntax (`nested`: in parentheses when it is a sequence or an alternative)."""
         if self.kind == "predicate":
             return str(shorten(self.predicate))
-        if self.kind == "inverse":
-            return "^" + self.steps[0].text(shorten)
-        return "/".join(step.text(shorten) for step in self.steps)
+        if self.kind in UNARY_PATHS:
+            before, after = UNARY_PATHS[self.kind]
+            return f"{before}{self.steps[0].text(shorten, nested=True)}{after}"
+        inner = ("/" if self.kind == "sequence" else "|").join(step.text(shorten, nested=True) for step in self.steps)
+        return f"({inner})" if nested else inner
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,9 @@ class ValidationOutcome:
     engine: str = "fast"
     timings: dict[str, float] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)  # focus IRI -> rdfs:label, for reports
+    locations: dict[str, tuple[str, int]] = field(default_factory=dict)  # focus IRI -> (file, line) stating it
+    store: Any = field(default=None, repr=False)  # the validated data (a pyoxigraph Store), for reports
+    shapes_graph: Any = field(default=None, repr=False)  # the shapes (an rdflib Graph)
 
     @property
     def violations(self) -> list[ValidationResult]:
