@@ -13,7 +13,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import yaml
 
-from drugkg.build import GRAPH_TERMS
+from drugkg.buildfolder import GRAPH_TERMS
 from drugkg.cli import main
 from drugkg.namespaces import VOCAB
 from drugkg.validation import validate_files

@@ -30,7 +30,8 @@ SEARCH_KEY_SHAPE = URIRef("https://w3id.org/drugkg/shapes#SearchKeyShape")
 @lru_cache(maxsize=1)
 def shared_terms() -> tuple[ox.Quad, ...]:
     """The shared terms of the shipped curated data (empty when drugkg is installed without its data)."""
-    from drugkg.build import GRAPH_TERMS, read_sources
+    from drugkg.build import read_sources
+    from drugkg.buildfolder import GRAPH_TERMS
 
     folder = data_dir()
     if not (folder / "drugs").is_dir():

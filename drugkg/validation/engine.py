@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS
 
-from drugkg.build import check_build
+from drugkg.buildfolder import check_build
 from drugkg.validation.background import background_quads, derived_search_keys
 from drugkg.validation.inputs import (
     MAX_INPUT_BYTES,
