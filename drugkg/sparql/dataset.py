@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urljoin
 
 import pyoxigraph as ox
 
@@ -38,12 +39,17 @@ def _checked(iris: Sequence[str], what: str) -> tuple[str, ...]:
 
 
 def request_dataset(clause: DatasetClause, default_graph_uris: Sequence[str] = (),
-                    named_graph_uris: Sequence[str] = ()) -> Dataset:
-    """The dataset of one request: the protocol's graphs if any are given, else the query's, else the default."""
+                    named_graph_uris: Sequence[str] = (), *, base: str | None = None) -> Dataset:
+    """The dataset of one request: the protocol's graphs if any are given, else the query's, else the default.
+
+    FROM IRIs still relative after the query's BASE are resolved against `base` (the request's IRI).
+    """
     if default_graph_uris or named_graph_uris:
         return Dataset(_checked(default_graph_uris, "default-graph-uri"), _checked(named_graph_uris, "named-graph-uri"))
     if clause:
-        return Dataset(_checked(clause.default, "FROM"), _checked(clause.named, "FROM NAMED"))
+        resolve = (lambda iri: urljoin(base, iri)) if base else (lambda iri: iri)
+        return Dataset(_checked([resolve(i) for i in clause.default], "FROM"),
+                       _checked([resolve(i) for i in clause.named], "FROM NAMED"))
     return Dataset()
 
 

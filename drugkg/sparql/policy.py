@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
+from drugkg.errors import DrugkgError
 from drugkg.sparql.lexer import LexError, Token, tokenize
 
 __all__ = [
@@ -45,12 +46,14 @@ _OPENERS = frozenset("{([")
 _CLOSERS = frozenset("})]")
 
 
-class QueryRefused(Exception):
-    """A query drugkg will not evaluate; `status` is the HTTP status to answer with (400 or 403)."""
+class QueryRefused(DrugkgError):
+    """A query drugkg will not evaluate; `status` is the HTTP status to answer with (400 or 403).
+
+    In the CLI it is a DrugkgError like any other: the message, and exit code 2.
+    """
 
     def __init__(self, message: str, status: int) -> None:
         super().__init__(message)
-        self.message = message
         self.status = status
 
 
@@ -203,7 +206,10 @@ def _scan(text: str) -> Iterator[Token]:
     except LexError as err:
         line = text.count("\n", 0, err.offset) + 1
         column = err.offset - (text.rfind("\n", 0, err.offset) + 1) + 1
-        raise QueryRefused(f"SPARQL syntax error at line {line}, column {column}: {err}", 400) from None
+        what = str(err)
+        if text.startswith("\\", err.offset):
+            what += " (a backslash escape such as \\u0053 is read only inside strings, IRIs and prefixed names)"
+        raise QueryRefused(f"SPARQL syntax error at line {line}, column {column}: {what}", 400) from None
 
 
 def _read(text: str) -> tuple[list[Token], _Reading, dict[str, str], int]:
