@@ -91,6 +91,15 @@ def _single(params: dict[str, list[str]], name: str) -> str | None:
     return values[0] if values else None
 
 
+def _check_charset(content_type: str) -> None:
+    """The SPARQL Protocol's bodies are UTF-8: a declared charset other than that is refused."""
+    for parameter in content_type.split(";")[1:]:
+        key, _, value = parameter.partition("=")
+        charset = value.strip().strip('"').lower()
+        if key.strip().lower() == "charset" and charset not in ("utf-8", "utf8"):
+            raise ProtocolError(f"the request body must be UTF-8, not {charset}")
+
+
 async def _parse(request: Request, max_query_bytes: int) -> SparqlRequest:
     url_params = parse_qs(request.url.query, keep_blank_values=True)
     params = url_params
@@ -98,7 +107,9 @@ async def _parse(request: Request, max_query_bytes: int) -> SparqlRequest:
     if request.method in ("GET", "HEAD"):
         query = _single(params, "query")
     elif request.method == "POST":
-        media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        content_type = request.headers.get("content-type", "")
+        media = content_type.split(";", 1)[0].strip().lower()
+        _check_charset(content_type)
         # Room for the other form fields (graph IRIs, format) beside a query of the maximum size.
         body = await _read_body(request, max_query_bytes * 3 + 8192, max_query_bytes)
         if media == _FORM:

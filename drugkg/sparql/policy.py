@@ -101,6 +101,7 @@ class _Reading:
     form: str | None = None
     where_brace: int | None = None
     construct_short: bool = False
+    template_seen: bool = False
     depth: int = 0
     max_depth: int = 0
 
@@ -145,10 +146,11 @@ def _where(tokens: list[Token], index: int, reading: _Reading) -> None:
     if reading.where_brace is not None or reading.form is None or reading.depth != 0:
         return
     previous = tokens[index - 1].text.upper() if index else ""
-    if reading.form == "CONSTRUCT" and previous == "CONSTRUCT":
-        return  # the template
-    if reading.form == "CONSTRUCT" and previous == "WHERE" and index >= 2 and tokens[index - 2].text.upper() == "CONSTRUCT":
-        reading.construct_short = True
+    if reading.form == "CONSTRUCT":
+        if previous == "CONSTRUCT":
+            reading.template_seen = True
+            return
+        reading.construct_short = not reading.template_seen
     if reading.form == "DESCRIBE" and previous != "WHERE":
         return
     reading.where_brace = tokens[index].offset
