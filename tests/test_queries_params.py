@@ -167,3 +167,14 @@ def test_a_name_parameter_finds_an_effect_by_its_label_as_by_its_synonym() -> No
 
 def test_a_name_parameter_is_bound_as_its_lower_case_search_key() -> None:
     assert resolve_term(Parameter("name", "name"), " Muscle Weakness ") == ox.Literal("muscle weakness")
+
+
+def test_group_by_key_parameter_is_bound_exactly() -> None:
+    """rdflib writes `SELECT ?x ... GROUP BY ?x` as a SAMPLE of ?x: that is no AS target."""
+    from drugkg.sparql import binding_problem
+
+    text = "SELECT ?x (COUNT(*) AS ?n) WHERE { ?x ?p ?o } GROUP BY ?x"
+    assert binding_problem(text, "x") is None
+    assert binding_problem(text, "o") == "it is aggregated, not a GROUP BY variable"
+    assert binding_problem("SELECT ?x (COUNT(*) AS ?n) WHERE { ?x ?p ?o } GROUP BY ?x LIMIT 1", "x") == (
+        "the query has LIMIT or OFFSET, which would cut the bound answer differently")

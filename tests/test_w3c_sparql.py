@@ -351,3 +351,65 @@ def test_protocol(client: TestClient, name: str) -> None:
             assert "read-only" in response.text
             return
         _check_response(response, request)
+
+
+# ---------------------------------------------------------------- exact parameters
+
+
+def _rows(result: Any) -> tuple[tuple[str, ...], list[dict[str, ox.Term | None]]]:
+    names = tuple(v.value for v in result.variables)
+    return names, [{n: s[n] for n in names} for s in result]
+
+
+def _multiset(names: tuple[str, ...], rows: list[dict[str, ox.Term | None]]) -> collections.Counter[Any]:
+    return collections.Counter(tuple((n, _term(r[n])) for n in sorted(names)) for r in rows)
+
+
+def parameter_verdicts(shared: ox.Store, test: EvaluationTest) -> Iterator[tuple[str, str, str]]:
+    """(variable, value, verdict) for each value a SELECT test's answer gives each variable.
+
+    The verdict is "same" (the bound answer is exactly the unbound one filtered to the value),
+    "refused" (drugkg says why it cannot bind it exactly) or "different".
+    """
+    default, named = _dataset(test)
+    options = {"default_graphs": default, "named_graphs": named, "base_iri": test.query}
+    try:
+        unbound = run_on_store(shared, test.text, **options)
+    except DrugkgError:
+        return
+    if not isinstance(unbound, ox.QuerySolutions):
+        return
+    names, rows = _rows(unbound)
+    for name in names:
+        values = {r[name] for r in rows if r[name] is not None and not isinstance(r[name], ox.BlankNode)}
+        for value in sorted(values, key=str):
+            want = _multiset(names, [r for r in rows if r[name] == value])
+            try:
+                got = run_on_store(shared, test.text, {name: value}, **options)
+            except DrugkgError as err:
+                assert f"cannot bind the parameter ?{name}: " in str(err), str(err)
+                yield name, str(value), "refused"
+                continue
+            assert isinstance(got, ox.QuerySolutions)
+            yield name, str(value), "same" if _multiset(*_rows(got)) == want else "different"
+
+
+@pytest.mark.parametrize("name", sorted(EVALUATION))
+def test_bound_parameter_is_the_filtered_answer(shared: ox.Store, name: str) -> None:
+    different = [(v, value) for v, value, verdict in parameter_verdicts(shared, EVALUATION[name]) if verdict == "different"]
+    assert different == [], f"{name}: binding changed the answer for {different}"
+
+
+@pytest.mark.parametrize(("name", "variable", "reason"), [
+    ("bindings/values7", "o2", "it is not bound in every solution of the WHERE group before each OPTIONAL"),
+    ("aggregates/agg08b", "O12", "it is the target of a BIND or of an AS in the SELECT clause"),
+    ("grouping/group03", "w", "it is not bound in every solution of the WHERE group before each OPTIONAL"),
+])
+def test_inexact_bindings_named_in_the_issue_are_refused(shared: ox.Store, name: str, variable: str,
+                                                         reason: str) -> None:
+    verdicts = {(v, verdict) for v, _, verdict in parameter_verdicts(shared, EVALUATION[name])}
+    assert (variable, "refused") in verdicts and (variable, "same") not in verdicts
+    test = EVALUATION[name]
+    with pytest.raises(DrugkgError, match=f"cannot bind the parameter \\?{variable}: {reason}"):
+        default, named = _dataset(test)
+        run_on_store(shared, test.text, {variable: ox.Literal("x")}, default_graphs=default, named_graphs=named)

@@ -67,7 +67,9 @@ def certain(node: Any) -> set[str]:
     if name == "Union":
         return certain(node.p1) & certain(node.p2)
     if name == "Graph":
-        return certain(node.p) | _variables((node.term,))
+        # The graph variable is left out: Oxigraph 0.5.13 leaves it unbound for a VALUES row with
+        # UNDEF inside GRAPH ?g (W3C bindings/graph), so binding it could change Oxigraph's answer.
+        return certain(node.p)
     if name == "Project":
         return certain(node.p) & _variables(node.PV)
     if name == "values":
@@ -114,6 +116,8 @@ def _pattern_bound(node: Any) -> tuple[set[str], set[str]]:
     bound: set[str] = set()
     assigned: set[str] = set()
     samples: dict[str, str] = {}
+    for _ in _walk(node, samples):  # first gather every aggregate's samples
+        pass
     for name, child in _walk(node, samples):
         if name == "BGP":
             bound |= _bgp_certain(child)
@@ -128,17 +132,31 @@ def _pattern_bound(node: Any) -> tuple[set[str], set[str]]:
     return bound, assigned
 
 
-def _top(node: Any) -> tuple[Any, bool, bool]:
-    """The node under the query's solution modifiers; whether they include LIMIT/OFFSET; whether it aggregates."""
-    sliced = aggregated = False
-    pattern = None
-    while getattr(node, "name", None) in _MODIFIERS | {"Extend", "Filter"}:
+def _where_pattern(node: Any) -> tuple[Any, bool, Any]:
+    """(the WHERE pattern under the solution modifiers, whether they include LIMIT/OFFSET, the AggregateJoin or None)."""
+    sliced = False
+    while getattr(node, "name", None) in _MODIFIERS:
         sliced = sliced or node.name == "Slice"
-        if pattern is None and node.name not in _MODIFIERS:
-            pattern = node
         node = node.p
-    aggregated = getattr(node, "name", None) == "AggregateJoin"
-    return (node if pattern is None else pattern), sliced, aggregated
+    above = node
+    while getattr(above, "name", None) in ("Extend", "Filter"):  # SELECT expressions and HAVING
+        above = above.p
+    if getattr(above, "name", None) == "AggregateJoin":
+        return above.p.p, sliced, above
+    return node, sliced, None
+
+
+def _left_spine_ok(node: Any, name: str) -> bool:
+    """A VALUES block opening the group lands at the leftmost leaf of its algebra: moving it to the
+    top is exact when `name` is already bound left of every OPTIONAL, MINUS, BIND and FILTER it passes."""
+    kind = getattr(node, "name", None)
+    if kind == "Join":
+        return _left_spine_ok(node.p1, name)
+    if kind in ("LeftJoin", "Minus"):
+        return name in certain(node.p1) and _left_spine_ok(node.p1, name)
+    if kind in ("Extend", "Filter"):
+        return name in certain(node.p) and _left_spine_ok(node.p, name)
+    return True
 
 
 @functools.lru_cache(maxsize=512)
@@ -169,17 +187,18 @@ def binding_problem(text: str, name: str) -> str | None:
     bound, assigned = _pattern_bound(algebra.p)
     if name in assigned:
         return "it is the target of a BIND or of an AS in the SELECT clause"
-    pattern, sliced, aggregated = _top(algebra.p)
-    if name in certain(pattern):
-        if sliced:
-            return "the query has LIMIT or OFFSET, which would cut the bound answer differently"
-        return None
+    pattern, sliced, aggregate = _where_pattern(algebra.p)
     if name not in bound:
         return None  # only used in expressions: the VALUES join substitutes it
-    if aggregated:
+    if aggregate is not None and name not in _variables(aggregate.p.get("expr") or ()):
         return "it is aggregated, not a GROUP BY variable"
-    return ("it is not bound in every solution of the WHERE group "
-            "(it occurs only inside OPTIONAL, MINUS, a UNION branch, a VALUES with UNDEF or a subquery)")
+    if name not in certain(pattern) or not _left_spine_ok(pattern, name):
+        return ("it is not bound in every solution of the WHERE group before each OPTIONAL, MINUS, BIND "
+                "and FILTER (it occurs only inside one of them, a UNION branch, a VALUES with UNDEF, "
+                "a subquery, a GRAPH name, or a later pattern)")
+    if sliced:
+        return "the query has LIMIT or OFFSET, which would cut the bound answer differently"
+    return None
 
 
 def _values_block(bindings: Mapping[str, ox.Term]) -> str:
