@@ -18,7 +18,7 @@ from collections.abc import Callable
 from drugkg.catalogue import load_catalogue
 from drugkg.sparql.policy import analyse
 
-__all__ = ["measure", "main"]
+__all__ = ["main", "measure"]
 
 
 def _median_us(run: Callable[[str], object], texts: list[str], repeat: int, before: Callable[[], None]) -> float:
@@ -39,7 +39,7 @@ def measure(repeat: int = 20) -> dict[str, float]:
     from rdflib.plugins.sparql.parser import parseQuery
 
     texts = [q.text for q in load_catalogue()]
-    nothing: Callable[[], None] = lambda: None  # noqa: E731
+    nothing: Callable[[], None] = lambda: None
     analyse(texts[0])
     return {
         "analyse, uncached": _median_us(analyse, texts, repeat, analyse.cache_clear),

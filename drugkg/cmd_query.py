@@ -7,9 +7,7 @@ import sys
 from pathlib import Path
 
 from drugkg.catalogue import CatalogueQuery, load_catalogue, parse_query_file
-from drugkg.server.config import DEFAULT_MAX_ROWS
 from drugkg.errors import DrugkgError
-from drugkg.sparql import analyse
 from drugkg.querying import (
     GRAPH_FORMATS,
     RESULT_FORMATS,
@@ -24,6 +22,8 @@ from drugkg.querying import (
     run_on_store,
     write_result,
 )
+from drugkg.server.config import DEFAULT_MAX_ROWS
+from drugkg.sparql import analyse
 
 __all__ = ["EXAMPLE", "HELP", "add_arguments", "run"]
 

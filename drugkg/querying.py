@@ -29,7 +29,14 @@ from drugkg.catalogue import CatalogueQuery, Parameter, load_catalogue
 from drugkg.errors import DrugkgError
 from drugkg.names import search_key
 from drugkg.namespaces import RESOURCE, TURTLE_PREFIXES, XREF_PREFIXES
-from drugkg.sparql import QueryRefused, analyse, binding_problem, request_dataset, store_options, with_values
+from drugkg.sparql import (
+    QueryRefused,
+    analyse,
+    binding_problem,
+    request_dataset,
+    store_options,
+    with_values,
+)
 
 __all__ = [
     "GRAPH_FORMATS",
@@ -291,7 +298,9 @@ def run_on_graph(graph: Any, text: str, bindings: Mapping[str, ox.Term] | None =
     import rdflib
     from pyparsing import ParseException
 
-    analyse(text)
+    if analyse(text).dataset:
+        raise QueryRefused("FROM / FROM NAMED are not run on rdflib graphs: rdflib would load the graphs "
+                           "from their IRIs over the network", 400)
     for name in bindings or {}:
         problem = binding_problem(text, name)
         if problem is not None:

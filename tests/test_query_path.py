@@ -61,11 +61,11 @@ def _select(client: TestClient, query: str, **params: list[str]) -> list[dict[st
 
 
 @pytest.mark.parametrize("query", [
-    "PREFIX schema: <http://schema.org/> SELECT ?x WHERE { ?x a <https://w3id.org/drugkg/vocab#Drug> "
-    "FILTER NOT EXISTS { ?x a schema:Service } }",
+    ("PREFIX schema: <http://schema.org/> SELECT ?x WHERE { ?x a <https://w3id.org/drugkg/vocab#Drug> "
+     "FILTER NOT EXISTS { ?x a schema:Service } }"),
     "SELECT ?x ?viral_load WHERE { ?x <https://w3id.org/drugkg/vocab#maxDailyDoseMg> ?viral_load }",
-    "PREFIX ex: <http://example.org/> SELECT DISTINCT ?x WHERE { ?x a <https://w3id.org/drugkg/vocab#Drug> ; ?p ?o "
-    "FILTER(?p != ex:load) }",
+    ("PREFIX ex: <http://example.org/> SELECT DISTINCT ?x WHERE { ?x a <https://w3id.org/drugkg/vocab#Drug> ; ?p ?o "
+     "FILTER(?p != ex:load) }"),
 ])
 def test_keyword_like_names_are_answered(client: TestClient, tiny_build: Path, query: str) -> None:
     """These got 403 from main's substring screens; now the rows bare Oxigraph gives."""
@@ -227,3 +227,12 @@ def test_cut_result_is_signalled_in_the_cli(built: Path) -> None:
                                   "make the query more selective, or raise --max-rows")
     whole = drugkg_query("-e", FIVE, "--max-rows", "5", "--no-build", "--data", str(built), "--format", "csv")
     assert whole.stdout.splitlines() == ["i", "1", "2", "3", "4", "5"] and whole.stderr == ""
+
+
+def test_rdflib_engine_refuses_from_rather_than_fetch_it() -> None:
+    import rdflib
+
+    from drugkg.querying import run_on_graph
+
+    with pytest.raises(QueryRefused, match="rdflib would load the graphs from their IRIs"):
+        run_on_graph(rdflib.Graph(), "SELECT * FROM <http://127.0.0.1:9/g> WHERE { ?s ?p ?o }")

@@ -15,8 +15,8 @@ that is not in the store stands for an empty default graph).
 from __future__ import annotations
 
 import collections
-from decimal import Decimal
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -311,7 +311,7 @@ PROTOCOL = {t.name: t for t in protocol_tests()}
 
 
 def _is_update(request: Any) -> bool:
-    media = dict((k.lower(), v) for k, v in request.headers).get("content-type", "")
+    media = {k.lower(): v for k, v in request.headers}.get("content-type", "")
     return media.startswith("application/sparql-update") or (request.body or b"").startswith(b"update=")
 
 

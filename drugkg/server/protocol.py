@@ -19,16 +19,16 @@ from drugkg.server.negotiation import (
     choose,
 )
 from drugkg.server.safety import QueryRefused, screen_query
-from drugkg.sparql import Dataset, QueryText, request_dataset
 from drugkg.server.workers import QueryFailed, QueryJob, QueryTimeout
+from drugkg.sparql import Dataset, QueryText, request_dataset
 
 __all__ = [
-    "sparql_endpoint",
-    "service_description",
-    "ProtocolError",
     "MAX_ROWS_HEADER",
     "SD",
     "TRUNCATED",
+    "ProtocolError",
+    "service_description",
+    "sparql_endpoint",
 ]
 
 log = logging.getLogger("drugkg.serve")
@@ -177,7 +177,7 @@ def _mark_truncated(body: bytes, format_key: str) -> bytes:
 
 def service_description(endpoint: str, graphs: list[str]) -> list[ox.Triple]:
     """The SPARQL 1.1 Service Description of this endpoint (read-only: no SPARQL 1.1 Update)."""
-    sd = lambda local: ox.NamedNode(SD + local)  # noqa: E731 - a local namespace helper
+    sd = lambda local: ox.NamedNode(SD + local)
     service = ox.BlankNode()
     dataset = ox.BlankNode()
     default_graph = ox.BlankNode()

@@ -21,15 +21,21 @@ from typing import Any
 
 from pyparsing import ParseResults
 
-from drugkg.sparql.policy import QUERY_FORMS, UPDATE_OPERATIONS, QueryRefused, QueryText, analyse
+from drugkg.sparql.policy import (
+    QUERY_FORMS,
+    UPDATE_OPERATIONS,
+    QueryRefused,
+    QueryText,
+    analyse,
+)
 
 __all__ = [
+    "QUERY_FORMS",
+    "UPDATE_OPERATIONS",
     "QueryRefused",
     "ScreenedQuery",
     "screen_query",
     "service_in_algebra",
-    "UPDATE_OPERATIONS",
-    "QUERY_FORMS",
 ]
 
 

@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from drugkg.sparql.dataset import Dataset, request_dataset, store_options
 from drugkg.sparql.params import binding_problem, with_values
-from drugkg.sparql.policy import MAX_DEPTH, DatasetClause, QueryRefused, QueryText, analyse
+from drugkg.sparql.policy import (
+    MAX_DEPTH,
+    DatasetClause,
+    QueryRefused,
+    QueryText,
+    analyse,
+)
 
 __all__ = [
     "MAX_DEPTH",

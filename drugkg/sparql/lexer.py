@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["Token", "LexError", "tokenize"]
+__all__ = ["LexError", "Token", "tokenize"]
 
 # PN_CHARS_BASE and friends of the grammar (19.8, productions 164-173), as character classes.
 _PN_CHARS_BASE = (

@@ -16,17 +16,17 @@ import rdflib
 from rdflib.collection import Collection
 
 __all__ = [
-    "ROOT",
     "BASE",
+    "ROOT",
     "EvaluationTest",
-    "SyntaxTest",
     "ProtocolTest",
+    "SyntaxTest",
     "evaluation_tests",
-    "syntax_tests",
-    "protocol_tests",
     "iri_of",
-    "path_of",
     "load_file",
+    "path_of",
+    "protocol_tests",
+    "syntax_tests",
 ]
 
 ROOT = Path(__file__).resolve().parent / "w3c" / "sparql11"
@@ -95,7 +95,7 @@ class ProtocolTest:
     requests: tuple[ProtocolRequest, ...]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _manifest(path: Path) -> rdflib.Graph:
     return rdflib.Graph().parse(path, format="turtle", publicID=iri_of(path))
 
