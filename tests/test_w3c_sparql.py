@@ -30,6 +30,7 @@ from conformance.w3c_manifests import (
     load_file,
     path_of,
     protocol_tests,
+    refused_syntax_tests,
     syntax_tests,
 )
 from rdflib.compare import to_isomorphic
@@ -303,6 +304,26 @@ def test_syntax_over_http(client: TestClient, name: str) -> None:
     response = client.post("/sparql", data={"query": f"BASE <{test.query}>\n{test.text}"},
                            headers={"Accept": "application/sparql-results+json, application/n-triples"})
     assert response.status_code == (200 if test.positive else 400), response.text
+
+
+REFUSED = {t.name: t for t in refused_syntax_tests()}
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_federation_and_update_syntax_is_refused(client: TestClient, name: str) -> None:
+    """SERVICE and updates, well-formed or not: refused (403, or 400 for text that is no query), never run."""
+    test = REFUSED[name]
+    as_query = client.post("/sparql", data={"query": test.text})
+    as_update = client.post("/sparql", data={"update": test.text})
+    assert as_update.status_code == 403, as_update.text
+    empty = analyse(test.text).words <= {"BASE", "PREFIX"}  # an update of no operation: as a query, no query
+    if test.positive and empty:
+        assert as_query.status_code == 400, as_query.text
+    elif test.positive:
+        assert as_query.status_code == 403, as_query.text
+        assert "SERVICE is not allowed" in as_query.text or "SPARQL Update" in as_query.text
+    else:
+        assert as_query.status_code in (400, 403), as_query.text
 
 
 # ---------------------------------------------------------------- protocol

@@ -153,6 +153,21 @@ def syntax_tests() -> tuple[SyntaxTest, ...]:
     return tuple(tests)
 
 
+@functools.lru_cache(maxsize=1)
+def refused_syntax_tests() -> tuple[SyntaxTest, ...]:
+    """The federation (SERVICE) and update syntax tests: queries and updates drugkg never runs."""
+    kinds = {MF.PositiveSyntaxTest11: True, MF.NegativeSyntaxTest11: False,
+             MF.PositiveUpdateSyntaxTest11: True, MF.NegativeUpdateSyntaxTest11: False}
+    tests = []
+    for folder in ("syntax-fed", "syntax-update-1", "syntax-update-2"):
+        path = ROOT / folder / "manifest.ttl"
+        for graph, entry in _entries(path):
+            kind = graph.value(entry, rdflib.RDF.type)
+            if kind in kinds:
+                tests.append(SyntaxTest(_name(entry, path), str(graph.value(entry, MF.action)), kinds[kind]))
+    return tuple(tests)
+
+
 def _request(graph: rdflib.Graph, node: rdflib.term.Node) -> ProtocolRequest:
     headers = []
     head = graph.value(node, HT.headers)
