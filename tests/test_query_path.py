@@ -236,3 +236,27 @@ def test_rdflib_engine_refuses_from_rather_than_fetch_it() -> None:
 
     with pytest.raises(QueryRefused, match="rdflib would load the graphs from their IRIs"):
         run_on_graph(rdflib.Graph(), "SELECT * FROM <http://127.0.0.1:9/g> WHERE { ?s ?p ?o }")
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * { ?s <http://x/#SERVICE> ?o }",  # '#' inside an IRI starts no comment
+    'SELECT * { ?s ?p """ a "" SERVICE <http://h/> {} """ }',  # long string with inner quotes
+    "SELECT * { ?s ?p ''' it's ''SERVICE'' ''' }",
+    "SELECT ?load ?service WHERE { ?service <http://x/load> ?load }",
+    "PREFIX load: <http://x/> SELECT * { ?s load:x ?o }",
+    "SELECT * { ?s ?p ?o FILTER(?o < 3 && ?o > 1) }",  # less-than, not an IRI
+])
+def test_keywords_inside_other_tokens_are_text(query: str) -> None:
+    assert analyse(query).form == "SELECT"
+
+
+@pytest.mark.parametrize("query", [
+    'SELECT * { ?s ?p "# not a comment" . SERVICE <http://h/> {} }',
+    "SELECT * { ?s ?p ''' ' ''' SERVICE <http://h/> {} }",
+    "SELECT * { ?s <http://x/> ?o } # }\n  ; SERVICE <http://h/> {}",
+    "select * { service<http://h/>{} }",
+])
+def test_service_after_other_tokens_is_found(query: str) -> None:
+    with pytest.raises(QueryRefused, match="SERVICE is not allowed") as err:
+        analyse(query)
+    assert err.value.status == 403

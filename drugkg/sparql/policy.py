@@ -119,7 +119,7 @@ def _refuse_word(token: Token, first_word: bool) -> None:
 
 def _refuse_pname(token: Token) -> None:
     prefix = token.text.split(":", 1)[0]
-    if prefix.upper() in _FETCHING:
+    if prefix.upper() == "SERVICE":  # LOAD is no keyword of the query grammar, so `load:x` is only a name
         raise QueryRefused(
             f"the prefixed name {token.text} at offset {token.offset} would be read as the keyword "
             f"{prefix.upper()} by the query engine; declare the namespace under another prefix",
