@@ -154,13 +154,15 @@ def test_text_that_is_no_sparql_token_is_400_and_never_connects(
 
 
 def test_the_worker_check_stands_alone() -> None:
-    """The second layer (rdflib's parse tree, in the worker) finds SERVICE on its own."""
+    """The second layer (the policy again, in the worker) finds SERVICE on its own."""
     assert (
         service_in_algebra("SELECT * { OPTIONAL { SERVICE <http://h/> { ?s ?p ?o } } }")
         is True
     )
     assert service_in_algebra('SELECT * { ?s ?p "SERVICE <http://h/> {}" }') is False
-    assert service_in_algebra("SELECT nonsense {") is None
+    assert service_in_algebra("PREFIX SERVICE: <http://h/> SELECT * { SERVICE:g {} }") is True
+    assert service_in_algebra("SELECT * { ?s ?p 'unterminated }") is None
+    assert service_in_algebra("SELECT * WHERE " + "{" * 100 + "}" * 100) is None
 
 
 @pytest.mark.parametrize(

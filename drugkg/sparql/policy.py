@@ -52,9 +52,10 @@ class QueryRefused(DrugkgError):
     In the CLI it is a DrugkgError like any other: the message, and exit code 2.
     """
 
-    def __init__(self, message: str, status: int) -> None:
+    def __init__(self, message: str, status: int, *, fetches: bool = False) -> None:
         super().__init__(message)
         self.status = status
+        self.fetches = fetches  # the query would read another URL or a file (SERVICE, LOAD)
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,7 @@ def _refuse_word(token: Token, first_word: bool) -> None:
         raise QueryRefused(
             f"{upper} is not allowed: drugkg never fetches other URLs or files (federated queries are refused)",
             403,
+            fetches=True,
         )
 
 
@@ -124,6 +126,7 @@ def _refuse_pname(token: Token) -> None:
             f"the prefixed name {token.text} at offset {token.offset} would be read as the keyword "
             f"{prefix.upper()} by the query engine; declare the namespace under another prefix",
             400,
+            fetches=True,
         )
 
 
