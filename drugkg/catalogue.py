@@ -55,11 +55,10 @@ class CatalogueQuery:
 
     @property
     def form(self) -> str:
-        """SELECT, ASK, CONSTRUCT or DESCRIBE: the first query-form keyword after the prologue."""
-        body = re.sub(r"#[^\n]*", "", self.text)
-        body = re.sub(r"<[^>]*>", "<>", body)
-        match = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", body, re.IGNORECASE)
-        return match.group(1).upper() if match else "SELECT"
+        """SELECT, ASK, CONSTRUCT or DESCRIBE: the keyword after the prologue, read by drugkg's policy."""
+        from drugkg.sparql.policy import analyse
+
+        return analyse(self.text).form or "SELECT"
 
 
 def parse_query_file(path: Path) -> CatalogueQuery:
@@ -92,6 +91,7 @@ def parse_query_file(path: Path) -> CatalogueQuery:
                 expected="a header of '# title:', '# question:', '# keywords:' and '# param:' lines",
             )
     keywords = tuple(k.strip() for k in fields.get("keywords", "").split(",") if k.strip())
+    _check_query_text(path, text, params)
     return CatalogueQuery(
         name=path.stem,
         title=fields["title"],
@@ -101,6 +101,20 @@ def parse_query_file(path: Path) -> CatalogueQuery:
         text=text,
         path=path,
     )
+
+
+def _check_query_text(path: Path, text: str, params: list[Parameter]) -> None:
+    """The query passes drugkg's policy and has a variable for each parameter; else an error naming the file."""
+    from drugkg.sparql.policy import QueryRefused, analyse
+
+    try:
+        query = analyse(text)
+    except QueryRefused as err:
+        raise DrugkgError(err.message, file=str(path), expected="a SPARQL 1.1 query drugkg runs") from None
+    for param in params:
+        if param.name not in query.variables:
+            raise DrugkgError(f"the parameter {param.name!r} is no variable of the query", file=str(path),
+                              expected=f"a variable ?{param.name} in the query text")
 
 
 def load_catalogue(folder: Path | None = None) -> list[CatalogueQuery]:

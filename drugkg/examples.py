@@ -22,7 +22,6 @@ describes the parameters: SIB's vocabulary has no term for them). All nodes are 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from rdflib import Literal, URIRef
@@ -50,14 +49,15 @@ SIB_SCHEMA = "https://schema.org/"  # sib-swiss/sparql-examples use the https fo
 _FORM_CLASS = {"SELECT": "SPARQLSelectExecutable", "ASK": "SPARQLAskExecutable",
                "CONSTRUCT": "SPARQLConstructExecutable", "DESCRIBE": "SPARQLDescribeExecutable"}
 _FORM_PROP = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "construct", "DESCRIBE": "describe"}
-_PREFIX = re.compile(r"^\s*PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE | re.MULTILINE)
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
 
 def declared_prefixes(text: str) -> list[tuple[str, str]]:
-    """(prefix, namespace) of every PREFIX declaration of a query, in order."""
-    return [(prefix or "", namespace) for prefix, namespace in _PREFIX.findall(text)]
+    """(prefix, namespace) of every PREFIX declaration of a query, in order (read by drugkg's policy)."""
+    from drugkg.sparql import analyse
+
+    return list(analyse(text).prefixes.items())
 
 
 def example_text(query: CatalogueQuery) -> str:

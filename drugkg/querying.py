@@ -2,12 +2,10 @@
 rdflib graph, or on a remote SPARQL endpoint, and write the results in the W3C formats.
 
 Parameters are never pasted into query text. They are turned into RDF terms first (an IRI must be
-a valid absolute IRI; a string becomes a plain literal whatever it holds) and then bound:
-
-- embedded Oxigraph store: `Store.query(..., substitutions={Variable: term})`;
-- rdflib graph: `Graph.query(..., initBindings={name: term})`;
-- remote endpoint: a `VALUES` block of the serialised terms, placed at the start of the query's
-  WHERE group (so FILTERs see the values, as with the other two), built only from checked terms.
+a valid absolute IRI; a string becomes a plain literal whatever it holds) and then bound, on every
+engine, where drugkg.sparql.params finds that exact: a VALUES block of the serialised terms opening
+the query's WHERE group (embedded store, remote endpoint), or rdflib's `initBindings`. Every query
+first goes through drugkg's policy (drugkg.sparql.policy), whatever engine answers it.
 
 Every result, from whichever engine, is handed back as a pyoxigraph result object
 (`QuerySolutions`, `QueryBoolean` or `QueryTriples`), so the writers below are the same for all.
@@ -32,6 +30,14 @@ from drugkg.catalogue import CatalogueQuery, Parameter, load_catalogue
 from drugkg.errors import DrugkgError
 from drugkg.names import search_key
 from drugkg.namespaces import RESOURCE, TURTLE_PREFIXES, XREF_PREFIXES
+from drugkg.sparql import (
+    QueryRefused,
+    analyse,
+    binding_problem,
+    request_dataset,
+    store_options,
+    with_values,
+)
 
 __all__ = [
     "GRAPH_FORMATS",
@@ -41,6 +47,7 @@ __all__ = [
     "Table",
     "adhoc_parameters",
     "bind_parameters",
+    "cap_rows",
     "find_query",
     "open_build_store",
     "parse_param_assignments",
@@ -99,11 +106,11 @@ def find_query(name: str, catalogue: Sequence[CatalogueQuery] | None = None) -> 
 
 
 def query_form(text: str) -> str:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first query-form keyword outside comments, IRIs and strings."""
-    for kind, value, _ in _tokens(text):
-        if kind == "word" and value.upper() in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
-            return value.upper()
-    return "SELECT"
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the keyword after the prologue (SELECT when there is none).
+
+    The query goes through drugkg's policy (drugkg.sparql): a refused query raises QueryRefused.
+    """
+    return analyse(text).form or "SELECT"
 
 
 # ---------------------------------------------------------------- parameters
@@ -218,88 +225,6 @@ def adhoc_parameters(given: Mapping[str, str]) -> dict[str, ox.Term]:
     return terms
 
 
-# ---------------------------------------------------------------- VALUES for remote endpoints
-
-_IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
-_STRING = re.compile(r"'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^\"\\]|\\.|\"(?!\"\"))*\"\"\"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"",
-                     re.DOTALL)
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-def _tokens(text: str) -> Iterable[tuple[str, str, int]]:
-    """(kind, value, offset) of the parts of a query that matter for finding its WHERE group."""
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == "#":
-            j = text.find("\n", i)
-            i = n if j < 0 else j + 1
-            continue
-        if c == "<":
-            m = _IRIREF.match(text, i)
-            if m:
-                i = m.end()
-                continue
-        if c in "'\"":
-            m = _STRING.match(text, i)
-            if m:
-                i = m.end()
-                continue
-        if c in "?$":
-            m = _WORD.match(text, i + 1)
-            i = m.end() if m else i + 1
-            continue
-        if c in "{}":
-            yield "brace", c, i
-            i += 1
-            continue
-        m = _WORD.match(text, i)
-        if m:
-            yield "word", m.group(), i
-            i = m.end()
-            continue
-        i += 1
-
-
-def with_values(text: str, bindings: Mapping[str, ox.Term]) -> str:
-    """The query with a VALUES block of `bindings` opening its WHERE group (for remote endpoints).
-
-    Terms are serialised by pyoxigraph (N-Triples syntax, escaped), never taken from user text.
-    """
-    if not bindings:
-        return text
-    position = _where_brace(text)
-    if position is None:
-        raise DrugkgError("cannot bind parameters: the query has no WHERE group",
-                          expected="a SELECT, ASK, CONSTRUCT or DESCRIBE query with a WHERE { ... } clause")
-    names = " ".join(f"?{name}" for name in bindings)
-    row = " ".join(str(term) for term in bindings.values())
-    block = f"\n  VALUES ({names}) {{ ({row}) }}\n"
-    return text[: position + 1] + block + text[position + 1:]
-
-
-def _where_brace(text: str) -> int | None:
-    tokens = list(_tokens(text))
-    form = None
-    depth = 0
-    previous = None
-    for kind, value, offset in tokens:
-        if kind == "word" and form is None and value.upper() in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
-            form = value.upper()
-        if kind == "brace":
-            if value == "{":
-                if depth == 0 and form is not None:
-                    after_where = previous is not None and previous[0] == "word" and previous[1].upper() == "WHERE"
-                    construct_template = form == "CONSTRUCT" and previous is not None and previous[1].upper() == "CONSTRUCT"
-                    if after_where or (form in ("SELECT", "ASK") and not construct_template):
-                        return offset
-                depth += 1
-            else:
-                depth -= 1
-        previous = (kind, value)
-    return None
-
-
 # ---------------------------------------------------------------- engines
 
 
@@ -313,32 +238,31 @@ def open_build_store(data: Path) -> ox.Store:
         raise DrugkgError(f"cannot open the store: {err}", file=str(data / STORE_DIR)) from None
 
 
-def _syntax_error(err: Exception, text: str) -> DrugkgError:
+def _syntax_error(err: Exception) -> DrugkgError:
     message = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
     return DrugkgError(f"SPARQL syntax error: {message}", expected="a valid SPARQL 1.1 query")
 
 
-def run_on_store(store: ox.Store, text: str, bindings: Mapping[str, ox.Term] | None = None) -> Result:
-    """Evaluate on an Oxigraph store, the default graph being the union of all named graphs.
+def run_on_store(store: ox.Store, text: str, bindings: Mapping[str, ox.Term] | None = None, *,
+                 default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = (),
+                 base_iri: str | None = None) -> Result:
+    """Evaluate on an Oxigraph store, under drugkg's policy and over the request's dataset.
 
-    Parameters go in as a VALUES block of typed terms opening the WHERE group: Oxigraph (0.5.13)
-    then joins from the bound values, whereas its `substitutions` left property paths such as
-    `?x skos:broader* ?effect` to be evaluated unbound (1.3 s instead of 0.25 s at 1M triples).
+    The dataset (drugkg.sparql.dataset): `default_graphs` / `named_graphs` if given, else the
+    query's FROM / FROM NAMED, else the union of all graphs as the default graph. Parameters go
+    in as a VALUES block of typed terms opening the WHERE group, only where that is exact
+    (drugkg.sparql.params); Oxigraph (0.5.13) then joins from the bound values, whereas its
+    `substitutions` left property paths to be evaluated unbound (1.3 s instead of 0.25 s at 1M).
     """
-    unknown = [name for name in (bindings or {}) if not re.search(rf"[?$]{re.escape(name)}\b", text)]
-    if unknown:
-        raise DrugkgError(f"cannot bind the parameters: the query has no variable ?{unknown[0]}",
-                          expected="a parameter NAME that is a variable of the query")
+    query = analyse(text)
+    dataset = request_dataset(query.dataset, default_graphs, named_graphs, base=base_iri)
+    bound = with_values(text, bindings or {})
     try:
-        return store.query(with_values(text, bindings or {}), use_default_graph_as_union=True)
+        return store.query(bound, base_iri=base_iri, **store_options(dataset))
     except SyntaxError as err:
-        raise _syntax_error(err, text) from None
-    except RuntimeError as err:
-        message = str(err)
-        if "projection" in message:
-            raise DrugkgError(f"cannot bind the parameters: {message}",
-                              expected="every parameter variable in the SELECT clause") from None
-        raise DrugkgError(f"the query failed: {message}") from None
+        raise _syntax_error(err) from None
+    except (RuntimeError, OSError, ValueError) as err:
+        raise DrugkgError(f"the query failed: {err}") from None
 
 
 def run_on_graph(graph: Any, text: str, bindings: Mapping[str, ox.Term] | None = None) -> Result:
@@ -346,6 +270,13 @@ def run_on_graph(graph: Any, text: str, bindings: Mapping[str, ox.Term] | None =
     import rdflib
     from pyparsing import ParseException
 
+    if analyse(text).dataset:
+        raise QueryRefused("FROM / FROM NAMED are not run on rdflib graphs: rdflib would load the graphs "
+                           "from their IRIs over the network", 400)
+    for name in bindings or {}:
+        problem = binding_problem(text, name)
+        if problem is not None:
+            raise QueryRefused(f"cannot bind the parameter ?{name}: {problem}", 400)
     init = {name: _to_rdflib(term) for name, term in (bindings or {}).items()}
     try:
         result = graph.query(text, initBindings=init)
@@ -420,6 +351,24 @@ def to_table(result: Result) -> Table:
         rows = tuple(tuple(solution[name] for name in names) for solution in result)
         return Table("SELECT", names, rows)
     return Table("CONSTRUCT", triples=tuple(t if isinstance(t, ox.Triple) else t.triple for t in result))
+
+
+def cap_rows(result: Result, max_rows: int) -> tuple[Result, int, bool]:
+    """At most `max_rows` solutions or triples of `result` (0: all): (result, how many kept, whether cut)."""
+    import itertools
+
+    if max_rows <= 0 or isinstance(result, ox.QueryBoolean):
+        return result, 0, False
+    kept = list(itertools.islice(result, max_rows + 1))
+    cut = len(kept) > max_rows
+    kept = kept[:max_rows]
+    if not isinstance(result, ox.QuerySolutions):
+        return kept, len(kept), cut  # type: ignore[return-value]
+    names = [v.value for v in result.variables]
+    lines = ["\t".join(f"?{n}" for n in names)]
+    lines += ["\t".join("" if s[n] is None else str(s[n]) for n in names) for s in kept]
+    tsv = ("\n".join(lines) + "\n").encode("utf-8")
+    return ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV), len(kept), cut
 
 
 def write_result(result: Result, fmt: str, out: IO[bytes]) -> None:

@@ -139,7 +139,7 @@ def test_show_prints_the_query_and_its_bound_terms() -> None:
     (["target-genes", "-p", "gene=GABBR1"], "has no parameter 'gene'"),
     (["target-genes", "-p", "novalue"], "bad parameter"),
     ([], "say which query to run"),
-    (["-e", "SELECT ?x WHERE { ?x ?p ?o }", "-p", "y=z"], "cannot bind the parameters"),
+    (["-e", "SELECT ?x WHERE { ?x ?p ?o }", "-p", "y=z"], "cannot bind the parameter ?y: the query has no such variable"),
     (["approved-for-condition", "-f", "ntriples"], "format 'ntriples' is for graphs"),
 ])
 def test_errors_are_one_clear_line_and_exit_2(args: list[str], message: str) -> None:

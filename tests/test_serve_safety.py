@@ -85,7 +85,6 @@ def test_no_update_route(tiny_server: str) -> None:
         "SELECT * WHERE {{ SERVICE SILENT <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}",
         "SELECT * WHERE {{ BIND(<http://127.0.0.1:{port}/> AS ?e) SERVICE ?e {{ ?s ?p ?o }} }}",
         "PREFIX x: <http://127.0.0.1:{port}/> SELECT * WHERE {{ SERVICE x:sparql {{ ?s ?p ?o }} }}",
-        "SELECT * WHERE {{ \\u0053ERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}",
         'SELECT * WHERE {{ ?s ?p "\\u0022" . SERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} ?a ?b "\\u0022" }}',
         'SELECT * WHERE {{ # comment "\n SERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}',
     ],
@@ -133,14 +132,37 @@ def test_load_is_refused(
     )
 
 
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ("SELECT * WHERE {{ \\u0053ERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}",
+         "a backslash escape such as \\u0053 is read only inside strings, IRIs and prefixed names"),
+        ("SELECT * {{ ?s ?p 'unterminated . SERVICE <http://127.0.0.1:{port}/> {{}} }}",
+         "unexpected character \"'\""),
+        ("PREFIX SERVICE: <http://127.0.0.1:{port}/> SELECT * WHERE {{ SERVICE:g {{ ?s ?p ?o }} }}",
+         "would be read as the keyword SERVICE by the query engine"),
+    ],
+)
+def test_text_that_is_no_sparql_token_is_400_and_never_connects(
+    tiny_server: str, listener: RecordingListener, template: str, message: str
+) -> None:
+    r = httpx.post(f"{tiny_server}/sparql", data={"query": template.format(port=listener.port)})
+    assert r.status_code == 400, r.text
+    assert message in r.text
+    time.sleep(0.3)
+    assert listener.connections == []
+
+
 def test_the_worker_check_stands_alone() -> None:
-    """The second layer (rdflib's parse tree, in the worker) finds SERVICE on its own."""
+    """The second layer (the policy again, in the worker) finds SERVICE on its own."""
     assert (
         service_in_algebra("SELECT * { OPTIONAL { SERVICE <http://h/> { ?s ?p ?o } } }")
         is True
     )
     assert service_in_algebra('SELECT * { ?s ?p "SERVICE <http://h/> {}" }') is False
-    assert service_in_algebra("SELECT nonsense {") is None
+    assert service_in_algebra("PREFIX SERVICE: <http://h/> SELECT * { SERVICE:g {} }") is True
+    assert service_in_algebra("SELECT * { ?s ?p 'unterminated }") is None
+    assert service_in_algebra("SELECT * WHERE " + "{" * 100 + "}" * 100) is None
 
 
 @pytest.mark.parametrize(
@@ -166,7 +188,6 @@ def test_screen_names_the_form_and_passes_harmless_text(query: str, form: str) -
         "SELECT * {}SERVICE<http://h/>{}",
         "WITH <http://g/> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
         "SELECT * { ?s ?p '''a''' . SERVICE <http://h/> {} }",
-        "SELECT * { ?s ?p 'unterminated . SERVICE <http://h/> {} }",
     ],
 )
 def test_screen_refuses(query: str) -> None:

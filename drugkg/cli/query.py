@@ -15,6 +15,7 @@ from drugkg.querying import (
     Result,
     adhoc_parameters,
     bind_parameters,
+    cap_rows,
     find_query,
     open_build_store,
     parse_param_assignments,
@@ -22,6 +23,8 @@ from drugkg.querying import (
     run_on_store,
     write_result,
 )
+from drugkg.server.config import DEFAULT_MAX_ROWS
+from drugkg.sparql import analyse
 
 __all__ = ["EXAMPLE", "HELP", "add_arguments", "run"]
 
@@ -61,6 +64,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     where.add_argument("--endpoint", metavar="URL", help="query this remote SPARQL 1.1 endpoint instead")
     parser.add_argument("--no-build", action="store_true",
                         help="never build: query the build folder as it is, or fail if there is none")
+    parser.add_argument("--default-graph", action="append", default=[], metavar="IRI",
+                        help="a graph of the default graph (repeatable; as the protocol's default-graph-uri, "
+                             "overrides FROM; default: the union of all graphs)")
+    parser.add_argument("--named-graph", action="append", default=[], metavar="IRI",
+                        help="a named graph for GRAPH (repeatable; as named-graph-uri, overrides FROM NAMED)")
+    parser.add_argument("--base", metavar="IRI",
+                        help="resolve relative IRIs against this IRI (default: the query file's file: IRI)")
+    parser.add_argument("--max-rows", type=int, default=DEFAULT_MAX_ROWS, metavar="N",
+                        help=f"most rows (or triples) to write; a cut result says so on stderr "
+                             f"(default {DEFAULT_MAX_ROWS}, as the endpoint; 0: no limit)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -96,12 +109,19 @@ def run(args: argparse.Namespace) -> int:
     if args.endpoint:
         result = run_on_endpoint(args.endpoint, text, bindings)
     else:
+        analyse(text)  # the policy refuses before the build is opened (or built)
         store = open_build_store(ensure_build(args.data, may_build=not args.no_build, command="query"))
-        result = run_on_store(store, text, bindings)
+        base = args.base or (args.file.resolve().as_uri() if args.file else None)
+        result = run_on_store(store, text, bindings, default_graphs=args.default_graph,
+                              named_graphs=args.named_graph, base_iri=base)
+    result, kept, cut = cap_rows(result, args.max_rows)
     fmt = args.format or ("table" if sys.stdout.isatty() else "tsv")
     out = sys.stdout.buffer
     write_result(result, fmt, out)
     out.flush()
+    if cut:
+        sys.stderr.write(f"drugkg query: result cut at {kept} rows (--max-rows {args.max_rows}); "
+                         "there are more: make the query more selective, or raise --max-rows\n")
     return 0
 
 

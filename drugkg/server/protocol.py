@@ -21,18 +21,24 @@ from drugkg.server.negotiation import (
 )
 from drugkg.server.safety import QueryRefused, screen_query
 from drugkg.server.workers import QueryFailed, QueryJob, QueryTimeout
+from drugkg.sparql import Dataset, QueryText, request_dataset
 
 __all__ = [
-    "sparql_endpoint",
-    "service_description",
-    "ProtocolError",
     "MAX_ROWS_HEADER",
     "SD",
+    "TRUNCATED",
+    "ProtocolError",
+    "service_description",
+    "sparql_endpoint",
 ]
 
 log = logging.getLogger("drugkg.serve")
 
 MAX_ROWS_HEADER = "X-SPARQL-MaxRows"
+# Named in the `link` of a JSON or XML result's head when the row cap cut it (docs/queries.md).
+TRUNCATED = "https://w3id.org/drugkg/vocab#TruncatedResult"
+# A graph that is never in the store: an empty default graph for Oxigraph's `default_graph` option.
+_NO_GRAPH = "urn:x-drugkg:no-graph"
 SD = "http://www.w3.org/ns/sparql-service-description#"
 _FORMATS_NS = "http://www.w3.org/ns/formats/"
 _RDF_TYPE = ox.NamedNode(RDF_TYPE)
@@ -86,6 +92,15 @@ def _single(params: dict[str, list[str]], name: str) -> str | None:
     return values[0] if values else None
 
 
+def _check_charset(content_type: str) -> None:
+    """The SPARQL Protocol's bodies are UTF-8: a declared charset other than that is refused."""
+    for parameter in content_type.split(";")[1:]:
+        key, _, value = parameter.partition("=")
+        charset = value.strip().strip('"').lower()
+        if key.strip().lower() == "charset" and charset not in ("utf-8", "utf8"):
+            raise ProtocolError(f"the request body must be UTF-8, not {charset}")
+
+
 async def _parse(request: Request, max_query_bytes: int) -> SparqlRequest:
     url_params = parse_qs(request.url.query, keep_blank_values=True)
     params = url_params
@@ -93,7 +108,9 @@ async def _parse(request: Request, max_query_bytes: int) -> SparqlRequest:
     if request.method in ("GET", "HEAD"):
         query = _single(params, "query")
     elif request.method == "POST":
-        media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        content_type = request.headers.get("content-type", "")
+        media = content_type.split(";", 1)[0].strip().lower()
+        _check_charset(content_type)
         # Room for the other form fields (graph IRIs, format) beside a query of the maximum size.
         body = await _read_body(request, max_query_bytes * 3 + 8192, max_query_bytes)
         if media == _FORM:
@@ -129,17 +146,39 @@ async def _parse(request: Request, max_query_bytes: int) -> SparqlRequest:
     )
 
 
-def _check_iris(iris: tuple[str, ...], name: str) -> None:
-    for iri in iris:
-        try:
-            ox.NamedNode(iri)
-        except ValueError:
-            raise ProtocolError(f"{name} {iri!r} is not an absolute IRI") from None
+def _job_graphs(query: QueryText, dataset: Dataset) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The dataset as the worker's (default_graphs, named_graphs), where an empty tuple means drugkg's default.
+
+    The worker reads an empty `named_graphs` as "every named graph", so a dataset with default
+    graphs but no named graphs can only be given exactly when the query has no GRAPH pattern.
+    """
+    default = () if dataset.default_graphs is None else (dataset.default_graphs or (_NO_GRAPH,))
+    named = dataset.named_graphs
+    if named is None:
+        return default, ()
+    if not named and "GRAPH" in query.words:
+        raise QueryRefused(
+            "GRAPH over a dataset without named graphs (only default-graph-uri or FROM given) is not "
+            "supported by this endpoint yet; name the graphs with named-graph-uri or FROM NAMED",
+            400,
+        )
+    return default, named
+
+
+def _mark_truncated(body: bytes, format_key: str) -> bytes:
+    """Name TRUNCATED in the `link` of the result's head (JSON and XML results; other formats have none)."""
+    if format_key == "json" and b'"head":{' in body:
+        end = body.index(b"}", body.index(b'"head":{'))
+        separator = b"," if body[end - 1:end] != b"{" else b""
+        return body[:end] + separator + b'"link":["' + TRUNCATED.encode() + b'"]' + body[end:]
+    if format_key == "xml" and b"</head>" in body:
+        return body.replace(b"</head>", b'<link href="' + TRUNCATED.encode() + b'"/></head>', 1)
+    return body
 
 
 def service_description(endpoint: str, graphs: list[str]) -> list[ox.Triple]:
     """The SPARQL 1.1 Service Description of this endpoint (read-only: no SPARQL 1.1 Update)."""
-    sd = lambda local: ox.NamedNode(SD + local)  # noqa: E731 - a local namespace helper
+    sd = lambda local: ox.NamedNode(SD + local)
     service = ox.BlankNode()
     dataset = ox.BlankNode()
     default_graph = ox.BlankNode()
@@ -162,8 +201,13 @@ def service_description(endpoint: str, graphs: list[str]) -> list[ox.Triple]:
             service,
             ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment"),
             ox.Literal(
-                "Read-only: SPARQL 1.1 Update is not supported (403), and SERVICE (federation) is refused. "
-                "The default graph is the union of all named graphs."
+                "Read-only: SPARQL 1.1 Update is not supported (403), and SERVICE (federation) and LOAD "
+                "are refused. The default graph is the union of all named graphs, and GRAPH ranges over "
+                "every named graph, unless the request names its dataset: default-graph-uri and "
+                "named-graph-uri override the query's FROM and FROM NAMED, and a dataset naming only "
+                "default graphs has no named graphs (only named graphs: an empty default graph). "
+                "Relative IRIs resolve against this endpoint's IRI. A result cut at the row limit "
+                "carries the X-SPARQL-MaxRows header and, in JSON and XML, the link " + TRUNCATED + "."
             ),
         ),
         ox.Triple(service, sd("defaultDataset"), dataset),
@@ -232,14 +276,15 @@ async def sparql_endpoint(request: Request) -> Response:
         return _error(403, "SPARQL Update is not allowed: this endpoint is read-only")
     if parsed.query is None:
         return await _describe_service(request, parsed.format_param)
+    endpoint = str(request.url.replace(query="", fragment="")).rstrip("?")
     try:
         screened = screen_query(parsed.query, max_length=config.max_query_bytes)
-        _check_iris(parsed.default_graphs, "default-graph-uri")
-        _check_iris(parsed.named_graphs, "named-graph-uri")
+        dataset = request_dataset(
+            screened.parsed.dataset, parsed.default_graphs, parsed.named_graphs, base=endpoint
+        )
+        default_graphs, named_graphs = _job_graphs(screened.parsed, dataset)
     except QueryRefused as err:
         log.info("refused (%s): %s", err.status, err.message)
-        return _error(err.status, err.message)
-    except ProtocolError as err:
         return _error(err.status, err.message)
     formats = GRAPH_FORMATS if screened.is_graph else RESULT_FORMATS
     try:
@@ -250,8 +295,9 @@ async def sparql_endpoint(request: Request) -> Response:
         text=parsed.query,
         format_key=fmt.key,
         max_rows=config.max_rows,
-        default_graphs=parsed.default_graphs,
-        named_graphs=parsed.named_graphs,
+        default_graphs=default_graphs,
+        named_graphs=named_graphs,
+        base_iri=endpoint,
     )
     started = time.perf_counter()
     try:
@@ -267,10 +313,12 @@ async def sparql_endpoint(request: Request) -> Response:
         return _error(err.status, err.message)
     elapsed = time.perf_counter() - started
     headers = {"Vary": "Accept", "Cache-Control": "no-store"}
+    body = answer.body
     if answer.truncated:
         headers[MAX_ROWS_HEADER] = str(config.max_rows)
+        body = _mark_truncated(body, fmt.key)
         log.info("answer cut at %d rows (the row limit)", config.max_rows)
     log.debug(
         "%s query answered in %.3f s, %d rows", screened.form, elapsed, answer.rows
     )
-    return Response(answer.body, media_type=fmt.content_type, headers=headers)
+    return Response(body, media_type=fmt.content_type, headers=headers)

@@ -1,0 +1,86 @@
+"""A lexer over the SPARQL 1.1 grammar's terminals (section 19.8), for the policy's cheap checks.
+
+One regular expression with a named group per terminal, tried in the grammar's order of longest
+match: comments and whitespace are skipped; IRIs, prefixed names, blank node labels, variables,
+language tags, numbers and the four kinds of string are single tokens, so a keyword inside any of
+them (`?viral_load`, `ex:load`, `"SERVICE"`) is never read as the keyword. Bare words (`SELECT`,
+`SERVICE`, `a`, function names) and punctuation are what is left.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+__all__ = ["LexError", "Token", "tokenize"]
+
+# PN_CHARS_BASE and friends of the grammar (19.8, productions 164-173), as character classes.
+_PN_CHARS_BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+)
+_PN_CHARS_U = _PN_CHARS_BASE + "_"
+_PN_CHARS = _PN_CHARS_U + r"\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
+_PN_PREFIX = rf"[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_PN_LOCAL = (
+    rf"(?:[{_PN_CHARS_U}:0-9]|{_PLX})"
+    rf"(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?"
+)
+_VARNAME = rf"[{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*"
+_ECHAR = r"\\[tbnrf\\\"']"
+_UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
+_ESC = rf"{_ECHAR}|{_UCHAR}"
+
+_TERMINALS = re.compile(
+    rf"""
+      (?P<ws>[\x20\t\r\n]+)
+    | (?P<comment>\#[^\r\n]*)
+    | (?P<iri><(?:[^<>"{{}}|^`\\\x00-\x20]|{_UCHAR})*>)
+    | (?P<long1>'''(?:(?:'|'')?(?:[^'\\]|{_ESC}))*''')
+    | (?P<long2>\"\"\"(?:(?:"|"")?(?:[^"\\]|{_ESC}))*\"\"\")
+    | (?P<string1>'(?:[^'\\\n\r]|{_ESC})*')
+    | (?P<string2>"(?:[^"\\\n\r]|{_ESC})*")
+    | (?P<bnode>_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)
+    | (?P<pname>(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)
+    | (?P<var>[?$]{_VARNAME})
+    | (?P<langtag>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)
+    | (?P<number>(?:[0-9]+\.[0-9]*[eE][+-]?[0-9]+|\.?[0-9]+[eE][+-]?[0-9]+|[0-9]*\.[0-9]+|[0-9]+))
+    | (?P<word>[A-Za-z][A-Za-z0-9_]*)
+    | (?P<punct>\^\^|&&|\|\||!=|<=|>=|[{{}}()\[\].,;=<>!+\-*/^|?])
+    """,
+    re.VERBOSE,
+)
+_SKIPPED = frozenset(("ws", "comment"))
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One terminal: its kind (a group name above), its text and its offset in the query."""
+
+    kind: str
+    text: str
+    offset: int
+
+
+class LexError(ValueError):
+    """Text that is no SPARQL terminal; `offset` is where it starts."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.offset = offset
+
+
+def tokenize(text: str) -> Iterator[Token]:
+    """The query's tokens in order, without whitespace and comments; LexError at a character no terminal takes."""
+    position, end = 0, len(text)
+    match = _TERMINALS.match
+    while position < end:
+        found = match(text, position)
+        if found is None:
+            raise LexError(f"unexpected character {text[position]!r}", position)
+        kind = found.lastgroup or ""
+        if kind not in _SKIPPED:
+            yield Token(kind, found.group(), position)
+        position = found.end()
