@@ -3,8 +3,8 @@
 One edge per statement (an approved indication or off-label use adds one edge per symptom it
 treats, in the condition's context; a disease mechanism without a gene is one condition -> finding
 edge per consequence, and not exported without consequences); every edge names its statement in
-`drugkg_statement`. What the
-Biolink Model has no slot for is carried in `drugkg_*` columns, so nothing is lost on the way back.
+`drugkg_statement`. What the Biolink Model has no slot for is carried in `drugkg_*` columns, so
+nothing is lost on the way back.
 """
 
 from __future__ import annotations
