@@ -13,6 +13,7 @@ JSON-LD context. So, before kgx is imported, this script
 
   python scripts/kgx_offline.py [--prefixes P.json] validate NODES EDGES   # JSON report on stdout
   python scripts/kgx_offline.py kgx ARGS...            # the kgx command line (transform, merge, ...)
+  python scripts/kgx_offline.py ranges NODES EDGES     # each edge's ends against the model's ranges
 
 `validate` (TSV or JSON Lines, by file name) runs kgx's Validator and, as a second check, builds each node and edge as the pydantic
 class of its category from biolink_model.datamodel (extra="forbid", enums checked); drugkg's own
@@ -120,6 +121,48 @@ def pydantic_errors(nodes: str, edges: str) -> list[str]:
     return errors
 
 
+def _class_name(view: Any, curie: str) -> str | None:
+    from linkml_runtime.utils.formatutils import camelcase
+
+    wanted = curie.removeprefix("biolink:")
+    return next((c for c in view.all_classes() if camelcase(c) == wanted), None)
+
+
+def _outside(view: Any, category: str, allowed: str | None) -> bool:
+    """True when the node category is not the class `allowed` (a class or mixin name) or below it."""
+    name = _class_name(view, category)
+    return allowed is not None and (name is None or allowed not in view.class_ancestors(name))
+
+
+def ranges(nodes: str, edges: str) -> dict[str, Any]:
+    """Per distinct (subject category, predicate, object category, association category): where the
+    ends fall outside the predicate's domain and range and the association's subject and object ranges."""
+    from linkml_runtime.utils.schemaview import SchemaView
+
+    view = SchemaView(schema_path())
+    category = {r["id"]: _model_record(r)["category"][0] for r in _rows(nodes)}
+    report: dict[str, list[str]] = {}
+    for row in _rows(edges):
+        subject, obj = category[row["subject"]], category[row["object"]]
+        association = _model_record(row)["category"][0]
+        key = f"{subject} {row['predicate']} {obj} ({association})"
+        if key in report:
+            continue
+        predicate = view.induced_slot(row["predicate"].removeprefix("biolink:").replace("_", " "))
+        assoc = _class_name(view, association)
+        checks = {
+            "predicate domain": (subject, predicate.domain),
+            "predicate range": (obj, predicate.range),
+            "association subject": (subject, view.induced_slot("subject", assoc).range if assoc else None),
+            "association object": (obj, view.induced_slot("object", assoc).range if assoc else None),
+        }
+        report[key] = sorted(f"{name}: {cat} is not a {allowed}" for name, (cat, allowed) in checks.items()
+                             if _outside(view, cat, allowed))
+        if predicate.deprecated:
+            report[key].append(f"predicate deprecated: {predicate.deprecated}")
+    return {"edge_kinds": report, "network_attempts": NETWORK_ATTEMPTS}
+
+
 def validate(nodes: str, edges: str) -> dict[str, Any]:
     from kgx.transformer import Transformer
     from kgx.validator import Validator
@@ -154,6 +197,10 @@ def main(argv: list[str]) -> int:
         report = validate(argv[1], argv[2])
         report["network_attempts"] = NETWORK_ATTEMPTS
         json.dump(report, sys.stdout, indent=1, sort_keys=True)
+        sys.stdout.write("\n")
+        return 0
+    if argv[:1] == ["ranges"] and len(argv) == 3:
+        json.dump(ranges(argv[1], argv[2]), sys.stdout, indent=1, sort_keys=True)
         sys.stdout.write("\n")
         return 0
     if argv[:1] == ["kgx"]:

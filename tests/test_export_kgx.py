@@ -1,8 +1,9 @@
 """`drugkg export --format kgx`: the baclofen build as Biolink KGX nodes and edges.
 
 The round trip is checked against rdflib over the N-Triples dump (not the store the export read):
-every exported edge names a statement of the graph, and every statement of an exported kind has
-an edge.
+every exported edge names a statement of the graph, every statement of an exported kind that has an
+edge (all but a disease mechanism with neither gene nor consequence) has one, and every property
+value of a statement comes back from its edges.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import csv
 import json
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -85,7 +88,8 @@ def test_adverse_effects_by_context_with_route_population_and_provenance(exporte
     assert common["drugkg_context"] == "drugkg.vocab:CommonUse"
     assert common["drugkg_frequency"] == "drugkg.vocab:Common"
     assert common["drugkg_population"] == "drugkg.population:people-treated-for-spasticity"
-    assert common["knowledge_level"] == "not_provided"  # this build has no drugkg:certainty
+    # the source reports it (drugkg:Reported); the ontology maps Reported to observation
+    assert (common["drugkg_certainty"], common["knowledge_level"]) == ("drugkg.vocab:Reported", "observation")
     assert common["agent_type"] == "manual_agent"
     assert common["primary_knowledge_source"] == "infores:drugkg"
     assert common["publications"] == "drugkg.source:smanewstoday-baclofen-sma"
@@ -106,19 +110,123 @@ def test_target_and_gene_to_disease(exported: tuple[KgxGraph, Path]) -> None:
     assert (gene["subject"], gene["predicate"], gene["object"]) == (
         "NCBIGene:6606", "biolink:contributes_to", "MONDO:0001516")
     assert gene["drugkg_main_but_not_sole_cause"] == "true"
+    # what the gene's loss leads to stays on the gene edge
+    assert gene["drugkg_consequence"] == "HP:0001324|drugkg.finding:muscle-wasting"
+    assert (gene["drugkg_certainty"], gene["knowledge_level"]) == ("drugkg.vocab:Stated", "knowledge_assertion")
+
+
+def test_a_mechanism_without_a_gene_is_the_condition_s_phenotypes(exported: tuple[KgxGraph, Path]) -> None:
+    """Regression: the export crashed on sma-nerve-signalling, which has consequences and no causalGene."""
+    edges = _tsv(exported[1] / "edges.tsv")
+    stmt = "drugkg.disease-mechanism:sma-nerve-signalling"
+    mine = sorted((e for e in edges if e["drugkg_statement"] == stmt), key=lambda e: e["id"])
+    got = [(e["id"], e["subject"], e["predicate"], e["object"], e["category"], e["knowledge_level"],
+            e["drugkg_certainty"], e["drugkg_source_section"], e["drugkg_kind"], e["publications"]) for e in mine]
+    rest = ("biolink:DiseaseToPhenotypicFeatureAssociation", "knowledge_assertion", "drugkg.vocab:Possible",
+            "drugkg.section:smanewstoday-baclofen-sma--mechanism", "drugkg.vocab:DiseaseMechanism",
+            "drugkg.source:smanewstoday-baclofen-sma")
+    assert got == [
+        (stmt + "#consequence-painful-muscle-spasm", "MONDO:0001516", "biolink:has_phenotype",
+         "drugkg.finding:painful-muscle-spasm", *rest),
+        (stmt + "#consequence-spasticity", "MONDO:0001516", "biolink:has_phenotype", "HP:0001257", *rest),
+    ]
+    # the endpoints are the condition and the consequence: no drugkg_ column repeats them
+    assert all(e["drugkg_consequence"] == "" and "drugkg_condition" not in e for e in mine)
+
+
+def _statements_with_an_edge(g: rdflib.Graph) -> set[str]:
+    """The graph's statements of the exported kinds, less disease mechanisms with neither gene nor consequence."""
+    found = {s for kind in KINDS for s in g.subjects(rdflib.RDF.type, rdflib.URIRef(V + kind))}
+    edgeless = {s for s in g.subjects(rdflib.RDF.type, rdflib.URIRef(V + "DiseaseMechanism"))
+                if (s, rdflib.URIRef(V + "causalGene"), None) not in g
+                and (s, rdflib.URIRef(V + "consequence"), None) not in g}
+    return {str(s) for s in found - edgeless}
+
+
+# edge -> the drugkg properties its subject and object stand for, by the mapping in docs/biolink-export.md
+def _endpoint_properties(edge: dict[str, Any]) -> tuple[str, str]:
+    kind = edge["drugkg_kind"].removeprefix("drugkg.vocab:")
+    if "#treats-" in edge["id"]:
+        return "forDrug", "treats"
+    if "#consequence-" in edge["id"]:
+        return "condition", "consequence"
+    return {"ApprovedIndication": ("forDrug", "condition"), "OffLabelUse": ("forDrug", "condition"),
+            "AdverseEffectAssociation": ("forDrug", "effect"), "MechanismOfAction": ("forDrug", "target"),
+            "DiseaseMechanism": ("causalGene", "condition")}[kind]
+
+
+def _camel(column: str) -> str:
+    head, *rest = column.removeprefix("drugkg_").split("_")
+    return head + "".join(w.capitalize() for w in rest)
+
+
+def _values_from_edges(edges: list[dict[str, Any]], nodes: list[dict[str, Any]]) -> dict[str, set[tuple[str, str]]]:
+    """statement IRI -> the (property IRI, value) pairs its edges carry (IRIs, or a literal's lexical form)."""
+    node_iri = {n["id"]: expand_drugkg_curie(next(c for c in [n["id"], *n.get("xref", [])]
+                                                  if c.startswith("drugkg."))) for n in nodes}
+
+    def resolve(value: str) -> str:
+        if value in node_iri:
+            return node_iri[value]
+        return expand_drugkg_curie(value) if value.startswith("drugkg.") else value
+
+    found: dict[str, set[tuple[str, str]]] = {}
+    for e in edges:
+        pairs = found.setdefault(expand_drugkg_curie(e["drugkg_statement"]), set())
+        subject_prop, object_prop = _endpoint_properties(e)
+        pairs |= {(V + subject_prop, node_iri[e["subject"]]), (V + object_prop, node_iri[e["object"]])}
+        if "disease_context_qualifier" in e:
+            pairs.add((V + "condition", node_iri[e["disease_context_qualifier"]]))
+        pairs |= {(str(rdflib.namespace.PROV.wasDerivedFrom), resolve(p)) for p in e.get("publications", [])}
+        for column, value in e.items():
+            if column.startswith("drugkg_") and column not in ("drugkg_statement", "drugkg_kind"):
+                pairs |= {(V + _camel(column), resolve(v)) for v in value.split("|")}
+    return found
 
 
 def test_round_trip_every_edge_is_a_statement_and_every_statement_an_edge(
         exported: tuple[KgxGraph, Path], graph: rdflib.Graph) -> None:
     edges = [json.loads(line) for line in (exported[1] / "edges.jsonl").read_text().splitlines()]
+    nodes = [json.loads(line) for line in (exported[1] / "nodes.jsonl").read_text().splitlines()]
     from_edges = {expand_drugkg_curie(e["drugkg_statement"]) for e in edges}
-    in_graph = {str(s) for kind in KINDS for s in graph.subjects(rdflib.RDF.type, rdflib.URIRef(V + kind))}
-    assert len(in_graph) == 43  # 3 approved, 1 off-label, 37 adverse effects, 1 mechanism, 1 gene
+    in_graph = _statements_with_an_edge(graph)
+    assert len(in_graph) == 45  # 3 approved, 1 off-label, 38 adverse effects, 1 mechanism, 2 disease mechanisms
     assert from_edges == in_graph
     for e in edges:  # the edge's kind is the statement's class
         st = rdflib.URIRef(expand_drugkg_curie(e["drugkg_statement"]))
         assert (st, rdflib.RDF.type, rdflib.URIRef(expand_drugkg_curie(e["drugkg_kind"]))) in graph
     assert len({e["id"] for e in edges}) == len(edges)
+    # every property value of every statement comes back from its edges (the label and type aside)
+    carried = _values_from_edges(edges, nodes)
+    for iri in sorted(in_graph):
+        expected = {(str(p), str(o)) for p, o in graph.predicate_objects(rdflib.URIRef(iri))
+                    if p not in (rdflib.RDF.type, rdflib.RDFS.label)}
+        assert carried[iri] == expected, iri
+
+
+def test_knowledge_level_is_the_ontology_s_for_the_statement_s_certainty(
+        exported: tuple[KgxGraph, Path], graph: rdflib.Graph) -> None:
+    """Every exported statement has a certainty in the merged graph: no edge falls back to not_provided."""
+    level = rdflib.URIRef(V + "biolinkKnowledgeLevel")
+    for e in exported[0].edges:
+        statement = rdflib.URIRef(expand_drugkg_curie(e["drugkg_statement"]))
+        certainty = graph.value(statement, rdflib.URIRef(V + "certainty"))
+        assert certainty is not None, e["id"]
+        assert e["drugkg_certainty"] == "drugkg.vocab:" + str(certainty).removeprefix(V)
+        assert e["knowledge_level"] == str(graph.value(certainty, level)), e["id"]
+    assert Counter(e["knowledge_level"] for e in exported[0].edges) == {"knowledge_assertion": 39, "observation": 18}
+
+
+def test_a_disease_mechanism_with_neither_gene_nor_consequence_is_not_exported(built: Path) -> None:
+    store = _store_with_certainty(built, {})
+    mechanism = ox.NamedNode(R + "disease-mechanism/sma-unexplained")
+    for p, o in (("condition", ox.NamedNode(R + "condition/spinal-muscular-atrophy")),
+                 ("certainty", ox.NamedNode(V + "Possible"))):
+        store.add(ox.Quad(mechanism, ox.NamedNode(V + p), o))
+    store.add(ox.Quad(mechanism, ox.NamedNode(str(rdflib.RDF.type)), ox.NamedNode(V + "DiseaseMechanism")))
+    graph = read_graph(store)
+    assert not [e for e in graph.edges if "sma-unexplained" in e["drugkg_statement"]]
+    assert len(graph.edges) == 57
 
 
 def test_every_edge_endpoint_is_a_node(exported: tuple[KgxGraph, Path]) -> None:
@@ -128,21 +236,27 @@ def test_every_edge_endpoint_is_a_node(exported: tuple[KgxGraph, Path]) -> None:
     assert len(_tsv(out / "nodes.tsv")) == len(graph.nodes) == len((out / "nodes.jsonl").read_text().splitlines())
 
 
-def _store_with_certainty(built: Path, values: dict[str, str]) -> ox.Store:
+def _store_with_certainty(built: Path, values: dict[str, str | None]) -> ox.Store:
+    """The build's triples, the certainty of each statement in `values` replaced (None: removed)."""
     store = ox.Store()
     with (built / "drugkg.nt").open("rb") as fh:
         store.bulk_load(fh, format=ox.RdfFormat.N_TRIPLES)
     for statement, certainty in values.items():
-        store.add(ox.Quad(ox.NamedNode(R + statement), ox.NamedNode(V + "certainty"), ox.NamedNode(V + certainty)))
+        subject, prop = ox.NamedNode(R + statement), ox.NamedNode(V + "certainty")
+        for quad in list(store.quads_for_pattern(subject, prop, None)):
+            store.remove(quad)
+        if certainty is not None:
+            store.add(ox.Quad(subject, prop, ox.NamedNode(V + certainty)))
     return store
 
 
 def test_certainty_maps_to_knowledge_level(built: Path) -> None:
-    values = {
+    values: dict[str, str | None] = {
         "indication/baclofen-ms-spasticity": "Stated",
         "adverse-effect/baclofen-common-agitation": "Possible",
         "adverse-effect/baclofen-common-chills": "Reported",
         "adverse-effect/baclofen-common-constipation": "Unknown",
+        "indication/baclofen-sma-spasticity": None,
     }
     graph = read_graph(_store_with_certainty(built, values))
     by_id = {e["id"]: e for e in graph.edges}
@@ -165,10 +279,28 @@ def test_certainty_maps_to_knowledge_level(built: Path) -> None:
     assert "drugkg_certainty" not in by_id["drugkg.indication:baclofen-sma-spasticity"]
 
 
-def test_the_ontology_s_knowledge_level_annotation_wins(built: Path) -> None:
-    store = _store_with_certainty(built, {"adverse-effect/baclofen-common-agitation": "Possible"})
+def _set_knowledge_level(store: ox.Store, level: str, value: str) -> None:
+    subject, prop = ox.NamedNode(V + level), ox.NamedNode(V + "biolinkKnowledgeLevel")
+    for quad in list(store.quads_for_pattern(subject, prop, None)):
+        store.remove(quad)
+    store.add(ox.Quad(subject, prop, ox.Literal(value)))
+
+
+def test_two_knowledge_levels_for_one_certainty_are_refused(built: Path) -> None:
+    """Regression: a second drugkg:biolinkKnowledgeLevel on a level was taken or not by query order."""
+    from drugkg.errors import DrugkgError
+
+    store = _store_with_certainty(built, {})
     store.add(ox.Quad(ox.NamedNode(V + "Possible"), ox.NamedNode(V + "biolinkKnowledgeLevel"),
                       ox.Literal("not_provided")))
+    with pytest.raises(DrugkgError, match=r"#Possible has 2 values of drugkg:biolinkKnowledgeLevel "
+                                          r"\('knowledge_assertion', 'not_provided'\) \(expected one\)"):
+        read_graph(store)
+
+
+def test_the_ontology_s_knowledge_level_annotation_wins(built: Path) -> None:
+    store = _store_with_certainty(built, {"adverse-effect/baclofen-common-agitation": "Possible"})
+    _set_knowledge_level(store, "Possible", "not_provided")
     by_id = {e["id"]: e for e in read_graph(store).edges}
     assert by_id["drugkg.adverse-effect:baclofen-common-agitation"]["knowledge_level"] == "not_provided"
 
@@ -177,8 +309,7 @@ def test_a_knowledge_level_outside_biolink_s_enum_is_refused(built: Path) -> Non
     from drugkg.errors import DrugkgError
 
     store = _store_with_certainty(built, {})
-    store.add(ox.Quad(ox.NamedNode(V + "Possible"), ox.NamedNode(V + "biolinkKnowledgeLevel"),
-                      ox.Literal("hedged")))
+    _set_knowledge_level(store, "Possible", "hedged")
     with pytest.raises(DrugkgError, match=r"#Possible has drugkg:biolinkKnowledgeLevel 'hedged' \(expected a value "
                                           r"of Biolink's KnowledgeLevelEnum: knowledge_assertion, "):
         read_graph(store)
@@ -197,7 +328,7 @@ def test_cli_exports_and_refuses_a_folder_that_is_not_a_build(built: Path, tmp_p
     done = subprocess.run([sys.executable, "-m", "drugkg.cli", "export", "--format", "kgx", "--data", str(built),
                            "--out", str(out)], check=False, capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("exported 49 nodes and 54 edges to ")
+    assert done.stdout.startswith("exported 53 nodes and 57 edges to ")
     assert sorted(p.name for p in out.iterdir()) == ["edges.jsonl", "edges.tsv", "nodes.jsonl", "nodes.tsv",
                                                     "prefixes.json"]
     bad = subprocess.run([sys.executable, "-m", "drugkg.cli", "export", "--data", str(tmp_path / "nothing"),
@@ -264,4 +395,10 @@ def test_round_trip_on_synthetic_drugs(tmp_path: Path) -> None:
     g.parse(build / "drugkg.nt", format="nt")
     in_graph = {str(s) for kind in KINDS for s in g.subjects(rdflib.RDF.type, rdflib.URIRef(V + kind))}
     assert len(in_graph) > 100
-    assert {expand_drugkg_curie(e["drugkg_statement"]) for e in graph.edges} == in_graph
+    with_edge = _statements_with_an_edge(g)
+    assert {expand_drugkg_curie(e["drugkg_statement"]) for e in graph.edges} == with_edge
+    carried = _values_from_edges(graph.edges, graph.nodes)
+    for iri in sorted(with_edge):
+        expected = {(str(p), str(o)) for p, o in g.predicate_objects(rdflib.URIRef(iri))
+                    if p not in (rdflib.RDF.type, rdflib.RDFS.label)}
+        assert carried[iri] == expected, iri

@@ -17,6 +17,7 @@ __all__ = [
     "BIOLINK_VERSION",
     "CAUSAL_MECHANISM",
     "COMPLEX_CATEGORY",
+    "DISEASE_PHENOTYPE",
     "DRUGKG_INFORES",
     "GENE_CAUSES",
     "GENE_CONTRIBUTES",
@@ -128,3 +129,8 @@ GENE_CAUSES: Final = EdgeKind("disease mechanism (sole cause)", "biolink:causes"
                               "biolink:CausalGeneToDiseaseAssociation")
 GENE_CONTRIBUTES: Final = EdgeKind("disease mechanism (main but not sole cause)", "biolink:contributes_to",
                                    "biolink:GeneToDiseaseAssociation")
+# A mechanism without a gene: the condition's consequences are its phenotypes. `has_phenotype`
+# (domain biological entity, range phenotypic feature) is the model's predicate for a disease's
+# phenotypes; DiseaseToPhenotypicFeatureAssociation has subject disease, object phenotypic feature.
+DISEASE_PHENOTYPE: Final = EdgeKind("disease mechanism (consequences, no gene)", "biolink:has_phenotype",
+                                    "biolink:DiseaseToPhenotypicFeatureAssociation")

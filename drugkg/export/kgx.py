@@ -1,8 +1,10 @@
 """A build's statements as KGX nodes and edges in the Biolink Model.
 
 One edge per statement (an approved indication or off-label use adds one edge per symptom it
-treats, in the condition's context); every edge names its statement in `drugkg_statement`. What the
-Biolink Model has no slot for is carried in `drugkg_*` columns, so nothing is lost on the way back.
+treats, in the condition's context; a disease mechanism without a gene is one condition -> finding
+edge per consequence, and not exported without consequences); every edge names its statement in
+`drugkg_statement`. What the Biolink Model has no slot for is carried in `drugkg_*` columns, so
+nothing is lost on the way back.
 """
 
 from __future__ import annotations
@@ -32,13 +34,14 @@ EDGE_COLUMNS = (
 _V = str(VOCAB)
 _TYPE, _LABEL, _DERIVED = str(RDF.type), str(RDFS.label), str(PROV.wasDerivedFrom)
 _FOR_DRUG, _CERTAINTY = _V + "forDrug", _V + "certainty"
+_CAUSAL_GENE, _CONSEQUENCE = _V + "causalGene", _V + "consequence"
 # kind -> the property giving the edge's subject (None: the drug) and the one giving its object
 _ENDPOINTS: dict[str, tuple[str | None, str]] = {
     "ApprovedIndication": (None, _V + "condition"),
     "OffLabelUse": (None, _V + "condition"),
     "AdverseEffectAssociation": (None, _V + "effect"),
     "MechanismOfAction": (None, _V + "target"),
-    "DiseaseMechanism": (_V + "causalGene", _V + "condition"),
+    "DiseaseMechanism": (_CAUSAL_GENE, _V + "condition"),  # without a gene: _phenotype_edges
 }
 _NOT_EXTENSIONS = frozenset({_TYPE, _LABEL, _FOR_DRUG, _DERIVED})
 
@@ -174,9 +177,15 @@ class _Renderer:
 def knowledge_levels(store: ox.Store) -> dict[str, str]:
     """Certainty level -> Biolink knowledge level: the ontology's drugkg:biolinkKnowledgeLevel where
     it gives one, else drugkg's table."""
-    levels = dict(bl.KNOWLEDGE_LEVEL)
+    annotated: dict[str, set[str]] = {}
     for sol in store.query(KNOWLEDGE_LEVELS, use_default_graph_as_union=True):  # type: ignore[union-attr]
-        level, value = sol["level"].value, sol["knowledgeLevel"].value
+        annotated.setdefault(sol["level"].value, set()).add(sol["knowledgeLevel"].value)
+    levels = dict(bl.KNOWLEDGE_LEVEL)
+    for level, values in sorted(annotated.items()):
+        if len(values) > 1:
+            raise DrugkgError(f"{level} has {len(values)} values of drugkg:biolinkKnowledgeLevel "
+                              f"{tuple(sorted(values))}", expected="one")
+        value = values.pop()
         if value not in bl.KNOWLEDGE_LEVEL_ENUM:
             raise DrugkgError(f"{level} has drugkg:biolinkKnowledgeLevel {value!r}",
                               expected="a value of Biolink's KnowledgeLevelEnum: "
@@ -234,17 +243,14 @@ def _snake(name: str) -> str:
     return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
 
 
-def _statement_edges(st: Statement, render: _Renderer) -> Iterator[Row]:
-    subject_prop, object_prop = _ENDPOINTS[st.kind]
-    subject_iri = st.required(subject_prop or _FOR_DRUG)
-    object_iri = st.required(object_prop)
-    kind = _edge_kind(st)
+def _edge(st: Statement, render: _Renderer, kind: bl.EdgeKind, ends: tuple[str, str], end_props: set[str]) -> Row:
+    """The edge of `st` from node `ends[0]` to node `ends[1]`; `end_props` give them, so no drugkg_* column."""
     stmt_id = drugkg_curie(st.iri) or st.iri
-    edge: Row = {
+    return {
         "id": stmt_id,
-        "subject": render.node(subject_iri, st.iri),
+        "subject": render.node(ends[0], st.iri),
         "predicate": kind.predicate,
-        "object": render.node(object_iri, st.iri),
+        "object": render.node(ends[1], st.iri),
         "category": [kind.category],
         "knowledge_level": _knowledge_level(st, render.levels),
         "agent_type": bl.AGENT_TYPE,
@@ -253,15 +259,39 @@ def _statement_edges(st: Statement, render: _Renderer) -> Iterator[Row]:
         **_biolink_qualifiers(st),
         "drugkg_statement": stmt_id,
         "drugkg_kind": f"{VOCAB_PREFIX}:{st.kind}",
-        **_extensions(st, render, {p for p in (subject_prop, object_prop) if p}),
+        **_extensions(st, render, end_props),
     }
+
+
+def _slug(term: ox.NamedNode | ox.Literal) -> str:
+    return term.value.rsplit("/", 1)[-1]
+
+
+def _phenotype_edges(st: Statement, render: _Renderer) -> Iterator[Row]:
+    """A disease mechanism without a gene: one condition -> finding edge per consequence (none without)."""
+    consequences = st.terms(_CONSEQUENCE)
+    if not consequences:
+        return
+    condition = st.required(_V + "condition")
+    for finding in consequences:
+        edge = _edge(st, render, bl.DISEASE_PHENOTYPE, (condition, finding.value), {_V + "condition", _CONSEQUENCE})
+        yield {**edge, "id": f"{edge['id']}#consequence-{_slug(finding)}"}
+
+
+def _statement_edges(st: Statement, render: _Renderer) -> Iterator[Row]:
+    if st.kind == "DiseaseMechanism" and st.one(_CAUSAL_GENE) is None:
+        yield from _phenotype_edges(st, render)
+        return
+    subject_prop, object_prop = _ENDPOINTS[st.kind]
+    ends = (st.required(subject_prop or _FOR_DRUG), st.required(object_prop))
+    edge = _edge(st, render, _edge_kind(st), ends, {p for p in (subject_prop, object_prop) if p})
     yield edge
     if st.kind in ("ApprovedIndication", "OffLabelUse"):
         # the symptoms the use treats, each in the context of the condition
         for finding in st.terms(_V + "treats"):
             yield {
                 **edge,
-                "id": f"{stmt_id}#treats-{finding.value.rsplit('/', 1)[-1]}",
+                "id": f"{edge['id']}#treats-{_slug(finding)}",
                 "object": render.node(finding.value, st.iri),
                 "disease_context_qualifier": edge["object"],
             }
