@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drugkg.export import biolink as bl
+import drugkg.export.biolink as bl
 from drugkg.namespaces import RESOURCE, VOCAB, XREF_PREFIXES
 
 __all__ = ["RESOURCE_PREFIX", "VOCAB_PREFIX", "drugkg_curie", "expand_drugkg_curie", "xref_curie"]

@@ -16,8 +16,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
+import drugkg.export.biolink as bl
 from drugkg.errors import DrugkgError
-from drugkg.export import biolink as bl
 from drugkg.export.curies import VOCAB_PREFIX, drugkg_curie, xref_curie
 from drugkg.export.queries import KNOWLEDGE_LEVELS, NODES, STATEMENTS
 from drugkg.namespaces import PROV, RDF, RDFS, VOCAB
