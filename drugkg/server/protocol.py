@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
+from drugkg.execution import JobFailed, Unavailable
 from drugkg.server.negotiation import (
     GRAPH_FORMATS,
     HTML,
@@ -19,14 +21,14 @@ from drugkg.server.negotiation import (
     choose,
 )
 from drugkg.server.safety import QueryRefused, screen_query
-from drugkg.server.workers import QueryFailed, QueryJob, QueryTimeout
+from drugkg.server.workers import QueryJob
 
 __all__ = [
-    "sparql_endpoint",
-    "service_description",
-    "ProtocolError",
     "MAX_ROWS_HEADER",
     "SD",
+    "ProtocolError",
+    "service_description",
+    "sparql_endpoint",
 ]
 
 log = logging.getLogger("drugkg.serve")
@@ -138,7 +140,7 @@ def _check_iris(iris: tuple[str, ...], name: str) -> None:
 
 def service_description(endpoint: str, graphs: list[str]) -> list[ox.Triple]:
     """The SPARQL 1.1 Service Description of this endpoint (read-only: no SPARQL 1.1 Update)."""
-    sd = lambda local: ox.NamedNode(SD + local)  # noqa: E731 - a local namespace helper
+    sd = lambda local: ox.NamedNode(SD + local)
     service = ox.BlankNode()
     dataset = ox.BlankNode()
     default_graph = ox.BlankNode()
@@ -209,7 +211,7 @@ async def _describe_service(
         )  # a person with a browser: the query page
     if fmt is HTML:
         fmt = GRAPH_FORMATS[-1]
-    endpoint = str(request.url.replace(query="", fragment="")).rstrip("?")
+    endpoint = request.app.state.config.public_url + "sparql"  # never the request's Host
     graphs = sorted(
         g.value
         for g in request.app.state.store.named_graphs()
@@ -253,23 +255,57 @@ async def sparql_endpoint(request: Request) -> Response:
         named_graphs=parsed.named_graphs,
     )
     started = time.perf_counter()
+    cache = state.result_cache
     try:
-        answer = await state.runner.run(job)
-    except QueryTimeout:
-        log.warning("query stopped after the %g s time limit", config.timeout)
-        return _error(
-            503,
-            f"query stopped: it ran past this endpoint's time limit of {config.timeout:g} s. "
-            "Make it more selective (or add LIMIT) and try again.",
-        )
-    except QueryFailed as err:
+        answer = cache.get(job) or await run_for_client(request, job)
+    except ClientGone:
+        return Response(b"", status_code=499)
+    except Unavailable as err:
+        return unavailable(err)
+    except JobFailed as err:
         return _error(err.status, err.message)
+    cache.put(job, answer)
+    _, truncated, rows, body = answer
     elapsed = time.perf_counter() - started
     headers = {"Vary": "Accept", "Cache-Control": "no-store"}
-    if answer.truncated:
+    if truncated:
         headers[MAX_ROWS_HEADER] = str(config.max_rows)
         log.info("answer cut at %d rows (the row limit)", config.max_rows)
     log.debug(
-        "%s query answered in %.3f s, %d rows", screened.form, elapsed, answer.rows
+        "%s query answered in %.3f s, %d rows", screened.form, elapsed, rows
     )
-    return Response(answer.body, media_type=fmt.content_type, headers=headers)
+    return Response(body, media_type=fmt.content_type, headers=headers)
+
+
+class ClientGone(Exception):
+    """The client closed the connection before its answer was ready."""
+
+
+async def _disconnected(request: Request) -> None:
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
+
+
+async def run_for_client(request: Request, job: object) -> tuple[str, bool, int, bytes]:
+    """Run `job` in the workers for this request's client; stop it if the client goes away."""
+    executor = request.app.state.executor
+    client = request.client.host if request.client else "unknown"
+    running = asyncio.ensure_future(executor.run(job, client))
+    watching = asyncio.ensure_future(_disconnected(request))
+    try:
+        await asyncio.wait((running, watching), return_when=asyncio.FIRST_COMPLETED)
+    except asyncio.CancelledError:
+        running.cancel()
+        raise
+    finally:
+        watching.cancel()
+    if not running.done():
+        running.cancel()  # the executor kills the worker running it, or drops it from the queue
+        raise ClientGone()
+    return running.result()
+
+
+def unavailable(err: Unavailable) -> Response:
+    """503 or 429 with Retry-After, for a query not answered for capacity or budget."""
+    headers = {"Retry-After": str(err.retry_after)} if err.retry_after else None
+    return PlainTextResponse(err.message + "\n", status_code=err.status, headers=headers)
