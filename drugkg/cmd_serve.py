@@ -104,6 +104,8 @@ def _add_limit_arguments(parser: argparse.ArgumentParser) -> None:
     options: list[tuple[str, Any, Any, str, str]] = [
         ("--memory-mb", whole, DEFAULT_MEMORY_MB, "MiB",
          "memory per query above a worker's start; past it the query gets 503 and the worker is replaced"),
+        ("--spare-workers", _non_negative_int, 1, "N",
+         "workers started ahead, taking a dead worker's place at once"),
         ("--max-queue", whole, 64, "N", "queries waiting for a worker; past it 503 with Retry-After"),
         ("--client-workers", whole, None, "N",
          "queries one client (IP address) may run at once (default: half the workers, at least 1)"),
@@ -238,6 +240,7 @@ def run(args: argparse.Namespace) -> int:
         max_query_bytes=args.max_query_bytes,
         public_base=public_base,
         workers=args.workers,
+        spare_workers=args.spare_workers,
         public_url=_public_url(args),
         memory_mb=args.memory_mb,
         max_queue=args.max_queue,

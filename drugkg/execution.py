@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from drugkg.execution_worker import HEADER, rss_bytes
+from drugkg.execution_worker import HEADER, JobFailed, rss_bytes
 
 __all__ = [
     "ClientLimited",
@@ -69,9 +69,14 @@ class Limits:
 
 @dataclass(frozen=True)
 class PoolSettings:
-    """The pool's size and how it is shared between clients (0 for client_workers: half the pool)."""
+    """The pool's size and how it is shared between clients (0 for client_workers: half the pool).
+
+    Spare workers are started and ready but take no query: when a worker dies, a spare takes its
+    place at once (a new process needs a few hundred milliseconds to be ready).
+    """
 
     workers: int = 2
+    spare_workers: int = 1
     max_queue: int = 64
     client_workers: int = 0
     client_queue: int = 16
@@ -113,18 +118,6 @@ class ClientLimited(Unavailable):
     """This client has used its share (concurrent queries or query-seconds per minute)."""
 
     status = 429
-
-
-class JobFailed(Exception):
-    """The worker refused or could not evaluate the job (a 4xx, with the engine's message)."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message, status)
-        self.message = message
-        self.status = status
-
-    def __str__(self) -> str:
-        return self.message
 
 
 def _frame(payload: Any) -> bytes:
@@ -275,6 +268,7 @@ class _Worker:
         self.baseline = 0
         self.network_blocked = False
         self.task: _Task | None = None
+        self.spare = False
         self.timer: asyncio.TimerHandle | None = None
         self.ended = False
         self.fd = proc.stdout.fileno()  # type: ignore[union-attr]
@@ -283,7 +277,9 @@ class _Worker:
 
     @property
     def state(self) -> str:
-        return "busy" if self.task else ("idle" if self.ready else "starting")
+        if not self.ready:
+            return "starting"
+        return "busy" if self.task else ("spare" if self.spare else "idle")
 
     def _readable(self) -> None:
         try:
@@ -386,6 +382,8 @@ class Executor:
         self._ready_event = asyncio.Event()
         for _ in range(self.settings.workers):
             self._add_worker()
+        for _ in range(self.settings.spare_workers):
+            self._add_worker(spare=True)
         self._watch = self.loop.create_task(self._watch_loop())
         deadline = time.monotonic() + wait
         while not all(w.ready for w in self.workers):
@@ -413,8 +411,22 @@ class Executor:
             worker.close_pipes()
         self.workers.clear()
 
-    def _add_worker(self) -> None:
-        self.workers.append(_Worker(self, _spawn(self.store_path, self.limits.memory_mb)))
+    def _add_worker(self, *, spare: bool = False) -> None:
+        worker = _Worker(self, _spawn(self.store_path, self.limits.memory_mb))
+        worker.spare = spare
+        self.workers.append(worker)
+
+    def _top_up(self) -> None:
+        """Back to `workers` answering and `spare_workers` waiting: a spare takes a dead one's place."""
+        answering = [w for w in self.workers if not w.spare]
+        spares = sorted((w for w in self.workers if w.spare), key=lambda w: not w.ready)
+        for _ in range(self.settings.workers - len(answering)):
+            if spares:
+                spares.pop(0).spare = False
+            else:
+                self._add_worker()
+        for _ in range(self.settings.spare_workers - len(spares)):
+            self._add_worker(spare=True)
 
     # -------------------------------------------------------- events from workers
 
@@ -435,11 +447,14 @@ class Executor:
         if worker in self.workers:
             self.workers.remove(worker)
         task, worker.task = worker.task, None
+        if task is not None:
+            self._task_done(task)  # charged now: the client may ask again before the reap
         self.loop.create_task(self._reap(worker, task))
         if self._stopping:
             return
         self.restarts += 1
-        self._add_worker()
+        self._top_up()
+        self._dispatch()
 
     async def _reap(self, worker: _Worker, task: _Task | None) -> None:
         code = await asyncio.to_thread(worker.proc.wait)
@@ -454,7 +469,6 @@ class Executor:
                     task.future.set_exception(WorkerDied(
                         f"the query worker running this query stopped ({how}); it has been replaced, "
                         "try again", 1))
-            self._task_done(task)
         if not self._stopping:
             log.warning("query worker %d ended (%s)%s; a new worker was started", worker.pid, how,
                         " while running a query" if task else "")
@@ -521,7 +535,7 @@ class Executor:
     def _dispatch(self) -> None:
         cap = self.settings.per_client_workers
         for worker in self.workers:
-            if not worker.ready or worker.task is not None or worker.ended:
+            if not worker.ready or worker.task is not None or worker.ended or worker.spare:
                 continue
             task = next((t for t in self.queue if self._client(t.client).running < cap), None)
             if task is None:
@@ -563,7 +577,7 @@ class Executor:
         ]
         return {
             "workers": workers,
-            "ready_workers": sum(1 for w in self.workers if w.ready),
+            "ready_workers": sum(1 for w in self.workers if w.ready and not w.spare),
             "busy_workers": sum(1 for w in self.workers if w.task is not None),
             "queued": len(self.queue),
             "restarts": self.restarts,
@@ -573,6 +587,7 @@ class Executor:
                 "memory_mb_per_query": self.limits.memory_mb,
                 "max_rows": self.limits.max_rows,
                 "workers": self.settings.workers,
+                "spare_workers": self.settings.spare_workers,
                 "max_queue": self.settings.max_queue,
                 "client_workers": self.settings.per_client_workers,
                 "client_queue": self.settings.client_queue,
@@ -582,4 +597,4 @@ class Executor:
 
     @property
     def alive(self) -> bool:
-        return any(w.ready and not w.ended for w in self.workers)
+        return any(w.ready and not w.ended and not w.spare for w in self.workers)

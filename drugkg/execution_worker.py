@@ -27,6 +27,18 @@ HEADER = struct.Struct(">I")
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
+class JobFailed(Exception):
+    """The worker refused or could not evaluate the job (a 4xx, with the engine's message)."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message, status)
+        self.message = message
+        self.status = status
+
+    def __str__(self) -> str:
+        return self.message
+
+
 def rss_bytes(pid: int) -> int:
     """The resident memory of process `pid` (0 when it is gone)."""
     try:
@@ -81,11 +93,11 @@ def _die_with_parent() -> None:
 
 
 def _answer(store: Any, job: Any, context: dict[str, Any]) -> tuple[Any, ...]:
-    from drugkg.server.workers import QueryFailed, answer_job
+    from drugkg.server.workers import answer_job
 
     try:
         return ("ok", *answer_job(store, job, context))
-    except QueryFailed as err:
+    except JobFailed as err:
         return ("error", err.status, err.message)
 
 

@@ -41,6 +41,7 @@ class ServerConfig:
     # Where clients reach this server; the service description, VoID and pages use it, never
     # the request's Host header. Empty: http://127.0.0.1:PORT/ (set by `drugkg serve`).
     public_url: str = "http://127.0.0.1/"
+    spare_workers: int = 1
     memory_mb: int = DEFAULT_MEMORY_MB
     max_queue: int = 64
     client_workers: int = 0
@@ -60,6 +61,7 @@ class ServerConfig:
     def pool(self) -> PoolSettings:
         return PoolSettings(
             workers=self.workers,
+            spare_workers=self.spare_workers,
             max_queue=self.max_queue,
             client_workers=self.client_workers,
             client_queue=self.client_queue,
