@@ -54,6 +54,8 @@ log = logging.getLogger("drugkg.serve")
 MIB = 1024 * 1024
 _PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
 _WATCH_INTERVAL = 0.02
+# Not `-m`: the module must be imported under its own name, so its exception classes are shared.
+_WORKER_MAIN = "import sys; from drugkg.execution_worker import main; sys.exit(main())"
 # A worker holding this much more than when it started, after a query, is replaced.
 _RECYCLE_ABOVE = 96 * MIB
 
@@ -150,7 +152,7 @@ def _spawn(store_path: Path, memory_mb: int) -> subprocess.Popen[bytes]:
         p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH", "")) if p
     )
     return subprocess.Popen(
-        [sys.executable, "-m", "drugkg.execution_worker", str(store_path), str(memory_mb * MIB)],
+        [sys.executable, "-c", _WORKER_MAIN, str(store_path), str(memory_mb * MIB)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         env=env,

@@ -1,6 +1,6 @@
 """The query worker process: opens the store read-only, then answers framed jobs on its pipes.
 
-Started by `drugkg.execution` as `python -m drugkg.execution_worker STORE MEMORY_BYTES`. The
+Started by `drugkg.execution` as a Python process running `main(STORE, MEMORY_BYTES)`. The
 protocol on stdin/stdout is a stream of frames, each a 4-byte big-endian length and a pickle:
 the server sends a job (`QueryJob` or `PageJob`), the worker answers with a tuple, the body in it
 already serialised (`("ok", kind, truncated, rows, body)` or `("error", status, message)`).
@@ -102,7 +102,7 @@ def _answer(store: Any, job: Any, context: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
+    args = sys.argv[1:] if argv is None else argv  # `python -c` leaves argv[0] as "-c"
     store_path, budget = args[0], int(args[1])
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
