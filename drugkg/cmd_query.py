@@ -8,6 +8,8 @@ from pathlib import Path
 
 from drugkg.catalogue import CatalogueQuery, load_catalogue, parse_query_file
 from drugkg.errors import DrugkgError
+from drugkg.execution import Limits
+from drugkg.limited_query import DEFAULT_CLI_LIMITS, run_limited
 from drugkg.querying import (
     GRAPH_FORMATS,
     RESULT_FORMATS,
@@ -60,6 +62,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     where.add_argument("--endpoint", metavar="URL", help="query this remote SPARQL 1.1 endpoint instead")
     parser.add_argument("--no-build", action="store_true",
                         help="never build: query the build folder as it is, or fail if there is none")
+    limits = parser.add_argument_group(
+        "limits", "a query on the build's store runs in a worker process, cut off the network, under these")
+    limits.add_argument("--timeout", type=float, default=DEFAULT_CLI_LIMITS.timeout, metavar="SECONDS",
+                        help=f"time limit (default {DEFAULT_CLI_LIMITS.timeout:g})")
+    limits.add_argument("--memory-mb", type=int, default=DEFAULT_CLI_LIMITS.memory_mb, metavar="MiB",
+                        help=f"memory limit (default {DEFAULT_CLI_LIMITS.memory_mb})")
+    limits.add_argument("--max-rows", type=int, default=DEFAULT_CLI_LIMITS.max_rows, metavar="N",
+                        help=f"most rows or triples; a cut answer is said so on stderr (default {DEFAULT_CLI_LIMITS.max_rows})")
+    limits.add_argument("--no-limits", action="store_true",
+                        help="run in this process with no limit at all: for queries you trust")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -96,12 +108,25 @@ def run(args: argparse.Namespace) -> int:
         result = run_on_endpoint(args.endpoint, text, bindings)
     else:
         store = open_build_store(args.data, build_if_needed=not args.no_build)
-        result = run_on_store(store, text, bindings)
+        if args.no_limits:
+            result = run_on_store(store, text, bindings)
+        else:
+            del store  # checked and built if needed; the worker opens its own read-only handle
+            from drugkg.build import STORE_DIR
+
+            result = run_limited(args.data / STORE_DIR, text, bindings, _limits(args))
     fmt = args.format or ("table" if sys.stdout.isatty() else "tsv")
     out = sys.stdout.buffer
     write_result(result, fmt, out)
     out.flush()
     return 0
+
+
+def _limits(args: argparse.Namespace) -> Limits:
+    for flag, value in (("--timeout", args.timeout), ("--memory-mb", args.memory_mb), ("--max-rows", args.max_rows)):
+        if value <= 0:
+            raise DrugkgError(f"{flag} {value:g} must be above 0", expected="or --no-limits for no limit")
+    return Limits(timeout=args.timeout, memory_mb=args.memory_mb, max_rows=args.max_rows)
 
 
 def _read_file(path: Path) -> CatalogueQuery | str:

@@ -182,14 +182,14 @@ def _reply(payload: Any, memory_mb: int) -> tuple[str, bool, int, bytes]:
 
 def _memory_message(memory_mb: int) -> str:
     return (
-        f"query stopped: it needed more than this endpoint's memory budget of {memory_mb} MiB "
+        f"query stopped: it needed more than the memory budget of {memory_mb} MiB "
         "per query. Make it more selective and try again."
     )
 
 
 def _timeout_message(timeout: float) -> str:
     return (
-        f"query stopped: it ran past this endpoint's time limit of {timeout:g} s. "
+        f"query stopped: it ran past the time limit of {timeout:g} s. "
         "Make it more selective (or add LIMIT) and try again."
     )
 
