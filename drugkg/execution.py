@@ -58,11 +58,16 @@ _WATCH_INTERVAL = 0.02
 _WORKER_MAIN = "import sys; from drugkg.execution_worker import main; sys.exit(main())"
 # A worker holding this much more than when it started, after a query, is replaced.
 _RECYCLE_ABOVE = 96 * MIB
+# A client past this much worker time in its window is "heavy": its queries wait for the rest.
+HEAVY_SECONDS = 1.0
+# Worker time charged to a client whose query ended its worker (a replacement costs a start).
+DEATH_PENALTY_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
 class Limits:
-    """What one query may use: seconds of worker time, MiB above the worker's baseline, rows."""
+    """What one query may use: seconds of worker time, MiB above the worker's baseline (0: no
+    limit), rows."""
 
     timeout: float = 10.0
     memory_mb: int = 1024
@@ -224,7 +229,7 @@ def _next_frame(proc: subprocess.Popen[bytes], selector: selectors.BaseSelector,
             deadline, baseline = watch
             if time.monotonic() > deadline:
                 raise QueryTimeout(_timeout_message(limits.timeout))
-            if rss_bytes(proc.pid) - baseline > limits.memory_mb * MIB:
+            if limits.memory_mb and rss_bytes(proc.pid) - baseline > limits.memory_mb * MIB:
                 raise MemoryExceeded(_memory_message(limits.memory_mb))
         if selector.select(_WATCH_INTERVAL * 2):
             data = os.read(fd, 1 << 20)
@@ -248,6 +253,7 @@ class _Task:
     limits: Limits
     future: asyncio.Future[tuple[str, bool, int, bytes]]
     started: float = 0.0
+    heavy: bool = False
 
 
 @dataclass
@@ -451,6 +457,7 @@ class Executor:
         task, worker.task = worker.task, None
         if task is not None:
             self._task_done(task)  # charged now: the client may ask again before the reap
+            self._charge(task.client, DEATH_PENALTY_SECONDS)
         self.loop.create_task(self._reap(worker, task))
         if self._stopping:
             return
@@ -490,7 +497,7 @@ class Executor:
     def _admit(self, client: str) -> _Client:
         state = self._client(client)
         if state.tokens <= 0:
-            wait = math.ceil(-state.tokens / (self.settings.client_seconds / 60.0)) or 1
+            wait = min(60, max(1, math.ceil(-state.tokens / (self.settings.client_seconds / 60.0) - 1e-6)))
             raise ClientLimited(
                 f"this client has used its {self.settings.client_seconds:g} s of query time per "
                 f"minute; try again in {wait} s", wait)
@@ -498,7 +505,9 @@ class Executor:
             raise ClientLimited(
                 f"this client already has {state.outstanding} queries waiting or running "
                 f"(at most {self.settings.client_queue}); wait for their answers", 1)
-        if len(self.queue) >= self.settings.max_queue:
+        # half the queue stays for light clients
+        limit = self.settings.max_queue // 2 if self._heavy(state) else self.settings.max_queue
+        if len(self.queue) >= max(1, limit):
             raise Overloaded(
                 f"the server is busy ({len(self.queue)} queries waiting); try again shortly", 1)
         return state
@@ -532,18 +541,49 @@ class Executor:
     def _task_done(self, task: _Task) -> None:
         state = self._client(task.client)
         state.running = max(0, state.running - 1)
-        state.tokens -= time.monotonic() - task.started
+        self._charge(task.client, time.monotonic() - task.started)
+
+    def _charge(self, client: str, seconds: float) -> None:
+        """Take `seconds` from the client's budget (at most one window's worth of debt)."""
+        state = self._client(client)
+        state.tokens = max(-self.settings.client_seconds, state.tokens - seconds)
+
+    def _heavy(self, state: _Client) -> bool:
+        """A client that used more than HEAVY_SECONDS of worker time in the last minute or so."""
+        return state.tokens < self.settings.client_seconds - HEAVY_SECONDS
+
+    def _next_task(self, heavy_running: int) -> _Task | None:
+        """The queued task to run next: light clients first, then whoever used the least time.
+
+        Heavy clients together hold at most all workers but one, so a light client's query
+        never waits behind them for a worker.
+        """
+        cap = self.settings.per_client_workers
+        heavy_cap = max(1, self.settings.workers - 1)
+        best: tuple[bool, float] | None = None
+        chosen = None
+        for task in self.queue:
+            state = self._client(task.client)
+            heavy = self._heavy(state)
+            if state.running >= cap or (heavy and heavy_running >= heavy_cap):
+                continue
+            rank = (heavy, -state.tokens)
+            if best is None or rank < best:
+                best, chosen = rank, task
+                chosen.heavy = heavy
+        return chosen
 
     def _dispatch(self) -> None:
-        cap = self.settings.per_client_workers
+        heavy_running = sum(1 for w in self.workers if w.task is not None and w.task.heavy)
         for worker in self.workers:
             if not worker.ready or worker.task is not None or worker.ended or worker.spare:
                 continue
-            task = next((t for t in self.queue if self._client(t.client).running < cap), None)
+            task = self._next_task(heavy_running)
             if task is None:
                 return
             self.queue.remove(task)
             self._client(task.client).running += 1
+            heavy_running += task.heavy
             worker.start(task)
 
     # -------------------------------------------------------- memory watch
@@ -554,7 +594,7 @@ class Executor:
             await asyncio.sleep(_WATCH_INTERVAL)
             for worker in list(self.workers):
                 task = worker.task
-                if task is None or worker.ended:
+                if task is None or worker.ended or not task.limits.memory_mb:
                     continue
                 if rss_bytes(worker.pid) - worker.baseline > task.limits.memory_mb * MIB:
                     log.warning("query from %s stopped: over the memory budget of %d MiB",

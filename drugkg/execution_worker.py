@@ -92,6 +92,15 @@ def _die_with_parent() -> None:
         pass
 
 
+def _batch_priority() -> None:
+    """SCHED_BATCH: a worker woken by a job does not preempt the server's event loop (which then
+    goes on reading and writing sockets); measured, it shortened the server's pipe writes."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
+    except (AttributeError, OSError):
+        pass
+
+
 def _answer(store: Any, job: Any, context: dict[str, Any]) -> tuple[Any, ...]:
     from drugkg.server.workers import answer_job
 
@@ -114,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     os.dup2(devnull, 0)
 
     _die_with_parent()
+    _batch_priority()
     from drugkg.server.sandbox import block_network
 
     blocked = block_network()

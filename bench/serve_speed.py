@@ -1,0 +1,154 @@
+"""drugkg serve against bare `oxigraph serve-read-only`, side by side in one run, on distinct queries.
+
+    python -m bench.serve_speed                     # 100k triples, 3 s a point (about 2 minutes)
+    python -m bench.serve_speed --seconds 8         # longer points
+
+The workload: the catalogue queries that take at most 50 ms on the embedded store, each bound to
+the parameters of every synthetic drug (so nearly every request is a query not seen before),
+shuffled with a fixed seed; the same list for every server. Each client connects from its own
+loopback address (127.0.0.2, 127.0.0.3, ...), as separate users would. drugkg runs with its
+defaults (every limit on, access log on), its result cache off and then on; the repeated
+workload (one drug's queries, again and again) shows what the cache does. The per-request
+overhead is drugkg's p50 at one client minus the p50 of the same queries run in process
+(pyoxigraph query and JSON serialisation, what a worker does). Writes
+bench/results/serve-speed.json and prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from bench.load import run_load, wait_until_up
+from bench.run import BIN, ENV, RESULTS, ROOT, WORK, _stop, drugkg, free_port, prepare_data, say
+
+__all__ = ["main"]
+
+MAX_EMBEDDED_MS = 50.0
+
+
+def _build(label: str) -> Path:
+    data = prepare_data(label)
+    out = WORK / label / "build"
+    if not (out / "manifest.json").is_file():
+        say(f"{label}: building")
+        subprocess.run(drugkg("build", "--data", str(data), "--out", str(out)), check=True, cwd=ROOT,
+                       env={**os.environ, **ENV})
+    return out
+
+
+def _workload(data: Path, store_dir: Path) -> tuple[list[str], list[str], dict[str, float]]:
+    """(distinct texts, repeated texts, in-process ms per text) for the queries fast enough."""
+    import pyoxigraph as ox
+
+    from bench.queries import catalogue_http_texts, parameters_of
+
+    store = ox.Store.read_only(str(store_dir))
+    drugs = sorted((data / "drugs").glob("*.yaml"))
+    per_drug = [catalogue_http_texts(parameters_of(path)) for path in drugs]
+    fast = {name for name, text in per_drug[0] if _run_ms(store, text) <= MAX_EMBEDDED_MS}
+    texts = sorted({text for queries in per_drug for name, text in queries if name in fast})
+    random.Random(1).shuffle(texts)
+    repeated = [text for name, text in per_drug[0] if name in fast]
+    inproc = {text: _run_ms(store, text) for text in texts[:400]}
+    return texts, repeated, inproc
+
+
+def _run_ms(store: Any, text: str) -> float:
+    import pyoxigraph as ox
+
+    started = time.perf_counter()
+    result = store.query(text, use_default_graph_as_union=True)
+    if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
+        result.serialize(format=ox.QueryResultsFormat.JSON)
+    else:
+        ox.serialize(list(result), format=ox.RdfFormat.N_TRIPLES)
+    return (time.perf_counter() - started) * 1000
+
+
+def _start(kind: str, build: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    if kind == "oxigraph":
+        cmd = [str(BIN / "oxigraph"), "serve-read-only", "--location", str(build / "store"), "--bind",
+               f"127.0.0.1:{port}", "--union-default-graph"]
+        url = f"http://127.0.0.1:{port}/query"
+    else:
+        cache = "0" if kind == "drugkg" else "64"
+        cmd = drugkg("serve", "--data", str(build), "--host", "127.0.0.1", "--port", str(port),
+                     "--allow-invalid", "--result-cache-mb", cache)
+        url = f"http://127.0.0.1:{port}/sparql"
+    log = open(WORK / f"speed-{kind}.log", "wb")  # noqa: SIM115 - closed with the process
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                            env={**os.environ, **ENV})
+    if wait_until_up(url, timeout=300, is_alive=lambda: proc.poll() is None) is None:
+        _stop(proc)
+        raise SystemExit(f"{kind} did not start (see {log.name})")
+    return proc, url
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", default="100k", choices=("10k", "100k"))
+    parser.add_argument("--seconds", type=float, default=3.0, help="length of each point (default 3)")
+    args = parser.parse_args(argv)
+    build = _build(args.size)
+    texts, repeated, inproc = _workload(prepare_data(args.size), build / "store")
+    say(f"{args.size}: {len(texts)} distinct queries; in-process p50 {_median(list(inproc.values())):.2f} ms")
+    out: dict[str, Any] = {"size": args.size, "distinct_queries": len(texts), "seconds_per_point": args.seconds,
+                           "inprocess_p50_ms": _median(list(inproc.values()))}
+    for kind in ("oxigraph", "drugkg", "drugkg-cache"):
+        proc, url = _start(kind, build)
+        try:
+            run_load(url, texts[:200], 1, duration=10, max_requests=200)  # warm-up
+            entry: dict[str, Any] = {}
+            for clients in (1, 4, 16):
+                say(f"{kind}: {clients} client(s)")
+                offset = {1: 300, 4: 3000, 16: 6000}[clients]  # fresh queries for each point
+                entry[f"c{clients}"] = asdict(run_load(url, texts[offset:] + texts[:offset], clients,
+                                                       duration=args.seconds))
+            if kind != "oxigraph":
+                entry["inprocess_p50_1_client"] = asdict(run_load(url, list(inproc), 1, duration=args.seconds))
+            entry["repeated_c4"] = asdict(run_load(url, repeated, 4, duration=args.seconds))
+            out[kind] = entry
+        finally:
+            _stop(proc)
+    _report(out)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "serve-speed.json").write_text(json.dumps(out, indent=2))
+    return 0
+
+
+def _report(out: dict[str, Any]) -> None:
+    ox_ = out["oxigraph"]
+    print(f"{out['size']}, {out['distinct_queries']} distinct queries, {out['seconds_per_point']:g} s a point")
+    print("| server | 1 client req/s | 4 | 16 | ratio to oxigraph 1 / 4 / 16 | repeated, 4 clients |")
+    print("|---|---|---|---|---|---|")
+    for kind in ("oxigraph", "drugkg", "drugkg-cache"):
+        e = out[kind]
+        rates = [e[f"c{c}"]["rps"] for c in (1, 4, 16)]
+        ratios = " / ".join(f"{e[f'c{c}']['rps'] / ox_[f'c{c}']['rps']:.2f}" for c in (1, 4, 16))
+        errors = sum(e[f"c{c}"]["errors"] for c in (1, 4, 16))
+        print(f"| {kind} | {rates[0]:.0f} | {rates[1]:.0f} | {rates[2]:.0f} | {ratios} | "
+              f"{e['repeated_c4']['rps']:.0f} ({e['repeated_c4']['rps'] / ox_['repeated_c4']['rps']:.2f}x) |"
+              + (f" errors {errors}" if errors else ""))
+    for kind in ("drugkg", "drugkg-cache"):
+        p50 = out[kind]["inprocess_p50_1_client"]["p50_ms"]
+        print(f"{kind}: p50 over HTTP {p50:.2f} ms, in process {out['inprocess_p50_ms']:.2f} ms: "
+              f"overhead {p50 - out['inprocess_p50_ms']:.2f} ms "
+              f"(oxigraph's server at 1 client: p50 {ox_['c1']['p50_ms']:.2f} ms on the distinct workload)")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
