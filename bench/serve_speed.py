@@ -27,7 +27,19 @@ from pathlib import Path
 from typing import Any
 
 from bench.load import run_load, wait_until_up
-from bench.run import BIN, ENV, RESULTS, ROOT, WORK, _stop, drugkg, free_port, prepare_data, say
+from bench.measure import _descendants
+from bench.run import (
+    BIN,
+    ENV,
+    RESULTS,
+    ROOT,
+    WORK,
+    _stop,
+    drugkg,
+    free_port,
+    prepare_data,
+    say,
+)
 
 __all__ = ["main"]
 
@@ -57,7 +69,7 @@ def _workload(data: Path, store_dir: Path) -> tuple[list[str], list[str], dict[s
     texts = sorted({text for queries in per_drug for name, text in queries if name in fast})
     random.Random(1).shuffle(texts)
     repeated = [text for name, text in per_drug[0] if name in fast]
-    inproc = {text: _run_ms(store, text) for text in texts[:400]}
+    inproc = {text: _run_ms(store, text) for text in texts[-400:]}  # texts no other point starts with
     return texts, repeated, inproc
 
 
@@ -93,6 +105,19 @@ def _start(kind: str, build: Path) -> tuple[subprocess.Popen[bytes], str]:
     return proc, url
 
 
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its living descendants."""
+    total = 0
+    for p in _descendants(pid):
+        try:
+            with open(f"/proc/{p}/stat", encoding="ascii") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def _median(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[len(ordered) // 2]
@@ -107,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     texts, repeated, inproc = _workload(prepare_data(args.size), build / "store")
     say(f"{args.size}: {len(texts)} distinct queries; in-process p50 {_median(list(inproc.values())):.2f} ms")
     out: dict[str, Any] = {"size": args.size, "distinct_queries": len(texts), "seconds_per_point": args.seconds,
-                           "inprocess_p50_ms": _median(list(inproc.values()))}
+                           "inprocess_p50_ms": _median(list(inproc.values())),
+                           "inprocess_cpu_ms_per_query": sum(inproc.values()) / len(inproc)}
     for kind in ("oxigraph", "drugkg", "drugkg-cache"):
         proc, url = _start(kind, build)
         try:
@@ -115,10 +141,13 @@ def main(argv: list[str] | None = None) -> int:
             entry: dict[str, Any] = {}
             for clients in (1, 4, 16):
                 say(f"{kind}: {clients} client(s)")
-                offset = {1: 300, 4: 3000, 16: 6000}[clients]  # fresh queries for each point
+                offset = {1: 300, 4: 1300, 16: 2300}[clients] % len(texts)  # fresh queries for each point
+                cpu = tree_cpu_s(proc.pid)
                 entry[f"c{clients}"] = asdict(run_load(url, texts[offset:] + texts[:offset], clients,
                                                        duration=args.seconds))
-            if kind != "oxigraph":
+                served = max(1, entry[f"c{clients}"]["requests"])
+                entry[f"c{clients}"]["server_cpu_ms_per_request"] = (tree_cpu_s(proc.pid) - cpu) * 1000 / served
+            if kind == "drugkg":
                 entry["inprocess_p50_1_client"] = asdict(run_load(url, list(inproc), 1, duration=args.seconds))
             entry["repeated_c4"] = asdict(run_load(url, repeated, 4, duration=args.seconds))
             out[kind] = entry
@@ -143,11 +172,14 @@ def _report(out: dict[str, Any]) -> None:
         print(f"| {kind} | {rates[0]:.0f} | {rates[1]:.0f} | {rates[2]:.0f} | {ratios} | "
               f"{e['repeated_c4']['rps']:.0f} ({e['repeated_c4']['rps'] / ox_['repeated_c4']['rps']:.2f}x) |"
               + (f" errors {errors}" if errors else ""))
-    for kind in ("drugkg", "drugkg-cache"):
-        p50 = out[kind]["inprocess_p50_1_client"]["p50_ms"]
-        print(f"{kind}: p50 over HTTP {p50:.2f} ms, in process {out['inprocess_p50_ms']:.2f} ms: "
-              f"overhead {p50 - out['inprocess_p50_ms']:.2f} ms "
-              f"(oxigraph's server at 1 client: p50 {ox_['c1']['p50_ms']:.2f} ms on the distinct workload)")
+    p50 = out["drugkg"]["inprocess_p50_1_client"]["p50_ms"]
+    print(f"drugkg (cache off): p50 over HTTP {p50:.2f} ms, in process {out['inprocess_p50_ms']:.2f} ms: "
+          f"overhead {p50 - out['inprocess_p50_ms']:.2f} ms "
+          f"(oxigraph's server at 1 client: p50 {ox_['c1']['p50_ms']:.2f} ms on the distinct workload)")
+    print(f"server CPU per request, ms (in process: {out['inprocess_cpu_ms_per_query']:.2f} a query)")
+    for kind in ("oxigraph", "drugkg", "drugkg-cache"):
+        print(f"  {kind}: " + " / ".join(f"{out[kind][f'c{c}']['server_cpu_ms_per_request']:.2f}" for c in (1, 4, 16))
+              + " at 1 / 4 / 16 clients")
 
 
 if __name__ == "__main__":

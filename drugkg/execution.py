@@ -470,14 +470,13 @@ class Executor:
         worker.close_pipes()
         how = describe_exit(code)
         self.deaths[how] += 1
-        if task is not None:
-            if not task.future.done():
-                if code == -signal.SIGABRT:
-                    task.future.set_exception(MemoryExceeded(_memory_message(task.limits.memory_mb)))
-                else:
-                    task.future.set_exception(WorkerDied(
-                        f"the query worker running this query stopped ({how}); it has been replaced, "
-                        "try again", 1))
+        if task is not None and not task.future.done():
+            if code == -signal.SIGABRT:  # Rust aborts when an allocation fails (RLIMIT_AS)
+                task.future.set_exception(MemoryExceeded(_memory_message(task.limits.memory_mb)))
+            else:
+                task.future.set_exception(WorkerDied(
+                    f"the query worker running this query stopped ({how}); it has been replaced, "
+                    "try again", 1))
         if not self._stopping:
             log.warning("query worker %d ended (%s)%s; a new worker was started", worker.pid, how,
                         " while running a query" if task else "")

@@ -220,17 +220,17 @@ def test_nested_query_is_400_or_a_clean_503_never_500(server: str) -> None:
 
 
 def test_full_queue_is_503_with_retry_after(tiny_build) -> None:
-    with running_server(tiny_build, timeout=2.0, workers=1, max_queue=1, result_cache_mb=0) as url:
-        with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-            first = pool.submit(client("127.0.0.2").post, f"{url}/sparql", data={"query": HEAVY})
-            time.sleep(0.3)
-            second = pool.submit(client("127.0.0.3").post, f"{url}/sparql", data={"query": HEAVY})
-            time.sleep(0.3)
-            with client("127.0.0.4") as http:
-                third = ask(http, url, 1)
-            assert third.status_code == 503 and third.headers["retry-after"] == "1"
-            assert "the server is busy (1 queries waiting)" in third.text
-            assert [first.result().status_code, second.result().status_code] == [503, 503]
+    with (running_server(tiny_build, timeout=2.0, workers=1, max_queue=1, result_cache_mb=0) as url,
+          concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool):
+        first = pool.submit(client("127.0.0.2").post, f"{url}/sparql", data={"query": HEAVY})
+        time.sleep(0.3)
+        second = pool.submit(client("127.0.0.3").post, f"{url}/sparql", data={"query": HEAVY})
+        time.sleep(0.3)
+        with client("127.0.0.4") as http:
+            third = ask(http, url, 1)
+        assert third.status_code == 503 and third.headers["retry-after"] == "1"
+        assert "the server is busy (1 queries waiting)" in third.text
+        assert [first.result().status_code, second.result().status_code] == [503, 503]
 
 
 def test_client_past_its_query_seconds_gets_429_and_others_do_not(tiny_build) -> None:

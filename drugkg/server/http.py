@@ -5,13 +5,14 @@
 - `ConditionalGet`: every GET answer but SPARQL results and /health is immutable for the life of
   the build, so it carries an ETag made of the build manifest's hash and the negotiation inputs
   (path, query string, Accept), and `If-None-Match` with that tag is answered 304 at once.
-- `GuardedH11Protocol`: uvicorn's h11 protocol with a deadline for reading each request
+- `ConnectionGuard`: mixed into uvicorn's protocol (httptools, or h11): a deadline for reading each request
   (headers and body: slowloris and stalled uploads are closed), and a connection cap that closes
   the oldest idle keep-alive connection to make room rather than refusing the new one.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -23,7 +24,7 @@ from typing import Any
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-__all__ = ["AccessLog", "ConditionalGet", "GuardedH11Protocol", "guarded_protocol"]
+__all__ = ["AccessLog", "ConditionalGet", "ConnectionGuard", "guarded_protocol"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -116,18 +117,24 @@ class ConditionalGet:
         await self.app(scope, receive, sending)
 
 
-class GuardedH11Protocol(H11Protocol):
-    """h11 with a read deadline per request and a cap that sheds the oldest idle connection."""
+class ConnectionGuard:
+    """Mixed into uvicorn's protocol: a read deadline per request, and a connection cap that
+    sheds the oldest idle connection. Relies on the protocol's `cycle`, `connections`, `loop`
+    and `transport` (the same in uvicorn's h11 and httptools implementations)."""
 
     read_timeout = 10.0
     max_connections = 4096
     opened = 0
+    cycle: Any
+    connections: Any
+    loop: Any
+    transport: Any
 
-    def connection_made(self, transport: Any) -> None:  # type: ignore[override]
-        GuardedH11Protocol.opened += 1
-        self.serial = GuardedH11Protocol.opened
+    def connection_made(self, transport: Any) -> None:
+        ConnectionGuard.opened += 1
+        self.serial = ConnectionGuard.opened
         self.read_timer: Any = None
-        super().connection_made(transport)
+        super().connection_made(transport)  # type: ignore[misc]
         if len(self.connections) > self.max_connections:
             self._shed_idle()
         self._arm_read_deadline()
@@ -137,7 +144,7 @@ class GuardedH11Protocol(H11Protocol):
 
     def _shed_idle(self) -> None:
         idle = [c for c in self.connections
-                if c is not self and isinstance(c, GuardedH11Protocol) and c._idle()]
+                if c is not self and isinstance(c, ConnectionGuard) and c._idle()]
         if idle:
             min(idle, key=lambda c: c.serial).transport.close()
 
@@ -158,20 +165,27 @@ class GuardedH11Protocol(H11Protocol):
     def data_received(self, data: bytes) -> None:
         if self._idle():
             self._arm_read_deadline()  # the first bytes of a new request on a kept-alive connection
-        super().data_received(data)
+        super().data_received(data)  # type: ignore[misc]
         if self.cycle is not None and not self.cycle.more_body and not self.cycle.response_complete:
             self._disarm()  # headers and body are in
 
     def on_response_complete(self) -> None:
         self._disarm()
-        super().on_response_complete()
+        super().on_response_complete()  # type: ignore[misc]
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
-        super().connection_lost(exc)
+        super().connection_lost(exc)  # type: ignore[misc]
 
 
-def guarded_protocol(read_timeout: float, max_connections: int) -> type[GuardedH11Protocol]:
-    """A protocol class with these settings, for `uvicorn.Config(http=...)`."""
-    return type("Guarded", (GuardedH11Protocol,),
+def guarded_protocol(read_timeout: float, max_connections: int) -> type[asyncio.Protocol]:
+    """uvicorn's fastest HTTP/1.1 protocol (httptools, else h11) with the guard, for `Config(http=...)`."""
+    base: type[asyncio.Protocol]
+    try:
+        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+        base = HttpToolsProtocol
+    except ImportError:
+        base = H11Protocol
+    return type("Guarded" + base.__name__, (ConnectionGuard, base),
                 {"read_timeout": read_timeout, "max_connections": max_connections})

@@ -26,14 +26,14 @@ from typing import Any
 from pyparsing import ParseResults
 
 __all__ = [
+    "LEXICAL_TOKENS",
+    "QUERY_FORMS",
+    "UPDATE_KEYWORDS",
     "QueryRefused",
     "ScreenedQuery",
     "screen_query",
     "service_in_algebra",
     "unescape_codepoints",
-    "UPDATE_KEYWORDS",
-    "QUERY_FORMS",
-    "LEXICAL_TOKENS",
 ]
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
