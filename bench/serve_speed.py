@@ -118,6 +118,44 @@ def tree_cpu_s(pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def _page_paths(data: Path) -> list[str]:
+    from bench.queries import parameters_of
+    from drugkg.namespaces import BASE
+
+    return ["/" + parameters_of(p)["drug"][len(BASE):] for p in sorted((data / "drugs").glob("*.yaml"))]
+
+
+def _under_page_load(url: str, texts: list[str], seconds: float, paths: list[str]) -> dict[str, Any]:
+    """SPARQL from one client while four others (own addresses) read /vocab and resource pages."""
+    import threading
+
+    import httpx
+
+    base = url.rsplit("/", 1)[0]
+    stop = threading.Event()
+    pages = [0]
+
+    def reader(k: int) -> None:
+        transport = httpx.HTTPTransport(local_address=f"127.0.0.{40 + k}")
+        with httpx.Client(transport=transport, timeout=30, trust_env=False) as client:
+            while not stop.is_set():
+                path = "/vocab" if k % 2 == 0 else paths[pages[0] % len(paths)]
+                client.get(base + path, headers={"Accept": "text/html"})
+                pages[0] += 1
+
+    threads = [threading.Thread(target=reader, args=(k,), daemon=True) for k in range(4)]
+    for t in threads:
+        t.start()
+    try:
+        result = asdict(run_load(url, texts[3000:] + texts[:3000], 1, duration=seconds))
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=30)
+    result["pages_read"] = pages[0]
+    return result
+
+
 def _median(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[len(ordered) // 2]
@@ -149,6 +187,9 @@ def main(argv: list[str] | None = None) -> int:
                 entry[f"c{clients}"]["server_cpu_ms_per_request"] = (tree_cpu_s(proc.pid) - cpu) * 1000 / served
             if kind == "drugkg":
                 entry["inprocess_p50_1_client"] = asdict(run_load(url, list(inproc), 1, duration=args.seconds))
+            if kind != "oxigraph":
+                entry["sparql_while_4_clients_read_pages"] = _under_page_load(url, texts, args.seconds,
+                                                                             _page_paths(prepare_data(args.size)))
             entry["repeated_c4"] = asdict(run_load(url, repeated, 4, duration=args.seconds))
             out[kind] = entry
         finally:
@@ -172,6 +213,11 @@ def _report(out: dict[str, Any]) -> None:
         print(f"| {kind} | {rates[0]:.0f} | {rates[1]:.0f} | {rates[2]:.0f} | {ratios} | "
               f"{e['repeated_c4']['rps']:.0f} ({e['repeated_c4']['rps'] / ox_['repeated_c4']['rps']:.2f}x) |"
               + (f" errors {errors}" if errors else ""))
+    for kind in ("drugkg", "drugkg-cache"):
+        paged = out[kind]["sparql_while_4_clients_read_pages"]
+        print(f"{kind} SPARQL, 1 client, while 4 clients read pages: {paged['rps']:.0f} req/s, "
+              f"p50 {paged['p50_ms']:.1f} ms ({paged['pages_read']} pages read; alone: "
+              f"{out[kind]['c1']['rps']:.0f} req/s, p50 {out[kind]['c1']['p50_ms']:.1f} ms)")
     p50 = out["drugkg"]["inprocess_p50_1_client"]["p50_ms"]
     print(f"drugkg (cache off): p50 over HTTP {p50:.2f} ms, in process {out['inprocess_p50_ms']:.2f} ms: "
           f"overhead {p50 - out['inprocess_p50_ms']:.2f} ms "
