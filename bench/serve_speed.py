@@ -171,7 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     say(f"{args.size}: {len(texts)} distinct queries; in-process p50 {_median(list(inproc.values())):.2f} ms")
     out: dict[str, Any] = {"size": args.size, "distinct_queries": len(texts), "seconds_per_point": args.seconds,
                            "inprocess_p50_ms": _median(list(inproc.values())),
-                           "inprocess_cpu_ms_per_query": sum(inproc.values()) / len(inproc)}
+                           "inprocess_cpu_ms_per_query": sum(inproc.values()) / len(inproc),
+                           "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                           "load": ", ".join(f"{v:.1f}" for v in os.getloadavg())}
     for kind in ("oxigraph", "drugkg", "drugkg-cache"):
         proc, url = _start(kind, build)
         try:
@@ -195,9 +197,51 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             _stop(proc)
     _report(out)
+    write_section(out, ROOT / "BENCHMARKS.md")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "serve-speed.json").write_text(json.dumps(out, indent=2))
     return 0
+
+
+BEGIN, END = "<!-- serve-speed: written by python -m bench.serve_speed -->", "<!-- /serve-speed -->"
+
+
+def _section(out: dict[str, Any]) -> str:
+    """The BENCHMARKS.md section (kept by bench/report.py when it rewrites the file)."""
+    ox_ = out["oxigraph"]
+    lines = [BEGIN, "## drugkg serve against bare Oxigraph, distinct queries (`python -m bench.serve_speed`)", "",
+             f"{out['size']} ({out['distinct_queries']} distinct queries: the catalogue queries under "
+             f"{MAX_EMBEDDED_MS:g} ms, bound to every synthetic drug; {out['seconds_per_point']:g} s a point; each "
+             f"client from its own loopback address; {out['date']}, load average at start {out['load']}). drugkg "
+             "with every limit on and its access log on. Server CPU: the server's process tree, per request.", "",
+             "| server | req/s at 1 / 4 / 16 clients | ratio to oxigraph | p50 ms at 1 client | server CPU ms/request at 1 / 4 / 16 | repeated queries, 4 clients |",
+             "|---|---|---|---|---|---|"]
+    for kind, name in (("oxigraph", "oxigraph serve-read-only"), ("drugkg", "drugkg serve, cache off"),
+                       ("drugkg-cache", "drugkg serve, result cache on")):
+        e = out[kind]
+        rates = " / ".join(f"{e[f'c{c}']['rps']:.0f}" for c in (1, 4, 16))
+        ratios = " / ".join(f"{e[f'c{c}']['rps'] / ox_[f'c{c}']['rps']:.2f}x" for c in (1, 4, 16))
+        cpu = " / ".join(f"{e[f'c{c}']['server_cpu_ms_per_request']:.2f}" for c in (1, 4, 16))
+        lines.append(f"| {name} | {rates} | {ratios} | {e['c1']['p50_ms']:.1f} | {cpu} | "
+                     f"{e['repeated_c4']['rps']:.0f} ({e['repeated_c4']['rps'] / ox_['repeated_c4']['rps']:.2f}x) |")
+    p50 = out["drugkg"]["inprocess_p50_1_client"]["p50_ms"]
+    lines += ["", f"Per-request overhead (cache off, 1 client): p50 {p50:.2f} ms over HTTP against "
+              f"{out['inprocess_p50_ms']:.2f} ms in process, {p50 - out['inprocess_p50_ms']:.2f} ms "
+              f"(bare Oxigraph's server: p50 {ox_['c1']['p50_ms']:.2f} ms on the same kind of queries)."]
+    for kind in ("drugkg", "drugkg-cache"):
+        paged = out[kind]["sparql_while_4_clients_read_pages"]
+        lines.append(f"SPARQL from 1 client while 4 others read pages ({kind}): {paged['rps']:.0f} req/s, "
+                     f"p50 {paged['p50_ms']:.1f} ms ({paged['pages_read']} pages read; alone "
+                     f"{out[kind]['c1']['rps']:.0f} req/s).")
+    lines.append(END)
+    return "\n".join(lines) + "\n"
+
+
+def write_section(out: dict[str, Any], dest: Path) -> None:
+    text = dest.read_text(encoding="utf-8") if dest.is_file() else ""
+    if BEGIN in text:
+        text = text[: text.index(BEGIN)] + text[text.index(END) + len(END):].lstrip("\n")
+    dest.write_text(text.rstrip("\n") + "\n\n" + _section(out), encoding="utf-8")
 
 
 def _report(out: dict[str, Any]) -> None:

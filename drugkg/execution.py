@@ -211,7 +211,7 @@ def run_once(store_path: Path, job: Any, limits: Limits) -> tuple[str, bool, int
         with selectors.DefaultSelector() as selector:
             selector.register(proc.stdout, selectors.EVENT_READ)
             status = _next_frame(proc, selector, frames, None, limits)
-            proc.stdin.write(_frame(job))
+            proc.stdin.write(_frame((job, False)))
             proc.stdin.flush()
             deadline = time.monotonic() + limits.timeout
             return _reply(_next_frame(proc, selector, frames, (deadline, status["rss"]), limits),
@@ -254,7 +254,10 @@ class _Task:
     future: asyncio.Future[tuple[str, bool, int, bytes]]
     started: float = 0.0
     heavy: bool = False
+    always_heavy: bool = False
 
+    def __post_init__(self) -> None:
+        self.always_heavy = self.heavy
 
 @dataclass
 class _Client:
@@ -328,7 +331,8 @@ class _Worker:
             task.limits.timeout, self.stop_task, QueryTimeout(_timeout_message(task.limits.timeout))
         )
         try:
-            os.write(self.proc.stdin.fileno(), _frame(task.job))  # type: ignore[union-attr]
+            # a heavy client's job runs at idle CPU priority (see execution_worker)
+            os.write(self.proc.stdin.fileno(), _frame((task.job, task.heavy)))  # type: ignore[union-attr]
         except OSError:
             self._ended()
 
@@ -478,8 +482,9 @@ class Executor:
                     f"the query worker running this query stopped ({how}); it has been replaced, "
                     "try again", 1))
         if not self._stopping:
-            log.warning("query worker %d ended (%s)%s; a new worker was started", worker.pid, how,
-                        " while running a query" if task else "")
+            level = logging.INFO if code == 0 and task is None else logging.WARNING  # 0: it recycled itself
+            log.log(level, "query worker %d ended (%s)%s; a new worker was started", worker.pid, how,
+                    " while running a query" if task else "")
 
     # -------------------------------------------------------- scheduling
 
@@ -511,10 +516,15 @@ class Executor:
                 f"the server is busy ({len(self.queue)} queries waiting); try again shortly", 1)
         return state
 
-    async def run(self, job: Any, client: str, limits: Limits | None = None) -> tuple[str, bool, int, bytes]:
-        """Answer `job` for `client`: (kind, truncated, rows, body); JobFailed or Unavailable."""
+    async def run(self, job: Any, client: str, limits: Limits | None = None, *,
+                  heavy: bool = False) -> tuple[str, bool, int, bytes]:
+        """Answer `job` for `client`: (kind, truncated, rows, body); JobFailed or Unavailable.
+
+        `heavy`: run it in the heavy lane whoever asks (linked-data pages: they cost more than
+        most queries, and must not take the workers from SPARQL).
+        """
         state = self._admit(client)
-        task = _Task(job, client, limits or self.limits, self.loop.create_future())
+        task = _Task(job, client, limits or self.limits, self.loop.create_future(), heavy=heavy)
         state.outstanding += 1
         self.queue.append(task)
         self._dispatch()
@@ -563,7 +573,7 @@ class Executor:
         chosen = None
         for task in self.queue:
             state = self._client(task.client)
-            heavy = self._heavy(state)
+            heavy = task.always_heavy or self._heavy(state)
             if state.running >= cap or (heavy and heavy_running >= heavy_cap):
                 continue
             rank = (heavy, -state.tokens)

@@ -7,7 +7,8 @@ already serialised (`("ok", kind, truncated, rows, body)` or `("error", status, 
 The first frame the worker sends is its status (`{"pid", "network_blocked", "rss"}`).
 
 The worker is cut off the network (seccomp) before it opens anything, ignores SIGINT (the
-server decides when it stops) and, when given a memory budget, runs under `RLIMIT_AS`: an
+server decides when it stops), runs SCHED_BATCH (a heavy client's job SCHED_IDLE, see
+`_set_policy`) and, when given a memory budget, runs under `RLIMIT_AS`: an
 allocation past it aborts the process, which the supervisor reports as a 503 and replaces.
 """
 
@@ -92,13 +93,20 @@ def _die_with_parent() -> None:
         pass
 
 
-def _batch_priority() -> None:
-    """SCHED_BATCH: a worker woken by a job does not preempt the server's event loop (which then
-    goes on reading and writing sockets); measured, it shortened the server's pipe writes."""
+def _set_policy(policy: int) -> bool:
+    """Switch this worker's CPU scheduling policy; False when not allowed.
+
+    SCHED_BATCH for ordinary jobs: a worker woken by a job does not preempt the server's event
+    loop (measured, it shortened the server's pipe writes). SCHED_IDLE for the jobs of heavy
+    clients: they get the CPU only when nothing else wants it, so a few clients' runaways,
+    memory bombs or page crawls cannot slow the others' queries. Leaving SCHED_IDLE needs
+    CAP_SYS_NICE or RLIMIT_NICE; without them the worker ends after the job and is replaced.
+    """
     try:
-        os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
+        os.sched_setscheduler(0, policy, os.sched_param(0))
+        return True
     except (AttributeError, OSError):
-        pass
+        return False
 
 
 def _answer(store: Any, job: Any, context: dict[str, Any]) -> tuple[Any, ...]:
@@ -123,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     os.dup2(devnull, 0)
 
     _die_with_parent()
-    _batch_priority()
+    _set_policy(os.SCHED_BATCH)
     from drugkg.server.sandbox import block_network
 
     blocked = block_network()
@@ -141,15 +149,19 @@ def main(argv: list[str] | None = None) -> int:
     context: dict[str, Any] = {}
     while True:
         try:
-            job = read_frame(channel_in)
+            job, idle = read_frame(channel_in)
         except EOFError:
             return 0
+        if idle:
+            _set_policy(os.SCHED_IDLE)
         try:
             reply = _answer(store, job, context)
         except MemoryError:
             write_frame(channel_out, ("memory",))
             return 3
         write_frame(channel_out, reply)
+        if idle and not _set_policy(os.SCHED_BATCH):
+            return 0  # not allowed back to normal priority: end, the supervisor starts a fresh worker
 
 
 if __name__ == "__main__":

@@ -110,7 +110,8 @@ async def linked_data(request: Request) -> Response:
     """A resource, graph or vocabulary IRI under the public base, by content negotiation.
 
     The page is rendered in a query worker (drugkg.server.page_jobs), under the same budgets
-    and per-client shares as queries, so pages cannot take the server from SPARQL.
+    and per-client shares as queries, in the heavy lane (at most all workers but one, at idle
+    CPU priority), so pages cannot take the server from SPARQL.
     """
     state = request.app.state
     config: ServerConfig = state.config
@@ -123,7 +124,7 @@ async def linked_data(request: Request) -> Response:
         return PlainTextResponse(f"{err}\n", status_code=406)
     job = PageJob(iri, path, "html" if fmt is HTML else fmt.key, config.public_base, VOCAB_IRI)
     try:
-        answer = state.result_cache.get(job) or await run_for_client(request, job)
+        answer = state.result_cache.get(job) or await run_for_client(request, job, heavy=True)
     except ClientGone:
         return Response(b"", status_code=499)
     except Unavailable as err:

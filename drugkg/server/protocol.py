@@ -286,11 +286,11 @@ async def _disconnected(request: Request) -> None:
         pass
 
 
-async def run_for_client(request: Request, job: object) -> tuple[str, bool, int, bytes]:
+async def run_for_client(request: Request, job: object, *, heavy: bool = False) -> tuple[str, bool, int, bytes]:
     """Run `job` in the workers for this request's client; stop it if the client goes away."""
     executor = request.app.state.executor
     client = request.client.host if request.client else "unknown"
-    running = asyncio.ensure_future(executor.run(job, client))
+    running = asyncio.ensure_future(executor.run(job, client, heavy=heavy))
     watching = asyncio.ensure_future(_disconnected(request))
     try:
         await asyncio.wait((running, watching), return_when=asyncio.FIRST_COMPLETED)
