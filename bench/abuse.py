@@ -2,12 +2,15 @@
 
     python -m bench.abuse [--data BUILD] [--good N] [--seconds S] [--out test-artifacts/abuse.json]
 
-Starts `drugkg serve --timeout 1` on a free 127.0.0.1 port, then:
+Starts `drugkg serve --timeout 1 --header-timeout 3 --memory-mb 256 --result-cache-mb 0` on a free
+127.0.0.1 port (no result cache: every good query reaches a worker), then:
 
 1. baseline: two clients run the catalogue queries (queries/*.rq) N times in all;
-2. abuse: the same two clients run the same N catalogue queries while three others send malformed
-   queries, oversized queries, SPARQL updates, SERVICE queries and queries that run past the time
-   limit, until the good clients are done (or S seconds pass);
+2. abuse: the same two clients run the same N catalogue queries while seven others, each from
+   its own loopback address, send malformed queries, oversized queries, SPARQL updates, SERVICE
+   queries, queries that run past the time limit, runaways they abandon after 0.5 s, memory
+   bombs, 2,220-deep nesting and half-sent requests (slowloris), while 500 idle connections are
+   held open and a worker is killed -9 every 2 s, until the good clients are done (or S seconds);
 3. the end: every catalogue query is asked again and must give the baseline's answer.
 
 Reported: requests by kind and status, p50/p99 latency of the catalogue queries with and without the
@@ -36,6 +39,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER_TIMEOUT_S = 1  # the --timeout the server is started with
+HEADER_TIMEOUT_S = 3  # its --header-timeout (slowloris is cut off after this); no result cache
 
 # what each kind of abuse must get (anything else, and every 500, is a failure)
 EXPECTED: dict[str, set[int]] = {
@@ -46,7 +50,18 @@ EXPECTED: dict[str, set[int]] = {
     "update-in-query": {403},
     "service": {400, 403},
     "slow": {503},
+    "runaway-abandoned": {-1},  # the client hangs up after 0.5 s; the server stops the query
+    "memory-bomb": {503},
+    "nested": {400, 503},  # 400 once the nesting depth is checked before evaluation; 503 if the worker dies of it
+    "slowloris": {0},  # 0: the server closed the half-sent request at its header timeout
+    "killed": {200},  # a good query whose worker was killed -9 under it: 503, then 200 on the retry
 }
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n0 ?o }"
+MEMORY_BOMB = "SELECT (STRLEN(?s34) AS ?n) WHERE { BIND(\"0123456789abcdef\" AS ?s0) " + " ".join(
+    f"BIND(CONCAT(?s{i}, ?s{i}) AS ?s{i + 1})" for i in range(34)) + " }"
+NESTED = "SELECT * WHERE " + "{ " * 2220 + "?s ?p ?o " + "} " * 2220
+IDLE_CONNECTIONS = 500
+KILL_EVERY_S = 2.0
 
 SLOW_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 MALFORMED = ["SELECT * WHERE {", "SELEKT ?s WHERE { ?s ?p ?o }", "SELECT ?s WHERE { ?s <bad iri> ?o }", "\x00\x01",
@@ -110,12 +125,13 @@ class Tally:
     statuses: dict[str, Counter[int]] = field(default_factory=dict)
     latencies: list[float] = field(default_factory=list)
     unexpected: list[str] = field(default_factory=list)
+    killed: list[int] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, kind: str, status: int, seconds: float, detail: str = "") -> None:
         with self.lock:
             self.statuses.setdefault(kind, Counter())[status] += 1
-            if kind == "good" and status == 200:
+            if kind in ("good", "killed") and status == 200:
                 self.latencies.append(seconds)
             if status not in EXPECTED[kind] and len(self.unexpected) < 20:
                 self.unexpected.append(f"{kind}: {status} {detail[:160]}")
@@ -140,36 +156,95 @@ def _request(client: httpx.Client, base: str, kind: str, i: int, queries: list[s
         return client.get(url, params={"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"})
     if kind == "slow":
         return client.get(url, params={"query": SLOW_QUERY})
+    if kind == "runaway-abandoned":
+        return client.post(url, data={"query": RUNAWAY}, timeout=0.5)
+    if kind == "memory-bomb":
+        return client.post(url, data={"query": MEMORY_BOMB})
+    if kind == "nested":
+        return client.post(url, data={"query": NESTED})
     raise ValueError(kind)
 
 
+def _slowloris(base: str) -> int:
+    """Send half a request and wait: 0 when the server closes it, 1 if it is still open at 15 s."""
+    host, port = base.rsplit("/", 1)[1].split(":")
+    with socket.create_connection((host, int(port)), timeout=15) as sock:
+        sock.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        try:
+            return 0 if sock.recv(100) == b"" else 1
+        except TimeoutError:
+            return 1
+
+
 def _client_loop(base: str, kinds: list[str], count: int | None, stop: threading.Event, tally: Tally,
-                 queries: list[str], offset: int) -> None:
-    with httpx.Client(timeout=30) as client:
+                 queries: list[str], offset: int, address: str = "127.0.0.1") -> None:
+    transport = httpx.HTTPTransport(local_address=address)
+    with httpx.Client(timeout=30, transport=transport) as client:
         i = offset
         while (count is None or i - offset < count) and not stop.is_set():
             kind = kinds[i % len(kinds)]
             started = time.perf_counter()
+            if kind == "slowloris":
+                tally.add(kind, _slowloris(base), time.perf_counter() - started)
+                i += 1
+                continue
             try:
                 r = _request(client, base, kind, i, queries)
+                if kind == "good" and r.status_code == 503 and "killed by SIGKILL" in r.text:
+                    r = _request(client, base, kind, i, queries)  # what Retry-After asks for, at once
+                    kind = "killed"
                 tally.add(kind, r.status_code, time.perf_counter() - started, r.text)
             except httpx.HTTPError as err:
                 tally.add(kind, -1, time.perf_counter() - started, f"{type(err).__name__}: {err}")
             i += 1
 
 
+def _killer(base: str, stop: threading.Event, killed: list[int]) -> None:
+    """Every KILL_EVERY_S, kill -9 one answering worker of the server (its pid from /health)."""
+    while not stop.wait(KILL_EVERY_S):
+        try:
+            workers = httpx.get(base + "/health", timeout=5).json()["workers"]
+        except (httpx.HTTPError, ValueError, KeyError):
+            continue
+        pids = [w["pid"] for w in workers if w["state"] in ("idle", "busy")]
+        if pids:
+            pid = pids[len(killed) % len(pids)]
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+            except ProcessLookupError:
+                pass
+
+
+def _idle_connections(base: str, count: int) -> list[socket.socket]:
+    host, port = base.rsplit("/", 1)[1].split(":")
+    opened = []
+    for k in range(count):
+        sock = socket.socket()
+        sock.bind((f"127.0.2.{k % 250 + 1}", 0))
+        sock.connect((host, int(port)))
+        opened.append(sock)
+    return opened
+
+
 def _phase(base: str, good: int, abuse: bool, seconds: float, queries: list[str]) -> Tally:
     tally = Tally()
     stop = threading.Event()
     per_client = good // 2
-    goods = [threading.Thread(target=_client_loop, args=(base, ["good"], per_client, stop, tally, queries, k * 7))
+    goods = [threading.Thread(target=_client_loop,
+                              args=(base, ["good"], per_client, stop, tally, queries, k * 7, f"127.0.0.{2 + k}"))
              for k in range(2)]
     bad = []
+    idle: list[socket.socket] = []
     if abuse:
         mixes = [["malformed", "oversized", "update-post", "update-in-query", "service"],
-                 ["slow"], ["service", "malformed", "slow", "update-in-query", "oversized"]]
-        bad = [threading.Thread(target=_client_loop, args=(base, mix, None, stop, tally, queries, k))
+                 ["slow"], ["service", "malformed", "slow", "update-in-query", "oversized"],
+                 ["runaway-abandoned"], ["memory-bomb", "nested"], ["slowloris"], ["slowloris"]]
+        bad = [threading.Thread(target=_client_loop,
+                                args=(base, mix, None, stop, tally, queries, k, f"127.0.1.{10 + k}"))
                for k, mix in enumerate(mixes)]
+        bad.append(threading.Thread(target=_killer, args=(base, stop, tally.killed)))
+        idle = _idle_connections(base, IDLE_CONNECTIONS)
     for t in goods + bad:
         t.start()
     deadline = time.monotonic() + seconds
@@ -178,6 +253,8 @@ def _phase(base: str, good: int, abuse: bool, seconds: float, queries: list[str]
     stop.set()
     for t in goods + bad:
         t.join(timeout=35)
+    for sock in idle:
+        sock.close()
     return tally
 
 
@@ -205,7 +282,8 @@ def _pct(values: list[float], q: float) -> float | None:
 def start_server(build_dir: Path, port: int) -> tuple[subprocess.Popen[bytes], str]:
     """`drugkg serve --timeout 1` on 127.0.0.1:port; returns the process and how it was started."""
     cmd = [sys.executable, "-m", "drugkg.cli", "serve", "--data", str(build_dir), "--host", "127.0.0.1",
-           "--port", str(port), "--timeout", str(SERVER_TIMEOUT_S)]
+           "--port", str(port), "--timeout", str(SERVER_TIMEOUT_S), "--result-cache-mb", "0",
+           "--header-timeout", str(HEADER_TIMEOUT_S), "--memory-mb", "256", "--access-log", "off"]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
@@ -262,6 +340,7 @@ def run(build_dir: Path | None = None, good: int = 300, seconds: float = 25.0, o
             alive = proc.poll() is None
         finally:
             stop_server(proc)
+    calm_p99, storm_p99 = _pct(calm.latencies, 0.99), _pct(storm.latencies, 0.99)
     served = sum(sum(c.values()) for t in (calm, storm) for c in t.statuses.values())
     figures: dict[str, Any] = {
         "server": how,
@@ -271,10 +350,14 @@ def run(build_dir: Path | None = None, good: int = 300, seconds: float = 25.0, o
         "baseline": {"seconds": round(calm_seconds, 1), "good requests": sum(calm.statuses.get("good", Counter()).values()),
                      "p50 ms": _pct(calm.latencies, 0.5), "p99 ms": _pct(calm.latencies, 0.99)},
         "under abuse": {"seconds": round(storm_seconds, 1),
-                        "good requests": sum(storm.statuses.get("good", Counter()).values()),
+                        "good requests": sum(storm.statuses.get("good", Counter()).values())
+                        + sum(storm.statuses.get("killed", Counter()).values()),
                         "p50 ms": _pct(storm.latencies, 0.5), "p99 ms": _pct(storm.latencies, 0.99),
                         "by kind and status": {k: {str(s): n for s, n in sorted(c.items())}
                                                for k, c in sorted(storm.statuses.items())}},
+        "workers killed -9": len(storm.killed),
+        "idle connections held": IDLE_CONNECTIONS,
+        "p99 under abuse / calm": round(storm_p99 / calm_p99, 2) if storm_p99 and calm_p99 else None,
         "unexpected answers": calm.unexpected + storm.unexpected,
         "status 500 seen": any(500 in c for t in (calm, storm) for c in t.statuses.values()),
         "answers at the end equal the baseline": end_answers == baseline_answers,

@@ -39,11 +39,15 @@ async def _load(url: str, queries: list[str], clients: int, duration: float, max
     first_error = ""
     sent = 0
     deadline = time.perf_counter() + duration
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(timeout=request_timeout, limits=limits, trust_env=False) as client:
+    # Each client connects from its own loopback address, as separate users would.
+    sessions = [httpx.AsyncClient(timeout=request_timeout, trust_env=False,
+                                  transport=httpx.AsyncHTTPTransport(local_address=f"127.0.0.{2 + c % 250}"))
+                for c in range(clients)]
+    try:
 
         async def worker(offset: int) -> None:
             nonlocal errors, first_error, sent
+            client = sessions[offset // 7]
             i = offset
             while time.perf_counter() < deadline and sent < max_requests:
                 sent += 1
@@ -68,6 +72,9 @@ async def _load(url: str, queries: list[str], clients: int, duration: float, max
         started = time.perf_counter()
         await asyncio.gather(*(worker(c * 7) for c in range(clients)))
         elapsed = time.perf_counter() - started
+    finally:
+        for session in sessions:
+            await session.aclose()
     latencies.sort()
     return LoadResult(clients, len(latencies), errors, elapsed, len(latencies) / elapsed if elapsed else 0.0,
                       _percentile(latencies, 0.5) * 1000, _percentile(latencies, 0.99) * 1000, first_error)

@@ -17,12 +17,16 @@ from drugkg.catalogue import load_catalogue
 from drugkg.namespaces import RESOURCE
 from drugkg.querying import bind_parameters, with_values
 
-__all__ = ["synthetic_parameters", "catalogue_with_bindings", "catalogue_http_texts"]
+__all__ = ["parameters_of", "synthetic_parameters", "catalogue_with_bindings", "catalogue_http_texts"]
 
 
 def synthetic_parameters(data_dir: Path) -> dict[str, str]:
     """Parameter values (by parameter name) taken from the first synthetic monograph of `data_dir`."""
-    first = sorted((Path(data_dir) / "drugs").glob("*.yaml"))[0]
+    return parameters_of(sorted((Path(data_dir) / "drugs").glob("*.yaml"))[0])
+
+
+def parameters_of(first: Path) -> dict[str, str]:
+    """Parameter values (by parameter name) taken from one synthetic monograph."""
     m: dict[str, Any] = yaml.load(first.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     drug = m["drug"]["id"]
     ae = m["adverse_effects"][0]

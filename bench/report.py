@@ -259,7 +259,18 @@ def write_report(results: dict[str, Any], dest: Path, png: Path) -> None:
     w("## Issue 6 targets (at the largest size measured)")
     w("")
     w(_targets(sizes))
-    dest.write_text("\n".join(L) + "\n", encoding="utf-8")
+    kept = _kept_sections(dest)
+    dest.write_text("\n".join(L) + "\n" + (f"\n{kept}" if kept else ""), encoding="utf-8")
+
+
+def _kept_sections(dest: Path) -> str:
+    """Sections other benchmarks write into BENCHMARKS.md (bench/serve_speed.py), kept as they are."""
+    from bench.serve_speed import BEGIN, END
+
+    text = dest.read_text(encoding="utf-8") if dest.is_file() else ""
+    if BEGIN not in text or END not in text:
+        return ""
+    return text[text.index(BEGIN): text.index(END) + len(END)] + "\n"
 
 
 def _targets(sizes: list[dict[str, Any]]) -> str:

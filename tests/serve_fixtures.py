@@ -121,14 +121,17 @@ def running_server(build_dir: Path, **settings: object) -> Iterator[str]:
     from drugkg.server.app import create_app
     from drugkg.buildfolder import open_build
     from drugkg.server.config import ServerConfig
-    from drugkg.server.run import bind
+    from drugkg.server.run import bind, uvicorn_config
 
     build = open_build(build_dir)
-    config = ServerConfig(build_dir=build.path, **settings)  # type: ignore[arg-type]
-    sock = bind("127.0.0.1", 0)
+    host = str(settings.pop("host", "127.0.0.1"))
+    sock = bind(host, 0)
     port = sock.getsockname()[1]
+    settings.setdefault("public_url", f"http://{host}:{port}/")
+    settings.setdefault("access_log", "off")
+    config = ServerConfig(build_dir=build.path, **settings)  # type: ignore[arg-type]
     server = uvicorn.Server(
-        uvicorn.Config(create_app(config, build), log_level="warning", lifespan="on")
+        uvicorn_config(create_app(config, build), config, log_level="warning")
     )
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, daemon=True
@@ -140,7 +143,7 @@ def running_server(build_dir: Path, **settings: object) -> Iterator[str]:
             raise RuntimeError("the test server did not start")
         time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://{host}:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=30)

@@ -317,12 +317,16 @@ except PermissionError as err:
 
 
 def test_workers_report_the_sandbox(tiny_build) -> None:
-    from drugkg.server.workers import QueryRunner
+    import asyncio
 
-    runner = QueryRunner(tiny_build / "store", timeout=5, workers=2)
-    runner.start()
-    try:
-        statuses = runner.warm_up()
-    finally:
-        runner.stop()
-    assert statuses and all(s["network_blocked"] for s in statuses)
+    from drugkg.execution import Executor, Limits, PoolSettings
+
+    async def start_and_look() -> list[bool]:
+        executor = Executor(tiny_build / "store", Limits(timeout=5), PoolSettings(workers=2))
+        await executor.start()
+        try:
+            return [w.network_blocked for w in executor.workers]
+        finally:
+            await executor.stop()
+
+    assert asyncio.run(start_and_look()) == [True, True, True]  # two workers and the spare

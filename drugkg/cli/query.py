@@ -8,7 +8,10 @@ from pathlib import Path
 
 from drugkg.cli.buildpolicy import ensure_build
 from drugkg.catalogue import CatalogueQuery, load_catalogue, parse_query_file
+from drugkg.buildfolder import STORE_DIR
 from drugkg.errors import DrugkgError
+from drugkg.execution import Limits
+from drugkg.limited_query import DEFAULT_CLI_LIMITS, run_limited
 from drugkg.querying import (
     GRAPH_FORMATS,
     RESULT_FORMATS,
@@ -23,7 +26,6 @@ from drugkg.querying import (
     run_on_store,
     write_result,
 )
-from drugkg.server.config import DEFAULT_MAX_ROWS
 from drugkg.sparql import analyse
 
 __all__ = ["EXAMPLE", "HELP", "add_arguments", "run"]
@@ -71,9 +73,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a named graph for GRAPH (repeatable; as named-graph-uri, overrides FROM NAMED)")
     parser.add_argument("--base", metavar="IRI",
                         help="resolve relative IRIs against this IRI (default: the query file's file: IRI)")
-    parser.add_argument("--max-rows", type=int, default=DEFAULT_MAX_ROWS, metavar="N",
-                        help=f"most rows (or triples) to write; a cut result says so on stderr "
-                             f"(default {DEFAULT_MAX_ROWS}, as the endpoint; 0: no limit)")
+    limits = parser.add_argument_group(
+        "limits", "a query on the build's store runs in a worker process, cut off the network, under these")
+    limits.add_argument("--timeout", type=float, default=DEFAULT_CLI_LIMITS.timeout, metavar="SECONDS",
+                        help=f"time limit (default {DEFAULT_CLI_LIMITS.timeout:g})")
+    limits.add_argument("--memory-mb", type=int, default=DEFAULT_CLI_LIMITS.memory_mb, metavar="MiB",
+                        help=f"memory limit (default {DEFAULT_CLI_LIMITS.memory_mb})")
+    limits.add_argument("--max-rows", type=int, default=DEFAULT_CLI_LIMITS.max_rows, metavar="N",
+                        help=f"most rows or triples; a cut answer is said so on stderr (default {DEFAULT_CLI_LIMITS.max_rows})")
+    limits.add_argument("--no-limits", action="store_true",
+                        help="run in this process with no limit at all: for queries you trust")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -106,15 +115,18 @@ def run(args: argparse.Namespace) -> int:
         return 0
 
     result: Result
+    kept, cut = 0, False
     if args.endpoint:
-        result = run_on_endpoint(args.endpoint, text, bindings)
+        result, kept, cut = cap_rows(run_on_endpoint(args.endpoint, text, bindings), args.max_rows)
     else:
         analyse(text)  # the policy refuses before the build is opened (or built)
-        store = open_build_store(ensure_build(args.data, may_build=not args.no_build, command="query"))
+        build_dir = ensure_build(args.data, may_build=not args.no_build, command="query")
         base = args.base or (args.file.resolve().as_uri() if args.file else None)
-        result = run_on_store(store, text, bindings, default_graphs=args.default_graph,
-                              named_graphs=args.named_graph, base_iri=base)
-    result, kept, cut = cap_rows(result, args.max_rows)
+        dataset = {"default_graphs": args.default_graph, "named_graphs": args.named_graph, "base_iri": base}
+        if args.no_limits:
+            result = run_on_store(open_build_store(build_dir), text, bindings, **dataset)
+        else:
+            result, kept, cut = run_limited(build_dir / STORE_DIR, text, bindings, _limits(args), **dataset)
     fmt = args.format or ("table" if sys.stdout.isatty() else "tsv")
     out = sys.stdout.buffer
     write_result(result, fmt, out)
@@ -123,6 +135,13 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"drugkg query: result cut at {kept} rows (--max-rows {args.max_rows}); "
                          "there are more: make the query more selective, or raise --max-rows\n")
     return 0
+
+
+def _limits(args: argparse.Namespace) -> Limits:
+    for flag, value in (("--timeout", args.timeout), ("--memory-mb", args.memory_mb), ("--max-rows", args.max_rows)):
+        if value <= 0:
+            raise DrugkgError(f"{flag} {value:g} must be above 0", expected="or --no-limits for no limit")
+    return Limits(timeout=args.timeout, memory_mb=args.memory_mb, max_rows=args.max_rows)
 
 
 def _read_file(path: Path) -> CatalogueQuery | str:

@@ -14,11 +14,12 @@ from drugkg.namespaces import BASE
 from drugkg.server.config import (
     DEFAULT_MAX_QUERY_BYTES,
     DEFAULT_MAX_ROWS,
+    DEFAULT_MEMORY_MB,
     DEFAULT_TIMEOUT,
     ServerConfig,
 )
 
-__all__ = ["HELP", "EXAMPLE", "add_arguments", "run", "prepare_build", "check_valid"]
+__all__ = ["EXAMPLE", "HELP", "add_arguments", "check_valid", "prepare_build", "run"]
 
 HELP = "Serve the graph: SPARQL endpoint (/sparql), query page (/), resource pages, VoID and dumps."
 EXAMPLE = "drugkg serve --port 8000   # then open http://127.0.0.1:8000/"
@@ -89,12 +90,58 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="query worker processes (default 2)",
     )
+    _add_limit_arguments(parser)
     parser.add_argument(
         "--public-base",
         default=BASE,
         metavar="URL",
         help=f"IRI base of the graph's resources, answered under this server's address (default {BASE})",
     )
+
+
+def _add_limit_arguments(parser: argparse.ArgumentParser) -> None:
+    """Budgets and HTTP limits; every one of them is shown at /health."""
+    number, whole = _positive(float), _positive(int)
+    options: list[tuple[str, Any, Any, str, str]] = [
+        ("--memory-mb", whole, DEFAULT_MEMORY_MB, "MiB",
+         "memory per query above a worker's start; past it the query gets 503 and the worker is replaced"),
+        ("--spare-workers", _non_negative_int, 1, "N",
+         "workers started ahead, taking a dead worker's place at once"),
+        ("--max-queue", whole, 64, "N", "queries waiting for a worker; past it 503 with Retry-After"),
+        ("--client-workers", whole, None, "N",
+         "queries one client (IP address) may run at once (default: half the workers, at least 1)"),
+        ("--client-queue", whole, 16, "N", "queries one client may have waiting or running; past it 429"),
+        ("--client-seconds", number, 60.0, "SECONDS",
+         "worker time one client may use per minute; past it 429 with Retry-After"),
+        ("--header-timeout", number, 10.0, "SECONDS",
+         "time to send a whole request (headers and body); slower connections are closed"),
+        ("--keepalive-timeout", number, 5.0, "SECONDS", "idle time before a kept-alive connection is closed"),
+        ("--max-connections", whole, 4096, "N",
+         "open connections; past it the oldest idle one is closed (the open-file limit is raised to fit)"),
+        ("--result-cache-mb", _non_negative_int, 64, "MiB",
+         "answers kept in memory (the store is read-only, they never go stale); 0 turns the cache off"),
+    ]
+    for flag, kind, default, metavar, text in options:
+        shown = "" if default is None else f" (default {default:g})"
+        parser.add_argument(flag, type=kind, default=default, metavar=metavar, help=text + shown)
+    parser.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="where clients reach this server (e.g. https://drugkg.example.org/); the service "
+        "description and pages use it, never the request's Host header (default http://HOST:PORT/)",
+    )
+    parser.add_argument(
+        "--access-log",
+        choices=("text", "json", "off"),
+        default="text",
+        help="one line per request on stderr: time, client, method, path, status, ms, bytes (default text)",
+    )
+
+
+def _non_negative_int(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 0 or more")
+    return int(text)
 
 
 def prepare_build(data: Path | None) -> Path:
@@ -148,6 +195,17 @@ def check_valid(build_dir: Path, *, allow_invalid: bool) -> None:
     log.warning("drugkg serve: serving anyway (--allow-invalid): %s", summary)
 
 
+def _public_url(args: argparse.Namespace) -> str:
+    from drugkg.server.run import browser_url
+
+    if not args.public_url:
+        return browser_url(args.host, args.port)
+    if not args.public_url.startswith(("http://", "https://")):
+        raise DrugkgError(f"--public-url {args.public_url!r} is not an http(s) URL",
+                          expected="e.g. https://drugkg.example.org/")
+    return args.public_url if args.public_url.endswith("/") else args.public_url + "/"
+
+
 def run(args: argparse.Namespace) -> int:
     from drugkg.buildfolder import open_build
     from drugkg.server.run import bind, serve
@@ -173,6 +231,18 @@ def run(args: argparse.Namespace) -> int:
         max_query_bytes=args.max_query_bytes,
         public_base=public_base,
         workers=args.workers,
+        spare_workers=args.spare_workers,
+        public_url=_public_url(args),
+        memory_mb=args.memory_mb,
+        max_queue=args.max_queue,
+        client_workers=args.client_workers or 0,
+        client_queue=args.client_queue,
+        client_seconds=args.client_seconds,
+        header_timeout=args.header_timeout,
+        keepalive_timeout=args.keepalive_timeout,
+        max_connections=args.max_connections,
+        access_log=args.access_log,
+        result_cache_mb=args.result_cache_mb,
     )
     serve(
         config,

@@ -3,46 +3,56 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import anyio
 import pyoxigraph as ox
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
+from starlette.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    Response,
+)
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from drugkg.execution import Executor, JobFailed, Unavailable
 from drugkg.namespaces import GRAPH, VOCAB_IRI
 from drugkg.buildfolder import BuildFolder
 from drugkg.server.check_route import check_route
 from drugkg.server.config import ServerConfig
+from drugkg.server.http import AccessLog, ConditionalGet
 from drugkg.server.linkeddata import (
-    describe,
-    describe_vocabulary,
     graph_triples,
-    label_of,
 )
 from drugkg.server.negotiation import GRAPH_FORMATS, HTML, NotAcceptable, choose
+from drugkg.server.page_jobs import PageJob
 from drugkg.server.pages import (
     QUERY_PAGE_CSP,
-    TermRenderer,
     dumps_page,
     error_page,
     query_page,
-    resource_page,
 )
-from drugkg.server.protocol import MAX_ROWS_HEADER, sparql_endpoint
+from drugkg.server.protocol import (
+    MAX_ROWS_HEADER,
+    ClientGone,
+    run_for_client,
+    sparql_endpoint,
+    unavailable,
+)
+from drugkg.server.result_cache import ResultCache
 from drugkg.server.serialization import serialize_triples
-from drugkg.server.workers import QueryRunner
 
-__all__ = ["create_app", "STATIC_DIR"]
+__all__ = ["STATIC_DIR", "create_app"]
 
 log = logging.getLogger("drugkg.serve")
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -98,7 +108,12 @@ async def query_page_route(request: Request) -> Response:
 
 
 async def linked_data(request: Request) -> Response:
-    """A resource, graph or vocabulary IRI under the public base, by content negotiation."""
+    """A resource, graph or vocabulary IRI under the public base, by content negotiation.
+
+    The page is rendered in a query worker (drugkg.server.page_jobs), under the same budgets
+    and per-client shares as queries, in the heavy lane (at most all workers but one, at idle
+    CPU priority), so pages cannot take the server from SPARQL.
+    """
     state = request.app.state
     config: ServerConfig = state.config
     raw_path = request.scope.get("raw_path") or request.url.path.encode()
@@ -108,35 +123,38 @@ async def linked_data(request: Request) -> Response:
         fmt = _negotiate(request, _LD_FORMATS)
     except NotAcceptable as err:
         return PlainTextResponse(f"{err}\n", status_code=406)
-    store = state.store
-    terms: list[str] = []
-    if iri == VOCAB_IRI:
-        description, terms = await run_in_threadpool(describe_vocabulary, store)
-        if len(description.outgoing) == 0:
-            return _not_found(request, f"the vocabulary {iri} is not in this graph")
-    else:
-        try:
-            description = await run_in_threadpool(describe, store, iri)
-        except ValueError:
-            return _not_found(request, f"{iri} is not a valid IRI")
-        if not description.found:
-            return _not_found(request, f"{iri} is not in this graph")
+    job = PageJob(iri, path, "html" if fmt is HTML else fmt.key, config.public_base, VOCAB_IRI)
+    try:
+        answer = state.result_cache.get(job) or await run_for_client(request, job, heavy=True)
+    except ClientGone:
+        return Response(b"", status_code=499)
+    except Unavailable as err:
+        return unavailable(err)
+    except JobFailed as err:
+        return PlainTextResponse(err.message + "\n", status_code=err.status)
+    state.result_cache.put(job, answer)
+    kind, _, _, body = answer
+    if kind != "page:200":
+        return _not_found(request, body.decode("utf-8"))
     headers = {"Vary": "Accept", "Link": f'<{iri}>; rel="canonical"'}
     if fmt is HTML:
-        render = TermRenderer(
-            _local_link(config.public_base), lambda t: label_of(store, t)
-        )
-        alternates = [
-            ("Turtle", f"/{path}?format=turtle"),
-            ("JSON-LD", f"/{path}?format=jsonld"),
-            ("N-Triples", f"/{path}?format=ntriples"),
-        ]
-        html = await run_in_threadpool(
-            resource_page, description, render, alternates=alternates, terms=terms
-        )
-        return HTMLResponse(html, headers=headers)
-    body = await run_in_threadpool(serialize_triples, description.triples(), fmt.key)
+        return HTMLResponse(body, headers=headers)
     return Response(body, media_type=fmt.content_type, headers=headers)
+
+
+async def health_route(request: Request) -> Response:
+    """The pool's state as JSON: 200 while a worker can answer, 503 while none is alive."""
+    state = request.app.state
+    executor: Executor = state.executor
+    ready = executor.alive
+    body = {
+        "status": "ready" if ready else "unavailable",
+        **executor.status(),
+        "http": state.config.shown(),
+        "result_cache": state.result_cache.status(),
+    }
+    return JSONResponse(body, status_code=200 if ready else 503,
+                        headers={"Cache-Control": "no-store"})
 
 
 async def void_route(request: Request) -> Response:
@@ -197,26 +215,30 @@ async def dump_file(request: Request) -> Response:
     )
 
 
-def create_app(
-    config: ServerConfig, build: BuildFolder, *, runner: QueryRunner | None = None
-) -> Starlette:
+def build_hash(build: BuildFolder) -> str:
+    """The build's identity for ETags: the hash of its manifest (which hashes every file)."""
+    manifest = build.path / "manifest.json"
+    data = manifest.read_bytes() if manifest.is_file() else str(build.path.resolve()).encode()
+    return hashlib.sha256(data).hexdigest()
+
+
+def create_app(config: ServerConfig, build: BuildFolder) -> Any:
     """The application serving `build`; the store and the query workers open when it starts."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.store = ox.Store.read_only(str(build.store))
-        app.state.runner = runner or QueryRunner(
-            build.store, timeout=config.timeout, workers=config.workers
-        )
-        app.state.runner.start()
-        await anyio.to_thread.run_sync(app.state.runner.warm_up)
+        app.state.executor = Executor(build.store, config.limits, config.pool)
+        app.state.result_cache = ResultCache(config.result_cache_mb * 1024 * 1024)
+        await app.state.executor.start()
         try:
             yield
         finally:
-            await anyio.to_thread.run_sync(app.state.runner.stop)
+            await app.state.executor.stop()
 
     routes = [
         Route("/", query_page_route, methods=["GET"]),
+        Route("/health", health_route, methods=["GET"]),
         Route("/sparql", sparql_endpoint, methods=["GET", "POST"]),
         Route("/check", check_route, methods=["GET"]),
         Route("/.well-known/void", void_route, methods=["GET"]),
@@ -246,4 +268,6 @@ def create_app(
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.config = config
     app.state.build = build
-    return app
+    outer = AccessLog(ConditionalGet(app, build_hash(build)), config.access_log)
+    outer.state = app.state  # type: ignore[attr-defined]
+    return outer

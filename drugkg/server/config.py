@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from drugkg.execution import Limits, PoolSettings
 from drugkg.namespaces import BASE
 
 __all__ = [
-    "ServerConfig",
-    "DEFAULT_TIMEOUT",
-    "DEFAULT_MAX_ROWS",
     "DEFAULT_MAX_QUERY_BYTES",
+    "DEFAULT_MAX_ROWS",
+    "DEFAULT_MEMORY_MB",
+    "DEFAULT_TIMEOUT",
+    "ServerConfig",
 ]
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_ROWS = 10_000
 DEFAULT_MAX_QUERY_BYTES = 20_000
+DEFAULT_MEMORY_MB = 1024
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,46 @@ class ServerConfig:
     max_query_bytes: int = DEFAULT_MAX_QUERY_BYTES
     public_base: str = BASE
     workers: int = 2
+    # Where clients reach this server; the service description, VoID and pages use it, never
+    # the request's Host header. Empty: http://127.0.0.1:PORT/ (set by `drugkg serve`).
+    public_url: str = "http://127.0.0.1/"
+    spare_workers: int = 1
+    memory_mb: int = DEFAULT_MEMORY_MB
+    max_queue: int = 64
+    client_workers: int = 0
+    client_queue: int = 16
+    client_seconds: float = 60.0
+    header_timeout: float = 10.0
+    keepalive_timeout: float = 5.0
+    max_connections: int = 4096
+    access_log: str = "text"  # "text", "json" or "off"
+    result_cache_mb: int = 64
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(timeout=self.timeout, memory_mb=self.memory_mb, max_rows=self.max_rows)
+
+    @property
+    def pool(self) -> PoolSettings:
+        return PoolSettings(
+            workers=self.workers,
+            spare_workers=self.spare_workers,
+            max_queue=self.max_queue,
+            client_workers=self.client_workers,
+            client_queue=self.client_queue,
+            client_seconds=self.client_seconds,
+        )
+
+    def shown(self) -> dict[str, Any]:
+        """The HTTP limits, as /health shows them (the pool's come from the executor)."""
+        return {
+            "header_timeout_s": self.header_timeout,
+            "keepalive_timeout_s": self.keepalive_timeout,
+            "max_connections": self.max_connections,
+            "max_query_bytes": self.max_query_bytes,
+            "result_cache_mb": self.result_cache_mb,
+            "public_url": self.public_url,
+        }
 
     @property
     def store_dir(self) -> Path:

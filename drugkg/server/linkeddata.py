@@ -12,14 +12,14 @@ import pyoxigraph as ox
 from drugkg.namespaces import DCTERMS, GRAPH, RDF, RDFS, SCHEMA, SKOS, VOCAB_IRI
 
 __all__ = [
+    "MAX_INCOMING",
+    "ONTOLOGY_GRAPH",
     "Description",
     "describe",
     "describe_vocabulary",
+    "graph_triples",
     "label_of",
     "types_of",
-    "ONTOLOGY_GRAPH",
-    "graph_triples",
-    "MAX_INCOMING",
 ]
 
 MAX_INCOMING = (

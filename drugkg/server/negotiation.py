@@ -8,12 +8,12 @@ from dataclasses import dataclass
 import mimeparse
 
 __all__ = [
-    "Format",
-    "RESULT_FORMATS",
     "GRAPH_FORMATS",
     "HTML",
-    "choose",
+    "RESULT_FORMATS",
+    "Format",
     "NotAcceptable",
+    "choose",
     "media_types",
 ]
 

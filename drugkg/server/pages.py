@@ -16,14 +16,14 @@ from drugkg.server.binding import bind_defaults
 from drugkg.server.linkeddata import Description, types_of
 
 __all__ = [
+    "QUERY_PAGE_CSP",
+    "TermRenderer",
+    "catalogue_entries",
+    "dumps_page",
+    "error_page",
     "layout",
     "query_page",
     "resource_page",
-    "dumps_page",
-    "error_page",
-    "catalogue_entries",
-    "TermRenderer",
-    "QUERY_PAGE_CSP",
 ]
 
 # The query page may load code and styles from this server only, and talk to this server only:

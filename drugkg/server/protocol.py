@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from drugkg.namespaces import RDF_TYPE
+from drugkg.execution import JobFailed, Unavailable
 from drugkg.server.negotiation import (
     GRAPH_FORMATS,
     HTML,
@@ -20,8 +22,9 @@ from drugkg.server.negotiation import (
     choose,
 )
 from drugkg.server.safety import QueryRefused, screen_query
-from drugkg.server.workers import QueryFailed, QueryJob, QueryTimeout
-from drugkg.sparql import Dataset, QueryText, request_dataset
+from drugkg.server.workers import QueryJob
+from drugkg.sparql import request_dataset
+from drugkg.sparql.dataset import worker_graphs
 
 __all__ = [
     "MAX_ROWS_HEADER",
@@ -38,7 +41,6 @@ MAX_ROWS_HEADER = "X-SPARQL-MaxRows"
 # Named in the `link` of a JSON or XML result's head when the row cap cut it (docs/queries.md).
 TRUNCATED = "https://w3id.org/drugkg/vocab#TruncatedResult"
 # A graph that is never in the store: an empty default graph for Oxigraph's `default_graph` option.
-_NO_GRAPH = "urn:x-drugkg:no-graph"
 SD = "http://www.w3.org/ns/sparql-service-description#"
 _FORMATS_NS = "http://www.w3.org/ns/formats/"
 _RDF_TYPE = ox.NamedNode(RDF_TYPE)
@@ -146,25 +148,6 @@ async def _parse(request: Request, max_query_bytes: int) -> SparqlRequest:
     )
 
 
-def _job_graphs(query: QueryText, dataset: Dataset) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The dataset as the worker's (default_graphs, named_graphs), where an empty tuple means drugkg's default.
-
-    The worker reads an empty `named_graphs` as "every named graph", so a dataset with default
-    graphs but no named graphs can only be given exactly when the query has no GRAPH pattern.
-    """
-    default = () if dataset.default_graphs is None else (dataset.default_graphs or (_NO_GRAPH,))
-    named = dataset.named_graphs
-    if named is None:
-        return default, ()
-    if not named and "GRAPH" in query.words:
-        raise QueryRefused(
-            "GRAPH over a dataset without named graphs (only default-graph-uri or FROM given) is not "
-            "supported by this endpoint yet; name the graphs with named-graph-uri or FROM NAMED",
-            400,
-        )
-    return default, named
-
-
 def _mark_truncated(body: bytes, format_key: str) -> bytes:
     """Name TRUNCATED in the `link` of the result's head (JSON and XML results; other formats have none)."""
     if format_key == "json" and b'"head":{' in body:
@@ -254,7 +237,7 @@ async def _describe_service(
         )  # a person with a browser: the query page
     if fmt is HTML:
         fmt = GRAPH_FORMATS[-1]
-    endpoint = str(request.url.replace(query="", fragment="")).rstrip("?")
+    endpoint = request.app.state.config.public_url + "sparql"  # never the request's Host
     graphs = sorted(
         g.value
         for g in request.app.state.store.named_graphs()
@@ -282,7 +265,7 @@ async def sparql_endpoint(request: Request) -> Response:
         dataset = request_dataset(
             screened.parsed.dataset, parsed.default_graphs, parsed.named_graphs, base=endpoint
         )
-        default_graphs, named_graphs = _job_graphs(screened.parsed, dataset)
+        default_graphs, named_graphs = worker_graphs(screened.parsed, dataset)
     except QueryRefused as err:
         log.info("refused (%s): %s", err.status, err.message)
         return _error(err.status, err.message)
@@ -300,25 +283,58 @@ async def sparql_endpoint(request: Request) -> Response:
         base_iri=endpoint,
     )
     started = time.perf_counter()
+    cache = state.result_cache
     try:
-        answer = await state.runner.run(job)
-    except QueryTimeout:
-        log.warning("query stopped after the %g s time limit", config.timeout)
-        return _error(
-            503,
-            f"query stopped: it ran past this endpoint's time limit of {config.timeout:g} s. "
-            "Make it more selective (or add LIMIT) and try again.",
-        )
-    except QueryFailed as err:
+        answer = cache.get(job) or await run_for_client(request, job)
+    except ClientGone:
+        return Response(b"", status_code=499)
+    except Unavailable as err:
+        return unavailable(err)
+    except JobFailed as err:
         return _error(err.status, err.message)
+    cache.put(job, answer)
+    _, truncated, rows, body = answer
     elapsed = time.perf_counter() - started
     headers = {"Vary": "Accept", "Cache-Control": "no-store"}
-    body = answer.body
-    if answer.truncated:
+    if truncated:
         headers[MAX_ROWS_HEADER] = str(config.max_rows)
         body = _mark_truncated(body, fmt.key)
         log.info("answer cut at %d rows (the row limit)", config.max_rows)
     log.debug(
-        "%s query answered in %.3f s, %d rows", screened.form, elapsed, answer.rows
+        "%s query answered in %.3f s, %d rows", screened.form, elapsed, rows
     )
     return Response(body, media_type=fmt.content_type, headers=headers)
+
+
+class ClientGone(Exception):
+    """The client closed the connection before its answer was ready."""
+
+
+async def _disconnected(request: Request) -> None:
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
+
+
+async def run_for_client(request: Request, job: object, *, heavy: bool = False) -> tuple[str, bool, int, bytes]:
+    """Run `job` in the workers for this request's client; stop it if the client goes away."""
+    executor = request.app.state.executor
+    client = request.client.host if request.client else "unknown"
+    running = asyncio.ensure_future(executor.run(job, client, heavy=heavy))
+    watching = asyncio.ensure_future(_disconnected(request))
+    try:
+        await asyncio.wait((running, watching), return_when=asyncio.FIRST_COMPLETED)
+    except asyncio.CancelledError:
+        running.cancel()
+        raise
+    finally:
+        watching.cancel()
+    if not running.done():
+        running.cancel()  # the executor kills the worker running it, or drops it from the queue
+        raise ClientGone()
+    return running.result()
+
+
+def unavailable(err: Unavailable) -> Response:
+    """503 or 429 with Retry-After, for a query not answered for capacity or budget."""
+    headers = {"Retry-After": str(err.retry_after)} if err.retry_after else None
+    return PlainTextResponse(err.message + "\n", status_code=err.status, headers=headers)

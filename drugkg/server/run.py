@@ -14,7 +14,7 @@ from drugkg.server.app import create_app
 from drugkg.buildfolder import BuildFolder
 from drugkg.server.config import ServerConfig
 
-__all__ = ["bind", "serve", "browser_url"]
+__all__ = ["bind", "browser_url", "raise_open_file_limit", "serve", "uvicorn_config"]
 
 log = logging.getLogger("drugkg.serve")
 
@@ -61,6 +61,46 @@ def browser_url(host: str, port: int) -> str:
     return f"http://{shown}:{port}/"
 
 
+def raise_open_file_limit() -> int:
+    """Raise this process's soft limit on open files to the hard limit; returns the new limit."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY:
+        hard = 1 << 20
+    if soft < hard:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+            soft = hard
+        except (ValueError, OSError):
+            pass
+    return int(soft)
+
+
+def uvicorn_config(app: Any, config: ServerConfig, *, log_level: str = "info") -> uvicorn.Config:
+    """uvicorn's settings from the server's: timeouts, the connection cap, no access log of its own."""
+    from drugkg.server.http import guarded_protocol
+
+    files = raise_open_file_limit()
+    max_connections = min(config.max_connections, max(64, files - 256))
+    if max_connections < config.max_connections:
+        log.warning("drugkg serve: at most %d connections (the open-file limit is %d)",
+                    max_connections, files)
+    return uvicorn.Config(
+        app,
+        log_level=log_level,
+        lifespan="on",
+        timeout_graceful_shutdown=5,
+        access_log=False,
+        http=guarded_protocol(config.header_timeout, max_connections),
+        timeout_keep_alive=max(1, round(config.keepalive_timeout)),
+        # uvicorn answers 503 past this many tasks; the guard sheds idle connections before that
+        limit_concurrency=max_connections + 64,
+        backlog=2048,
+        h11_max_incomplete_event_size=64 * 1024,
+    )
+
+
 def serve(
     config: ServerConfig,
     build: BuildFolder,
@@ -84,15 +124,7 @@ def serve(
                     url,
                 )
 
-    server = _Server(
-        uvicorn.Config(
-            app,
-            log_level=log_level,
-            lifespan="on",
-            timeout_graceful_shutdown=5,
-            access_log=log_level == "debug",
-        )
-    )
+    server = _Server(uvicorn_config(app, config, log_level=log_level))
     server.run(sockets=[sock])
     if not server.started:
         raise DrugkgError("the server did not start (see the messages above)")

@@ -1,31 +1,28 @@
-"""Run SPARQL queries in worker processes that can be killed when a query runs out of time.
+"""What a query worker does with a job: evaluate it on its store and serialise the answer.
 
-pyoxigraph's `Store.query` cannot be cancelled, so each query runs in a process of a pebble
-`ProcessPool`: on time-out pebble kills that process (stopping the query for real) and starts a
-fresh one, while the other workers go on answering. Each worker opens the store read-only.
-Results are serialized in the worker with pyoxigraph's own serializers.
+This code runs inside the worker processes of `drugkg.execution` (which starts, watches, limits
+and replaces them). Results are serialised here with pyoxigraph's own serializers, so the
+server only forwards bytes. Format "auto" (the CLI's) means SPARQL JSON results for SELECT/ASK
+and N-Triples for graphs, both read back losslessly.
 """
 
 from __future__ import annotations
 
-import asyncio
 import io
 import logging
-import multiprocessing
-from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
+from drugkg.execution_worker import JobFailed as QueryFailed
+
 __all__ = [
-    "QueryJob",
     "QueryAnswer",
-    "QueryRunner",
-    "QueryTimeout",
     "QueryFailed",
+    "QueryJob",
     "QueryRefusedInWorker",
+    "answer_job",
     "execute",
-    "worker_status",
+    "preload",
 ]
 
 log = logging.getLogger("drugkg.serve")
@@ -41,6 +38,7 @@ class QueryJob:
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
     base_iri: str | None = None
+    check_service: bool = True
 
 
 @dataclass(frozen=True)
@@ -53,20 +51,6 @@ class QueryAnswer:
     kind: str  # "solutions", "boolean" or "graph"
 
 
-class QueryFailed(Exception):
-    """The engine refused the query: a syntax error (`status` 400) or an evaluation error."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(
-            message, status
-        )  # both in args: the exception crosses a process boundary
-        self.message = message
-        self.status = status
-
-    def __str__(self) -> str:
-        return self.message
-
-
 class QueryRefusedInWorker(QueryFailed):
     """The worker's own safety check (rdflib's parse tree) found something not allowed."""
 
@@ -74,35 +58,10 @@ class QueryRefusedInWorker(QueryFailed):
         super().__init__(message, status)
 
 
-class QueryTimeout(Exception):
-    """The query ran past the time limit and its worker was killed."""
-
-
 # ---------------------------------------------------------------- worker process side
 
-_STORE: Any = None
-_SANDBOXED = False
 _GRAPH_FORMATS = ("turtle", "ntriples", "jsonld", "rdfxml")
 _RESULT_FORMATS = {"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV"}
-
-
-def _open_store(path: str) -> None:
-    """Pool initializer: open the store read-only once per worker process."""
-    global _STORE
-    import signal
-
-    import pyoxigraph
-
-    # pebble stops a timed-out worker with SIGTERM and, 3 s later, SIGKILL. Its own SIGTERM
-    # handler is Python code, which cannot run while the engine is busy in Rust, so a stuck
-    # query would hold the pool (and every other query) for those 3 s: die at once instead.
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    global _SANDBOXED
-    from drugkg.server.sandbox import block_network
-
-    _SANDBOXED = block_network()
-
-    _STORE = pyoxigraph.Store.read_only(path)
 
 
 class _StopAfterLines(io.RawIOBase):
@@ -168,20 +127,19 @@ def _graph_answer(triples: Any, max_rows: int, format_key: str) -> QueryAnswer:
     )
 
 
-def worker_status() -> dict[str, Any]:
-    """What a worker reports about itself: its pid and whether it is cut off the network."""
-    import os
-
-    return {"pid": os.getpid(), "network_blocked": _SANDBOXED}
-
-
-def execute(job: QueryJob) -> QueryAnswer:
-    """Evaluate one query against the worker's store (runs inside a worker process)."""
-    import pyoxigraph
-
+def _service_in_algebra(text: str) -> bool | None:
     from drugkg.server.safety import service_in_algebra
 
-    if service_in_algebra(job.text):
+    return service_in_algebra(text)
+
+
+def execute(store: Any, job: QueryJob) -> QueryAnswer:
+    """Evaluate one query against `store` (runs inside a worker process)."""
+    import dataclasses
+
+    import pyoxigraph
+
+    if job.check_service and _service_in_algebra(job.text):
         raise QueryRefusedInWorker(
             "SERVICE is not allowed: this endpoint never fetches other URLs (federated queries are refused)"
         )
@@ -193,10 +151,12 @@ def execute(job: QueryJob) -> QueryAnswer:
     if job.named_graphs:
         options["named_graphs"] = [pyoxigraph.NamedNode(g) for g in job.named_graphs]
     try:
-        result = _STORE.query(job.text, base_iri=job.base_iri, **options)
+        result = store.query(job.text, base_iri=job.base_iri, **options)
         graph = not isinstance(
             result, (pyoxigraph.QueryBoolean, pyoxigraph.QuerySolutions)
         )
+        if job.format_key == "auto":
+            job = dataclasses.replace(job, format_key="ntriples" if graph else "json")
         if graph != (job.format_key in _GRAPH_FORMATS):
             raise QueryFailed(
                 f"the format asked for ({job.format_key}) does not fit this kind of query",
@@ -210,84 +170,33 @@ def execute(job: QueryJob) -> QueryAnswer:
         if isinstance(result, pyoxigraph.QuerySolutions):
             return _cap_solutions(result, job.max_rows, job.format_key)
         return _graph_answer(result, job.max_rows, job.format_key)
-    except QueryFailed:
+    except (QueryFailed, MemoryError):
         raise
     except SyntaxError as err:
         raise QueryFailed(f"syntax error: {err}", 400) from None
     except Exception as err:  # noqa: BLE001 - reported to the client, never as a traceback
         raise QueryFailed(
-            f"the query could not be evaluated: {type(err).__name__}: {err}", 500
+            f"the query could not be evaluated: {type(err).__name__}: {err}", 400
         ) from None
 
 
-def _warm(delay: float = 0.05) -> dict[str, Any]:
-    """A warm-up task: opens nothing new, reports the worker's status (the sleep spreads the tasks)."""
-    import time
+def answer_job(store: Any, job: Any, context: dict[str, Any]) -> tuple[str, bool, int, bytes]:
+    """A worker's answer to a query or page job: (kind, truncated, rows, body)."""
+    if isinstance(job, QueryJob):
+        answer = execute(store, job)
+        return answer.kind, answer.truncated, answer.rows, answer.body
+    from drugkg.server.page_jobs import PageJob, render_page
 
-    time.sleep(delay)
-    return worker_status()
+    if isinstance(job, PageJob):
+        status, body = render_page(store, job, context)
+        return f"page:{status}", False, 0, body
+    raise QueryFailed(f"unknown job {type(job).__name__}", 400)
 
 
-# ---------------------------------------------------------------- server process side
+def preload() -> None:
+    """Import what every query needs now, so that a fresh worker's first answer is not slow.
 
-
-@dataclass
-class QueryRunner:
-    """A pool of worker processes answering queries against one store, with a per-query time limit."""
-
-    store_path: Path
-    timeout: float
-    workers: int = 2
-    _pool: Any = field(default=None, init=False, repr=False)
-
-    def start(self) -> None:
-        from pebble import ProcessPool
-
-        # "spawn": a worker must not inherit the server's threads or its open store handle.
-        self._pool = ProcessPool(
-            max_workers=self.workers,
-            initializer=_open_store,
-            initargs=(str(self.store_path),),
-            context=multiprocessing.get_context("spawn"),
-        )
-
-    def warm_up(self) -> list[dict[str, Any]]:
-        """Start every worker now (each opens the store), so the first queries are not slow.
-
-        Returns each worker's status; logs a warning when a worker could not be cut off the network.
-        """
-        futures = [
-            self._pool.schedule(_warm, timeout=60) for _ in range(self.workers * 2)
-        ]
-        statuses = [future.result() for future in futures]
-        if not all(s["network_blocked"] for s in statuses):
-            log.warning(
-                "query workers could not be cut off the network (seccomp unavailable here); "
-                "SERVICE is still refused before evaluation"
-            )
-        return statuses
-
-    def stop(self) -> None:
-        if self._pool is not None:
-            self._pool.stop()
-            self._pool.join(timeout=5)
-            self._pool = None
-
-    async def run(self, job: QueryJob) -> QueryAnswer:
-        """Answer `job`; raise QueryTimeout, QueryFailed or QueryRefusedInWorker."""
-        from pebble import ProcessExpired
-
-        if self._pool is None:
-            raise RuntimeError("the query runner is not started")
-        future = self._pool.schedule(execute, args=(job,), timeout=self.timeout)
-        try:
-            return await asyncio.wrap_future(future)
-        except FutureTimeout:
-            raise QueryTimeout() from None
-        except ProcessExpired as err:
-            raise QueryFailed(
-                f"the query worker died ({err}); it has been restarted", 500
-            ) from None
-        except asyncio.CancelledError:
-            future.cancel()  # the client went away: pebble stops the worker running it
-            raise
+    Not rdflib's parser (only queries naming SERVICE need it, and it costs ~0.3 s of a fresh
+    worker's start) nor the page code (imported by the first page job).
+    """
+    import pyoxigraph  # noqa: F401

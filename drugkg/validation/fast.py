@@ -8,7 +8,6 @@ report the same results. See docs/validation.md.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, time

@@ -1,0 +1,276 @@
+"""drugkg serve against bare `oxigraph serve-read-only`, side by side in one run, on distinct queries.
+
+    python -m bench.serve_speed                     # 100k triples, 3 s a point (about 2 minutes)
+    python -m bench.serve_speed --seconds 8         # longer points
+
+The workload: the catalogue queries that take at most 50 ms on the embedded store, each bound to
+the parameters of every synthetic drug (so nearly every request is a query not seen before),
+shuffled with a fixed seed; the same list for every server. Each client connects from its own
+loopback address (127.0.0.2, 127.0.0.3, ...), as separate users would. drugkg runs with its
+defaults (every limit on, access log on), its result cache off and then on; the repeated
+workload (one drug's queries, again and again) shows what the cache does. The per-request
+overhead is drugkg's p50 at one client minus the p50 of the same queries run in process
+(pyoxigraph query and JSON serialisation, what a worker does). Writes
+bench/results/serve-speed.json and prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from bench.load import run_load, wait_until_up
+from bench.measure import _descendants
+from bench.run import (
+    BIN,
+    ENV,
+    RESULTS,
+    ROOT,
+    WORK,
+    _stop,
+    drugkg,
+    free_port,
+    prepare_data,
+    say,
+)
+
+__all__ = ["main"]
+
+MAX_EMBEDDED_MS = 50.0
+
+
+def _build(label: str) -> Path:
+    data = prepare_data(label)
+    out = WORK / label / "build"
+    if not (out / "manifest.json").is_file():
+        say(f"{label}: building")
+        subprocess.run(drugkg("build", "--data", str(data), "--out", str(out)), check=True, cwd=ROOT,
+                       env={**os.environ, **ENV})
+    return out
+
+
+def _workload(data: Path, store_dir: Path) -> tuple[list[str], list[str], dict[str, float]]:
+    """(distinct texts, repeated texts, in-process ms per text) for the queries fast enough."""
+    import pyoxigraph as ox
+
+    from bench.queries import catalogue_http_texts, parameters_of
+
+    store = ox.Store.read_only(str(store_dir))
+    drugs = sorted((data / "drugs").glob("*.yaml"))
+    per_drug = [catalogue_http_texts(parameters_of(path)) for path in drugs]
+    fast = {name for name, text in per_drug[0] if _run_ms(store, text) <= MAX_EMBEDDED_MS}
+    texts = sorted({text for queries in per_drug for name, text in queries if name in fast})
+    random.Random(1).shuffle(texts)
+    repeated = [text for name, text in per_drug[0] if name in fast]
+    inproc = {text: _run_ms(store, text) for text in texts[-400:]}  # texts no other point starts with
+    return texts, repeated, inproc
+
+
+def _run_ms(store: Any, text: str) -> float:
+    import pyoxigraph as ox
+
+    started = time.perf_counter()
+    result = store.query(text, use_default_graph_as_union=True)
+    if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
+        result.serialize(format=ox.QueryResultsFormat.JSON)
+    else:
+        ox.serialize(list(result), format=ox.RdfFormat.N_TRIPLES)
+    return (time.perf_counter() - started) * 1000
+
+
+def _start(kind: str, build: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    if kind == "oxigraph":
+        cmd = [str(BIN / "oxigraph"), "serve-read-only", "--location", str(build / "store"), "--bind",
+               f"127.0.0.1:{port}", "--union-default-graph"]
+        url = f"http://127.0.0.1:{port}/query"
+    else:
+        cache = "0" if kind == "drugkg" else "64"
+        cmd = drugkg("serve", "--data", str(build), "--host", "127.0.0.1", "--port", str(port),
+                     "--allow-invalid", "--result-cache-mb", cache)
+        url = f"http://127.0.0.1:{port}/sparql"
+    log = open(WORK / f"speed-{kind}.log", "wb")  # noqa: SIM115 - closed with the process
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                            env={**os.environ, **ENV})
+    if wait_until_up(url, timeout=300, is_alive=lambda: proc.poll() is None) is None:
+        _stop(proc)
+        raise SystemExit(f"{kind} did not start (see {log.name})")
+    return proc, url
+
+
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its living descendants."""
+    total = 0
+    for p in _descendants(pid):
+        try:
+            with open(f"/proc/{p}/stat", encoding="ascii") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _page_paths(data: Path) -> list[str]:
+    from bench.queries import parameters_of
+    from drugkg.namespaces import BASE
+
+    return ["/" + parameters_of(p)["drug"][len(BASE):] for p in sorted((data / "drugs").glob("*.yaml"))]
+
+
+def _under_page_load(url: str, texts: list[str], seconds: float, paths: list[str]) -> dict[str, Any]:
+    """SPARQL from one client while four others (own addresses) read /vocab and resource pages."""
+    import threading
+
+    import httpx
+
+    base = url.rsplit("/", 1)[0]
+    stop = threading.Event()
+    pages = [0]
+
+    def reader(k: int) -> None:
+        transport = httpx.HTTPTransport(local_address=f"127.0.0.{40 + k}")
+        with httpx.Client(transport=transport, timeout=30, trust_env=False) as client:
+            while not stop.is_set():
+                path = "/vocab" if k % 2 == 0 else paths[pages[0] % len(paths)]
+                client.get(base + path, headers={"Accept": "text/html"})
+                pages[0] += 1
+
+    threads = [threading.Thread(target=reader, args=(k,), daemon=True) for k in range(4)]
+    for t in threads:
+        t.start()
+    try:
+        result = asdict(run_load(url, texts[3000:] + texts[:3000], 1, duration=seconds))
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=30)
+    result["pages_read"] = pages[0]
+    return result
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", default="100k", choices=("10k", "100k"))
+    parser.add_argument("--seconds", type=float, default=3.0, help="length of each point (default 3)")
+    args = parser.parse_args(argv)
+    build = _build(args.size)
+    texts, repeated, inproc = _workload(prepare_data(args.size), build / "store")
+    say(f"{args.size}: {len(texts)} distinct queries; in-process p50 {_median(list(inproc.values())):.2f} ms")
+    out: dict[str, Any] = {"size": args.size, "distinct_queries": len(texts), "seconds_per_point": args.seconds,
+                           "inprocess_p50_ms": _median(list(inproc.values())),
+                           "inprocess_cpu_ms_per_query": sum(inproc.values()) / len(inproc),
+                           "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                           "load": ", ".join(f"{v:.1f}" for v in os.getloadavg())}
+    for kind in ("oxigraph", "drugkg", "drugkg-cache"):
+        proc, url = _start(kind, build)
+        try:
+            run_load(url, texts[:200], 1, duration=10, max_requests=200)  # warm-up
+            entry: dict[str, Any] = {}
+            for clients in (1, 4, 16):
+                say(f"{kind}: {clients} client(s)")
+                offset = {1: 300, 4: 1300, 16: 2300}[clients] % len(texts)  # fresh queries for each point
+                cpu = tree_cpu_s(proc.pid)
+                entry[f"c{clients}"] = asdict(run_load(url, texts[offset:] + texts[:offset], clients,
+                                                       duration=args.seconds))
+                served = max(1, entry[f"c{clients}"]["requests"])
+                entry[f"c{clients}"]["server_cpu_ms_per_request"] = (tree_cpu_s(proc.pid) - cpu) * 1000 / served
+            if kind == "drugkg":
+                entry["inprocess_p50_1_client"] = asdict(run_load(url, list(inproc), 1, duration=args.seconds))
+            if kind != "oxigraph":
+                entry["sparql_while_4_clients_read_pages"] = _under_page_load(url, texts, args.seconds,
+                                                                             _page_paths(prepare_data(args.size)))
+            entry["repeated_c4"] = asdict(run_load(url, repeated, 4, duration=args.seconds))
+            out[kind] = entry
+        finally:
+            _stop(proc)
+    _report(out)
+    write_section(out, ROOT / "BENCHMARKS.md")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "serve-speed.json").write_text(json.dumps(out, indent=2))
+    return 0
+
+
+BEGIN, END = "<!-- serve-speed: written by python -m bench.serve_speed -->", "<!-- /serve-speed -->"
+
+
+def _section(out: dict[str, Any]) -> str:
+    """The BENCHMARKS.md section (kept by bench/report.py when it rewrites the file)."""
+    ox_ = out["oxigraph"]
+    lines = [BEGIN, "## drugkg serve against bare Oxigraph, distinct queries (`python -m bench.serve_speed`)", "",
+             f"{out['size']} ({out['distinct_queries']} distinct queries: the catalogue queries under "
+             f"{MAX_EMBEDDED_MS:g} ms, bound to every synthetic drug; {out['seconds_per_point']:g} s a point; each "
+             f"client from its own loopback address; {out['date']}, load average at start {out['load']}). drugkg "
+             "with every limit on and its access log on. Server CPU: the server's process tree, per request.", "",
+             "| server | req/s at 1 / 4 / 16 clients | ratio to oxigraph | p50 ms at 1 client | server CPU ms/request at 1 / 4 / 16 | repeated queries, 4 clients |",
+             "|---|---|---|---|---|---|"]
+    for kind, name in (("oxigraph", "oxigraph serve-read-only"), ("drugkg", "drugkg serve, cache off"),
+                       ("drugkg-cache", "drugkg serve, result cache on")):
+        e = out[kind]
+        rates = " / ".join(f"{e[f'c{c}']['rps']:.0f}" for c in (1, 4, 16))
+        ratios = " / ".join(f"{e[f'c{c}']['rps'] / ox_[f'c{c}']['rps']:.2f}x" for c in (1, 4, 16))
+        cpu = " / ".join(f"{e[f'c{c}']['server_cpu_ms_per_request']:.2f}" for c in (1, 4, 16))
+        lines.append(f"| {name} | {rates} | {ratios} | {e['c1']['p50_ms']:.1f} | {cpu} | "
+                     f"{e['repeated_c4']['rps']:.0f} ({e['repeated_c4']['rps'] / ox_['repeated_c4']['rps']:.2f}x) |")
+    p50 = out["drugkg"]["inprocess_p50_1_client"]["p50_ms"]
+    lines += ["", f"Per-request overhead (cache off, 1 client): p50 {p50:.2f} ms over HTTP against "
+              f"{out['inprocess_p50_ms']:.2f} ms in process, {p50 - out['inprocess_p50_ms']:.2f} ms "
+              f"(bare Oxigraph's server: p50 {ox_['c1']['p50_ms']:.2f} ms on the same kind of queries)."]
+    for kind in ("drugkg", "drugkg-cache"):
+        paged = out[kind]["sparql_while_4_clients_read_pages"]
+        lines.append(f"SPARQL from 1 client while 4 others read pages ({kind}): {paged['rps']:.0f} req/s, "
+                     f"p50 {paged['p50_ms']:.1f} ms ({paged['pages_read']} pages read; alone "
+                     f"{out[kind]['c1']['rps']:.0f} req/s).")
+    lines.append(END)
+    return "\n".join(lines) + "\n"
+
+
+def write_section(out: dict[str, Any], dest: Path) -> None:
+    text = dest.read_text(encoding="utf-8") if dest.is_file() else ""
+    if BEGIN in text:
+        text = text[: text.index(BEGIN)] + text[text.index(END) + len(END):].lstrip("\n")
+    dest.write_text(text.rstrip("\n") + "\n\n" + _section(out), encoding="utf-8")
+
+
+def _report(out: dict[str, Any]) -> None:
+    ox_ = out["oxigraph"]
+    print(f"{out['size']}, {out['distinct_queries']} distinct queries, {out['seconds_per_point']:g} s a point")
+    print("| server | 1 client req/s | 4 | 16 | ratio to oxigraph 1 / 4 / 16 | repeated, 4 clients |")
+    print("|---|---|---|---|---|---|")
+    for kind in ("oxigraph", "drugkg", "drugkg-cache"):
+        e = out[kind]
+        rates = [e[f"c{c}"]["rps"] for c in (1, 4, 16)]
+        ratios = " / ".join(f"{e[f'c{c}']['rps'] / ox_[f'c{c}']['rps']:.2f}" for c in (1, 4, 16))
+        errors = sum(e[f"c{c}"]["errors"] for c in (1, 4, 16))
+        print(f"| {kind} | {rates[0]:.0f} | {rates[1]:.0f} | {rates[2]:.0f} | {ratios} | "
+              f"{e['repeated_c4']['rps']:.0f} ({e['repeated_c4']['rps'] / ox_['repeated_c4']['rps']:.2f}x) |"
+              + (f" errors {errors}" if errors else ""))
+    for kind in ("drugkg", "drugkg-cache"):
+        paged = out[kind]["sparql_while_4_clients_read_pages"]
+        print(f"{kind} SPARQL, 1 client, while 4 clients read pages: {paged['rps']:.0f} req/s, "
+              f"p50 {paged['p50_ms']:.1f} ms ({paged['pages_read']} pages read; alone: "
+              f"{out[kind]['c1']['rps']:.0f} req/s, p50 {out[kind]['c1']['p50_ms']:.1f} ms)")
+    p50 = out["drugkg"]["inprocess_p50_1_client"]["p50_ms"]
+    print(f"drugkg (cache off): p50 over HTTP {p50:.2f} ms, in process {out['inprocess_p50_ms']:.2f} ms: "
+          f"overhead {p50 - out['inprocess_p50_ms']:.2f} ms "
+          f"(oxigraph's server at 1 client: p50 {ox_['c1']['p50_ms']:.2f} ms on the distinct workload)")
+    print(f"server CPU per request, ms (in process: {out['inprocess_cpu_ms_per_query']:.2f} a query)")
+    for kind in ("oxigraph", "drugkg", "drugkg-cache"):
+        print(f"  {kind}: " + " / ".join(f"{out[kind][f'c{c}']['server_cpu_ms_per_request']:.2f}" for c in (1, 4, 16))
+              + " at 1 / 4 / 16 clients")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

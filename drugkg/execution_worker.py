@@ -1,0 +1,168 @@
+"""The query worker process: opens the store read-only, then answers framed jobs on its pipes.
+
+Started by `drugkg.execution` as a Python process running `main(STORE, MEMORY_BYTES)`. The
+protocol on stdin/stdout is a stream of frames, each a 4-byte big-endian length and a pickle:
+the server sends a job (`QueryJob` or `PageJob`), the worker answers with a tuple, the body in it
+already serialised (`("ok", kind, truncated, rows, body)` or `("error", status, message)`).
+The first frame the worker sends is its status (`{"pid", "network_blocked", "rss"}`).
+
+The worker is cut off the network (seccomp) before it opens anything, ignores SIGINT (the
+server decides when it stops), runs SCHED_BATCH (a heavy client's job SCHED_IDLE, see
+`_set_policy`) and, when given a memory budget, runs under `RLIMIT_AS`: an
+allocation past it aborts the process, which the supervisor reports as a 503 and replaces.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import resource
+import signal
+import struct
+import sys
+from typing import Any, BinaryIO
+
+__all__ = ["HEADER", "main", "read_frame", "rss_bytes", "write_frame"]
+
+HEADER = struct.Struct(">I")
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+class JobFailed(Exception):
+    """The worker refused or could not evaluate the job (a 4xx, with the engine's message)."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message, status)
+        self.message = message
+        self.status = status
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def rss_bytes(pid: int) -> int:
+    """The resident memory of process `pid` (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * _PAGE
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def _vm_size() -> int:
+    with open("/proc/self/statm", "rb") as statm:
+        return int(statm.read().split()[0]) * _PAGE
+
+
+def write_frame(out: BinaryIO, payload: Any) -> None:
+    data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+    out.write(HEADER.pack(len(data)) + data)
+    out.flush()
+
+
+def read_frame(source: BinaryIO) -> Any:
+    """The next frame from `source`; EOFError when the other side has gone."""
+    head = source.read(HEADER.size)
+    if len(head) < HEADER.size:
+        raise EOFError
+    (length,) = HEADER.unpack(head)
+    data = source.read(length)
+    if len(data) < length:
+        raise EOFError
+    return pickle.loads(data)
+
+
+def _limit_memory(budget: int) -> None:
+    """Cap the address space at what the worker holds now plus `budget` bytes."""
+    if budget <= 0:
+        return
+    ceiling = _vm_size() + budget
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        ceiling = min(ceiling, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
+
+
+def _die_with_parent() -> None:
+    """Linux: the kernel kills this worker when the server process ends, however it ends."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _set_policy(policy: int) -> bool:
+    """Switch this worker's CPU scheduling policy; False when not allowed.
+
+    SCHED_BATCH for ordinary jobs: a worker woken by a job does not preempt the server's event
+    loop (measured, it shortened the server's pipe writes). SCHED_IDLE for the jobs of heavy
+    clients: they get the CPU only when nothing else wants it, so a few clients' runaways,
+    memory bombs or page crawls cannot slow the others' queries. Leaving SCHED_IDLE needs
+    CAP_SYS_NICE or RLIMIT_NICE; without them the worker ends after the job and is replaced.
+    """
+    try:
+        os.sched_setscheduler(0, policy, os.sched_param(0))
+        return True
+    except (AttributeError, OSError):
+        return False
+
+
+def _answer(store: Any, job: Any, context: dict[str, Any]) -> tuple[Any, ...]:
+    from drugkg.server.workers import answer_job
+
+    try:
+        return ("ok", *answer_job(store, job, context))
+    except JobFailed as err:
+        return ("error", err.status, err.message)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv  # `python -c` leaves argv[0] as "-c"
+    store_path, budget = args[0], int(args[1])
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # The protocol owns fds 0 and 1; anything printed goes to stderr (the server's log).
+    channel_in = os.fdopen(os.dup(0), "rb")
+    channel_out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+
+    _die_with_parent()
+    _set_policy(os.SCHED_BATCH)
+    from drugkg.server.sandbox import block_network
+
+    blocked = block_network()
+    import pyoxigraph
+
+    store = pyoxigraph.Store.read_only(store_path)
+    from drugkg.server.workers import preload
+
+    preload()
+    _limit_memory(budget)
+    write_frame(
+        channel_out,
+        {"pid": os.getpid(), "network_blocked": blocked, "rss": rss_bytes(os.getpid())},
+    )
+    context: dict[str, Any] = {}
+    while True:
+        try:
+            job, idle = read_frame(channel_in)
+        except EOFError:
+            return 0
+        if idle:
+            _set_policy(os.SCHED_IDLE)
+        try:
+            reply = _answer(store, job, context)
+        except MemoryError:
+            write_frame(channel_out, ("memory",))
+            return 3
+        write_frame(channel_out, reply)
+        if idle and not _set_policy(os.SCHED_BATCH):
+            return 0  # not allowed back to normal priority: end, the supervisor starts a fresh worker
+
+
+if __name__ == "__main__":
+    sys.exit(main())
