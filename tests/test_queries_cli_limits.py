@@ -31,7 +31,7 @@ def test_a_cut_answer_is_said_so() -> None:
     out = drugkg("-e", COUNT_TYPES, "--max-rows", "3", "-f", "tsv")
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines()[0] == "?s" and len(out.stdout.splitlines()) == 4
-    assert "the answer was cut at 3 rows" in out.stderr
+    assert "result cut at 3 rows (--max-rows 3)" in out.stderr
 
 
 def test_no_limits_gives_the_same_answer_in_process() -> None:
