@@ -260,3 +260,16 @@ def test_service_after_other_tokens_is_found(query: str) -> None:
     with pytest.raises(QueryRefused, match="SERVICE is not allowed") as err:
         analyse(query)
     assert err.value.status == 403
+
+
+def test_from_counts_what_default_graph_uri_counts_on_the_real_build(built: Path) -> None:
+    """The issue's done-when figure, over HTTP: 574 both ways (main counted 3552 with FROM)."""
+    from drugkg.server.app import create_app
+    from drugkg.server.builddir import open_build
+    from drugkg.server.config import ServerConfig
+
+    build = open_build(built)
+    with TestClient(create_app(ServerConfig(build_dir=build.path), build)) as real:
+        via_from = _select(real, f"SELECT (COUNT(*) AS ?n) FROM <{VOID}> WHERE {{ ?s ?p ?o }}")
+        via_protocol = _select(real, COUNT, **{"default-graph-uri": [VOID]})
+    assert via_from == via_protocol == [{"n": "574"}]
