@@ -265,7 +265,7 @@ def test_service_after_other_tokens_is_found(query: str) -> None:
 def test_from_counts_what_default_graph_uri_counts_on_the_real_build(built: Path) -> None:
     """The issue's done-when figure, over HTTP: 574 both ways (main counted 3552 with FROM)."""
     from drugkg.server.app import create_app
-    from drugkg.server.builddir import open_build
+    from drugkg.buildfolder import open_build
     from drugkg.server.config import ServerConfig
 
     build = open_build(built)
