@@ -17,7 +17,6 @@ from drugkg.errors import DrugkgError
 from drugkg.execution import JobFailed, Limits, Unavailable, run_once
 from drugkg.querying import Result
 from drugkg.sparql import analyse, request_dataset, with_values
-from drugkg.sparql.dataset import worker_graphs
 
 __all__ = ["DEFAULT_CLI_LIMITS", "run_limited"]
 
@@ -45,9 +44,8 @@ def run_limited(store_dir: Path, text: str, bindings: Mapping[str, ox.Term] | No
 
     query = analyse(text)
     dataset = request_dataset(query.dataset, default_graphs, named_graphs, base=base_iri)
-    default, named = worker_graphs(query, dataset)
     job = QueryJob(text=with_values(text, bindings or {}), format_key="auto", max_rows=limits.max_rows,
-                   default_graphs=default, named_graphs=named, base_iri=base_iri)
+                   dataset=dataset, base_iri=base_iri)
     try:
         kind, truncated, rows, body = run_once(store_dir, job, limits)
     except JobFailed as err:

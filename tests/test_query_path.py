@@ -172,11 +172,10 @@ def test_only_default_graph_uri_gives_graph_no_named_graphs_in_the_cli(built: Pa
     assert out.stdout.splitlines() == ["g"]
 
 
-def test_only_default_graph_uri_with_graph_is_refused_over_http_not_answered_wrongly(client: TestClient) -> None:
-    """The worker (issue 14) cannot yet be told "no named graphs": refused, never all graphs."""
-    response = client.post("/sparql", data={"query": "SELECT ?g WHERE { GRAPH ?g { } }", "default-graph-uri": CHEBI})
-    assert response.status_code == 400
-    assert "GRAPH over a dataset without named graphs" in response.text
+def test_only_default_graph_uri_gives_graph_no_named_graphs_over_http(client: TestClient) -> None:
+    """Protocol 2.1.4: with only default-graph-uri, the dataset has no named graphs."""
+    assert _select(client, "SELECT ?g WHERE { GRAPH ?g { } }", **{"default-graph-uri": [CHEBI]}) == []
+    assert _select(client, COUNT, **{"default-graph-uri": [CHEBI]}) == [{"n": "1"}]
 
 
 def test_relative_iris_resolve_against_the_endpoint(client: TestClient) -> None:

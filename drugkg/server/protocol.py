@@ -24,7 +24,6 @@ from drugkg.server.negotiation import (
 from drugkg.server.safety import QueryRefused, screen_query
 from drugkg.server.workers import QueryJob
 from drugkg.sparql import request_dataset
-from drugkg.sparql.dataset import worker_graphs
 
 __all__ = [
     "MAX_ROWS_HEADER",
@@ -265,7 +264,6 @@ async def sparql_endpoint(request: Request) -> Response:
         dataset = request_dataset(
             screened.parsed.dataset, parsed.default_graphs, parsed.named_graphs, base=endpoint
         )
-        default_graphs, named_graphs = worker_graphs(screened.parsed, dataset)
     except QueryRefused as err:
         log.info("refused (%s): %s", err.status, err.message)
         return _error(err.status, err.message)
@@ -278,8 +276,7 @@ async def sparql_endpoint(request: Request) -> Response:
         text=parsed.query,
         format_key=fmt.key,
         max_rows=config.max_rows,
-        default_graphs=default_graphs,
-        named_graphs=named_graphs,
+        dataset=dataset,
         base_iri=endpoint,
     )
     started = time.perf_counter()

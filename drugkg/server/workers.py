@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from drugkg.sparql.dataset import Dataset, store_options
 from drugkg.execution_worker import JobFailed as QueryFailed
 
 __all__ = [
@@ -35,8 +36,7 @@ class QueryJob:
     text: str
     format_key: str
     max_rows: int
-    default_graphs: tuple[str, ...] = ()
-    named_graphs: tuple[str, ...] = ()
+    dataset: Dataset = Dataset()  # drugkg's default: the union of all graphs, and every named graph
     base_iri: str | None = None
     check_service: bool = True
 
@@ -143,13 +143,7 @@ def execute(store: Any, job: QueryJob) -> QueryAnswer:
         raise QueryRefusedInWorker(
             "SERVICE is not allowed: this endpoint never fetches other URLs (federated queries are refused)"
         )
-    options: dict[str, Any] = {}
-    if job.default_graphs:
-        options["default_graph"] = [pyoxigraph.NamedNode(g) for g in job.default_graphs]
-    else:
-        options["use_default_graph_as_union"] = True
-    if job.named_graphs:
-        options["named_graphs"] = [pyoxigraph.NamedNode(g) for g in job.named_graphs]
+    options = store_options(job.dataset)
     try:
         result = store.query(job.text, base_iri=job.base_iri, **options)
         graph = not isinstance(

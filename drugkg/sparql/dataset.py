@@ -16,12 +16,9 @@ from urllib.parse import urljoin
 
 import pyoxigraph as ox
 
-from drugkg.sparql.policy import DatasetClause, QueryRefused, QueryText
+from drugkg.sparql.policy import DatasetClause, QueryRefused
 
-__all__ = ["NO_GRAPH", "Dataset", "request_dataset", "store_options", "worker_graphs"]
-
-# A graph IRI no store holds: an empty default graph, for a worker that reads () as "the union"
-NO_GRAPH = "urn:x-drugkg:no-graph"
+__all__ = ["Dataset", "request_dataset", "store_options"]
 
 
 @dataclass(frozen=True)
@@ -66,22 +63,3 @@ def store_options(dataset: Dataset) -> dict[str, Any]:
     if dataset.named_graphs is not None:
         options["named_graphs"] = [ox.NamedNode(g) for g in dataset.named_graphs]
     return options
-
-
-def worker_graphs(query: QueryText, dataset: Dataset) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The dataset as the worker's (default_graphs, named_graphs), where an empty tuple means drugkg's default.
-
-    The worker reads an empty `named_graphs` as "every named graph", so a dataset with default
-    graphs but no named graphs can only be given exactly when the query has no GRAPH pattern.
-    """
-    default = () if dataset.default_graphs is None else (dataset.default_graphs or (NO_GRAPH,))
-    named = dataset.named_graphs
-    if named is None:
-        return default, ()
-    if not named and "GRAPH" in query.words:
-        raise QueryRefused(
-            "GRAPH over a dataset without named graphs (only default-graph-uri or FROM given) is not "
-            "supported by this endpoint yet; name the graphs with named-graph-uri or FROM NAMED",
-            400,
-        )
-    return default, named
