@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import json
 import math
 import sys
@@ -114,9 +116,18 @@ def plot(results: dict[str, Any], dest: Path) -> None:
 def write_report(results: dict[str, Any], dest: Path, png: Path) -> None:
     plot(results, png)
     sizes = results["sizes"]
-    m = results["machine"]
+    sections = (_header(results, dest, png), _headline(sizes), _build_section(sizes), _validation_section(sizes),
+                _queries_section(sizes), _endpoint_section(sizes), _targets_section(sizes))
+    kept = _kept_sections(dest)
+    text = "\n".join(line for section in sections for line in section)
+    dest.write_text(text + "\n" + (f"\n{kept}" if kept else ""), encoding="utf-8")
+
+
+def _header(results: dict[str, Any], dest: Path, png: Path) -> list[str]:
+    """Title, how the figures were made, the machine and the plot."""
     L: list[str] = []
     w = L.append
+    m = results["machine"]
     w("# drugkg benchmarks")
     w("")
     w("Made by `python -m bench.run` (see `bench/`); raw figures in `bench/results/results.json`. "
@@ -133,6 +144,13 @@ def write_report(results: dict[str, Any], dest: Path, png: Path) -> None:
     w("")
     w(f"![time against size]({png.relative_to(dest.parent).as_posix() if png.is_relative_to(dest.parent) else png})")
     w("")
+    return L
+
+
+def _headline(sizes: list[dict[str, Any]]) -> list[str]:
+    """One row per size: every stage against its obvious alternative."""
+    L: list[str] = []
+    w = L.append
     w("## Headline")
     w("")
     w("| triples | build | validate (SHACL) | catalogue queries (geometric mean) | endpoint, 4 clients: vs oxigraph / vs rdflib-endpoint | serve start / RSS |")
@@ -150,6 +168,13 @@ def write_report(results: dict[str, Any], dest: Path, png: Path) -> None:
           f"| {('%.0fx faster than rdflib' % geo) if geo else 'n/a'} | {ratio_o} / {ratio_r} "
           f"| {_s(ep.get('drugkg', {}).get('startup_s'))} / {ep.get('drugkg', {}).get('rss_idle_mb', float('nan')):.0f} MB |")
     w("")
+    return L
+
+
+def _build_section(sizes: list[dict[str, Any]]) -> list[str]:
+    """drugkg build against rdflib parsing and writing the same data."""
+    L: list[str] = []
+    w = L.append
     w("## Build (sources to every dump and the store)")
     w("")
     w("`drugkg build --data DIR` against the obvious alternative for the same data: rdflib parsing the "
@@ -163,6 +188,13 @@ def write_report(results: dict[str, Any], dest: Path, png: Path) -> None:
           f"| {_s(s.get('rdflib_build_s'), s.get('rdflib_build_limit'))} | {s.get('rdflib_build_mb', 0):.0f} "
           f"| {_x(s['build_s'], s.get('rdflib_build_s'), s.get('rdflib_build_limit'))} |")
     w("")
+    return L
+
+
+def _validation_section(sizes: list[dict[str, Any]]) -> list[str]:
+    """drugkg validate against plain pySHACL."""
+    L: list[str] = []
+    w = L.append
     w("## Validation")
     w("")
     if any(s.get("validate") == "not available" for s in sizes):
@@ -185,6 +217,13 @@ def write_report(results: dict[str, Any], dest: Path, png: Path) -> None:
                     w("")
                     w(f"`drugkg validate` ({v}) at {s['label']} could not run: `{s[f'validate_{v}_error'].strip()[-300:]}`")
     w("")
+    return L
+
+
+def _queries_section(sizes: list[dict[str, Any]]) -> list[str]:
+    """Every catalogue query on Oxigraph and on rdflib."""
+    L: list[str] = []
+    w = L.append
     w("## Catalogue queries on the embedded store")
     w("")
     w("Every catalogue query, parameters bound to resources of the first synthetic drug, run through "
@@ -212,6 +251,13 @@ def write_report(results: dict[str, Any], dest: Path, png: Path) -> None:
           f"{_s(s.get('rdflib_load_s'))}); slowest on Oxigraph: {worst[0] if worst else 'n/a'} "
           f"{_ms(worst[1].get('oxigraph_ms')) if worst else ''} ms" + (f" (stopped at {worst[1]['limit_s']:.0f} s)" if worst and worst[1].get('oxigraph_ms') is None else "") + ".")
     w("")
+    return L
+
+
+def _endpoint_section(sizes: list[dict[str, Any]]) -> list[str]:
+    """drugkg serve against Oxigraph's server and rdflib-endpoint."""
+    L: list[str] = []
+    w = L.append
     w("## SPARQL endpoint")
     w("")
     w("All catalogue queries round-robin (parameters in a `VALUES` block) over loopback, from 1, 4 and "
@@ -256,21 +302,25 @@ def write_report(results: dict[str, Any], dest: Path, png: Path) -> None:
                 seen.add((label, kind))
                 w(f"- {label} {kind}: `{text[:160]}`")
     w("")
+    return L
+
+
+def _targets_section(sizes: list[dict[str, Any]]) -> list[str]:
+    """The targets of issue 6, at the largest size."""
+    L: list[str] = []
+    w = L.append
     w("## Issue 6 targets (at the largest size measured)")
     w("")
     w(_targets(sizes))
-    kept = _kept_sections(dest)
-    dest.write_text("\n".join(L) + "\n" + (f"\n{kept}" if kept else ""), encoding="utf-8")
+    return L
 
 
 def _kept_sections(dest: Path) -> str:
-    """Sections other benchmarks write into BENCHMARKS.md (bench/serve_speed.py), kept as they are."""
-    from bench.serve_speed import BEGIN, END
-
+    """Sections other benchmarks write into BENCHMARKS.md between `<!-- NAME: written by ... -->` and
+    `<!-- /NAME -->` (bench/serve_speed.py, bench/export_kgx.py, ...), kept as they are."""
     text = dest.read_text(encoding="utf-8") if dest.is_file() else ""
-    if BEGIN not in text or END not in text:
-        return ""
-    return text[text.index(BEGIN): text.index(END) + len(END)] + "\n"
+    kept = [m.group(0) for m in re.finditer(r"<!-- ([a-z-]+): written by [^>]*-->.*?<!-- /\1 -->", text, flags=re.S)]
+    return "\n\n".join(kept) + "\n" if kept else ""
 
 
 def _targets(sizes: list[dict[str, Any]]) -> str:
