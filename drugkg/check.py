@@ -191,6 +191,7 @@ def _gather(found: dict[str, Finding], rows: Iterable[Row], because: str) -> Non
                                                   row.get("routeLabel"), row["certaintyLabel"])
         _add(f.because, because)
         _add(f.populations, row.get("populationLabel"))
+        _add(f.about, row.get("contextLabel"))
         _add(f.about, row.get("aboutLabel"))
         _add(f.sections, row.get("sectionLabel"))
         if "adviceLabel" in row:
@@ -224,9 +225,18 @@ def _life_stages(profile: Profile) -> list[tuple[str, str]]:
     return stages
 
 
+def _dose_adjustments(rows: list[Row], stages: list[tuple[str, str]], conditions: list[tuple[str, str]],
+                      v: _Vocabulary, on: str) -> list[tuple[Row, str]]:
+    """The dose-adjustment rows whose population has one of the profile's life stages or conditions."""
+    wanted = {iri: words for iri, words in stages} | {iri: v.conditions[iri] for iri, _ in conditions}
+    return [(row, f"{wanted[key]}, {on}") for row in rows
+            for key in (row.get("lifeStage"), row.get("condition")) if key in wanted]
+
+
 def _run_checks(run: Runner, drug: str, profile: Profile, routes: tuple[str, ...], v: _Vocabulary,
                 found: dict[str, Finding], checked: list[str]) -> None:
     conditions = [(_pick("condition", c, v.conditions), c) for c in profile.conditions]
+    stages = _life_stages(profile)
     for route in routes:
         on = f"on the {v.routes[route]} route"
         base = {"drug": drug, "route": route}
@@ -235,12 +245,16 @@ def _run_checks(run: Runner, drug: str, profile: Profile, routes: tuple[str, ...
         if profile.age is not None:
             _gather(found, run("check-age", {**base, "age": str(profile.age)}), f"age {profile.age} {on}")
             checked.append(f"age limits {on} for age {profile.age}")
-        for stage, words in _life_stages(profile):
+        for stage, words in stages:
             _gather(found, run("check-life-stage", {**base, "lifeStage": stage}), f"{words}, {on}")
             checked.append(f"{words} {on}")
         for iri, given in conditions:
             _gather(found, run("check-condition", {**base, "condition": iri}), f"{v.conditions[iri]}, {on}")
             checked.append(f"condition {v.conditions[iri]} (asked as {given!r}) {on}")
+        if stages or conditions:
+            for row, because in _dose_adjustments(run("check-dose-adjustments", base), stages, conditions, v, on):
+                _gather(found, [row], because)
+            checked.append(f"dose adjustments {on}")
 
 
 def _not_applying(run: Runner, drug: str, found: Mapping[str, Finding]) -> tuple[NotApplying, ...]:

@@ -15,7 +15,7 @@ import rdflib
 from drugkg.buildfolder import STORE_DIR
 from drugkg.check import NOTICE, Profile, Runner, check_profile, result_as_table, store_runner
 from drugkg.errors import DrugkgError
-from drugkg.namespaces import RESOURCE
+from drugkg.namespaces import RESOURCE, resource_iri
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -176,3 +176,15 @@ def test_table_output_says_it_is_not_advice_and_what_was_checked(oxigraph: Runne
     text = result_as_table(check_profile(oxigraph, Profile(age=Decimal(10), route="oral")))
     assert text.startswith("NOTE: This check restates one source document")
     assert "  - age limits on the oral route for age 10\n" in text
+
+
+def test_life_stage_statement_for_another_route_does_not_apply(oxigraph: Runner) -> None:
+    """Regression: the route filter sat inside a UNION branch, where ?route is unbound, so the
+    intrathecal body-mass precaution applied to a child on the oral route."""
+    rows = oxigraph("check-life-stage", {"drug": resource_iri("drug", "baclofen"), "route": resource_iri("route", "oral"),
+                                         "lifeStage": "https://w3id.org/drugkg/vocab#Childhood"})
+    assert rows == []
+    rows = oxigraph("check-life-stage", {"drug": resource_iri("drug", "baclofen"),
+                                         "route": resource_iri("route", "intrathecal"),
+                                         "lifeStage": "https://w3id.org/drugkg/vocab#Childhood"})
+    assert {r["statement"] for r in rows} == {resource_iri("warning", "baclofen-pediatric-intrathecal-body-mass")}
