@@ -99,14 +99,19 @@ class CheckResult:
 # ---------------------------------------------------------------- running the queries
 
 
-def _runner(execute: Callable[[str, Mapping[str, Any]], Any]) -> Runner:
+def _rows(result: Any) -> list[Row]:
+    """The solutions of a pyoxigraph SELECT result as plain dicts (variable -> lexical value)."""
+    names = [v.value for v in result.variables]
+    return [{n: s[n].value for n in names if s[n] is not None} for s in result]
+
+
+def _runner(execute: Callable[[str, Mapping[str, Any]], list[Row]]) -> Runner:
+    """A runner from `execute(query text, bindings) -> rows`."""
     from drugkg.querying import bind_parameters, find_query
 
     def run(name: str, params: Mapping[str, str]) -> list[Row]:
         query = find_query(name)
-        result = execute(query.text, bind_parameters(query, params))
-        names = [v.value for v in result.variables]
-        return [{n: s[n].value for n in names if s[n] is not None} for s in result]
+        return execute(query.text, bind_parameters(query, params))
 
     return run
 
@@ -115,14 +120,14 @@ def store_runner(store: Any) -> Runner:
     """A runner over an Oxigraph store (the embedded build)."""
     from drugkg.querying import run_on_store
 
-    return _runner(lambda text, bindings: run_on_store(store, text, bindings))
+    return _runner(lambda text, bindings: _rows(run_on_store(store, text, bindings)))
 
 
 def endpoint_runner(url: str) -> Runner:
     """A runner over any SPARQL 1.1 endpoint that holds the graph (its default graph the union of all)."""
     from drugkg.querying import run_on_endpoint
 
-    return _runner(lambda text, bindings: run_on_endpoint(url, text, bindings))
+    return _runner(lambda text, bindings: _rows(run_on_endpoint(url, text, bindings)))
 
 
 # ---------------------------------------------------------------- the profile against the graph's terms

@@ -77,10 +77,10 @@ def oxigraph(built: Path) -> Runner:
 @pytest.fixture(scope="module")
 def rdflib_engine(graph: rdflib.Graph) -> Runner:
     """The same catalogue queries on rdflib's SPARQL engine: a second engine, not written here."""
-    from drugkg.check import _runner
+    from drugkg.check import _rows, _runner
     from drugkg.querying import run_on_graph
 
-    return _runner(lambda text, bindings: run_on_graph(graph, text, bindings))
+    return _runner(lambda text, bindings: _rows(run_on_graph(graph, text, bindings)))
 
 
 @pytest.mark.parametrize(("case", "profile", "expected"), PROFILES, ids=[p[0] for p in PROFILES])

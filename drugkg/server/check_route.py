@@ -12,7 +12,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import anyio.from_thread
-import pyoxigraph as ox
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -68,11 +67,14 @@ def _worker_runner(request: Request) -> Runner:
     from drugkg.server.workers import QueryJob
 
     state = request.app.state
+    client = request.client.host if request.client else "unknown"
 
     def execute(text: str, bindings: Any) -> Any:
         job = QueryJob(text=with_values(text, bindings), format_key="json", max_rows=state.config.max_rows)
-        answer = anyio.from_thread.run(state.runner.run, job)
-        return ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
+        _, _, _, body = anyio.from_thread.run(state.executor.run, job, client)
+        # plain JSON, not pyoxigraph objects: those must be dropped on the thread that made them
+        bindings = json.loads(body)["results"]["bindings"]
+        return [{name: cell["value"] for name, cell in row.items()} for row in bindings]
 
     return _runner(execute)
 
@@ -115,7 +117,8 @@ def _wants_html(request: Request) -> bool:
 
 async def check_route(request: Request) -> Response:
     """The check for the profile in the query string; JSON by default, HTML for `format=html` or browsers."""
-    from drugkg.server.workers import QueryFailed, QueryTimeout
+    from drugkg.execution import JobFailed, Unavailable
+    from drugkg.server.protocol import unavailable
 
     wants_html = _wants_html(request)
     headers = {"Cache-Control": "no-store", "Vary": "Accept"}
@@ -136,10 +139,9 @@ async def check_route(request: Request) -> Response:
         if wants_html:
             return HTMLResponse(_page(profile, None, message), status_code=400, headers=headers)
         return JSONResponse({"error": message, "expected": expected, "notice": NOTICE}, status_code=400, headers=headers)
-    except QueryTimeout:
-        return JSONResponse({"error": "the check ran past this endpoint's time limit", "notice": NOTICE},
-                            status_code=503, headers=headers)
-    except QueryFailed as err:
+    except Unavailable as err:
+        return unavailable(err)
+    except JobFailed as err:
         status = err.status if err.status < 500 else 503
         return JSONResponse({"error": err.message, "notice": NOTICE}, status_code=status, headers=headers)
     answer = result_as_json(result)
