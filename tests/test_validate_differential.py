@@ -40,7 +40,7 @@ data = st.tuples(st.lists(triples, max_size=10), st.lists(types, max_size=4), su
 
 targets = st.sampled_from([f"sh:targetClass {CLASSES[0]}", f"sh:targetClass {CLASSES[1]}", f"sh:targetNode {NODES[0]}",
                            f"sh:targetNode {NODES[1]}, {NODES[2]}", f"sh:targetSubjectsOf {PREDICATES[0]}",
-                           f"sh:targetObjectsOf {PREDICATES[1]}", f'sh:targetNode "abc"'])
+                           f"sh:targetObjectsOf {PREDICATES[1]}", 'sh:targetNode "abc"'])
 counts = st.integers(min_value=0, max_value=3)
 limits = st.sampled_from(['3', '2.5', '"abc"', '0', '"7"^^xsd:integer'])
 cardinalities = st.one_of(st.builds(lambda n: f"sh:minCount {n}", counts),

@@ -8,11 +8,11 @@ report the same results. See docs/validation.md.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
@@ -88,7 +88,7 @@ def _range_ok(value: Term, component: URIRef, limit: Literal) -> bool:
 class _Runner:
     def __init__(self, store: ox.Store) -> None:
         self.store = store
-        self._subclasses: dict[str, list[str]] = {}
+        self._subclasses: dict[str, list[str] | None] = {}
 
     def rows(self, query: str) -> list[ox.QuerySolution]:
         return list(self.store.query(query))  # type: ignore[arg-type]
@@ -186,8 +186,8 @@ def _value_checks(run: _Runner, target: str, vpath: str, shape: PropertyShape | 
     elif component == SH.NodeKindConstraintComponent:
         yield from fv(f"!{_NODE_KIND[param]}")  # type: ignore[index]
     elif component == SH.InConstraintComponent:
-        members = param or ()
-        test = " || ".join(f"sameTerm(?v, {_sparql_term(m)})" for m in members) or "false"  # type: ignore[union-attr]
+        members: tuple[object, ...] = param or ()  # type: ignore[assignment]
+        test = " || ".join(f"sameTerm(?v, {_sparql_term(m)})" for m in members) or "false"
         yield from fv(f"!({test})")
     elif component == SH.MinLengthConstraintComponent:
         n = int(param.value)  # type: ignore[attr-defined]
@@ -209,7 +209,7 @@ def _sparql_results(run: _Runner, target: str, shape: NodeShape) -> Iterator[Val
             yield ValidationResult(
                 focus=focus,
                 path=Path.of(path_term.value) if isinstance(path_term, ox.NamedNode) else None,
-                value=to_rdflib(value_term) if value_term is not None else focus,
+                value=to_rdflib(value_term) if value_term is not None else focus,  # type: ignore[arg-type]
                 component=SH.SPARQLConstraintComponent, severity=shape.severity, source_shape=shape.node,  # type: ignore[arg-type]
                 messages=tuple(sorted(set(shape.messages) | set(constraint.messages))),
                 source_constraint=constraint.node,
@@ -223,9 +223,9 @@ def _get(row: ox.QuerySolution, name: str) -> object:
         return None
 
 
-def _shape_jobs(run: _Runner, shape: NodeShape) -> list:  # type: ignore[type-arg]
+def _shape_jobs(run: _Runner, shape: NodeShape) -> list[tuple[Any, tuple[Any, ...]]]:
     target = run.target(shape)
-    jobs = []
+    jobs: list[tuple[Any, tuple[Any, ...]]] = []
     for component, param in shape.constraints:
         jobs.append((_value_checks, (run, target, "", shape, component, param, None)))
     for prop in shape.properties:

@@ -10,6 +10,7 @@ import pyoxigraph as ox
 import pyshacl
 from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError, ValidationFailure
 from rdflib import Graph
+from rdflib.term import Node
 from rdflib.namespace import SH
 
 from drugkg.errors import DrugkgError
@@ -46,8 +47,8 @@ def rdflib_graph(store: ox.Store) -> Graph:
     return graph_of(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
 
-def _result(report: Graph, node: object) -> ValidationResult:
-    path = report.value(node, SH.resultPath)  # type: ignore[arg-type]
+def _result(report: Graph, node: Node) -> ValidationResult:
+    path = report.value(node, SH.resultPath)
     try:
         parsed = path_from_rdf(report, path) if path is not None else None
     except IllFormedPath as err:
