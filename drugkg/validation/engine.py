@@ -11,6 +11,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS
 
 from drugkg.build import check_build
+from drugkg.errors import DrugkgError
 from drugkg.validation.background import background_quads, derived_search_keys
 from drugkg.validation.inputs import (
     MAX_INPUT_BYTES,
@@ -145,8 +146,14 @@ def validate_files(paths: Sequence[Path], *, reasoning: bool = True, engine: str
     if engine == "fast" and not _stored_as_written(data, store):
         engine = "pyshacl"  # the fast engine would report Oxigraph's canonical form of a value, not the user's
     timings = {"load": time.perf_counter() - start}
-    outcome = validate_store(store, engine=engine, reasoning=reasoning, timings=timings, shapes_graph=shapes_graph,
-                             reference_data=lambda: _with_prefixes(graph_of(data), paths, parsed))
+    try:
+        outcome = validate_store(store, engine=engine, reasoning=reasoning, timings=timings,
+                                 shapes_graph=shapes_graph,
+                                 reference_data=lambda: _with_prefixes(graph_of(data), paths, parsed))
+    except DrugkgError as err:
+        if err.file is None and shapes:  # a problem of the user's shapes: name their files
+            err.file = ", ".join(str(p) for p in shapes)
+        raise
     focus = {str(r.focus) for r in outcome.results if isinstance(r.focus, URIRef)}
     outcome.locations = focus_locations(focus, [(Path(p), format_for(Path(p)), parsed[Path(p).resolve()][1])
                                                 for p in paths])
