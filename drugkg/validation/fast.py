@@ -133,6 +133,35 @@ def _result(shape: NodeShape | PropertyShape, component: URIRef, focus: Term, va
                             source_shape=shape.node, messages=shape.messages)  # type: ignore[arg-type]
 
 
+def _count_query(component: URIRef, n: int, target: str, vpath: str) -> str | None:
+    """The focus nodes with fewer than (sh:minCount) or more than (sh:maxCount) `n` value nodes."""
+    if component == SH.MinCountConstraintComponent:
+        if n == 0:
+            return None
+        if n == 1:
+            return f"SELECT ?this WHERE {{ {target} FILTER NOT EXISTS {{ ?this {vpath} ?v }} }}"
+        return (f"SELECT ?this WHERE {{ {target} OPTIONAL {{ ?this {vpath} ?v }} }} GROUP BY ?this "
+                f"HAVING (COUNT(DISTINCT ?v) < {n})")
+    if n == 0:
+        return f"SELECT DISTINCT ?this WHERE {{ {target} ?this {vpath} ?v }}"
+    if n == 1:
+        return (f"SELECT DISTINCT ?this WHERE {{ {target} ?this {vpath} ?v . ?this {vpath} ?w . "
+                f"FILTER(!sameTerm(?v, ?w)) }}")
+    return f"SELECT ?this WHERE {{ {target} ?this {vpath} ?v }} GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {n})"
+
+
+def _datatype_checks(param: URIRef, fv: Any, by_distinct_value: Any) -> Iterator[ValidationResult]:
+    """sh:datatype: a literal of another datatype, or (decided in Python, as pySHACL does) an ill-typed one."""
+    dt = f"<{param}>"
+    if param == RDFS.Literal:
+        yield from fv("!isLiteral(?v)")
+        return
+    yield from fv(f"!isLiteral(?v) || datatype(?v) != {dt}")
+    if param not in (XSD.string, RDF.langString):
+        yield from by_distinct_value(f"FILTER(isLiteral(?v) && datatype(?v) = {dt})",
+                                     lambda v: not _datatype_ok(v, param))
+
+
 def _value_checks(run: _Runner, target: str, vpath: str, shape: PropertyShape | NodeShape,
                   component: URIRef, param: object, path: Path | None) -> Iterator[ValidationResult]:
     """One core constraint over every focus node; `vpath` is the SPARQL path to the value nodes ('' for node shapes)."""
@@ -155,34 +184,14 @@ def _value_checks(run: _Runner, target: str, vpath: str, shape: PropertyShape | 
             for row in run.rows(q):
                 yield _result(shape, component, to_rdflib(row["this"]), to_rdflib(row["v"]), path)  # type: ignore[arg-type]
 
-    if component == SH.MinCountConstraintComponent:
-        n = int(param.value)  # type: ignore[attr-defined]
-        if n == 0:
-            return
-        q = (f"SELECT ?this WHERE {{ {target} FILTER NOT EXISTS {{ ?this {vpath} ?v }} }}" if n == 1 else
-             f"SELECT ?this WHERE {{ {target} OPTIONAL {{ ?this {vpath} ?v }} }} GROUP BY ?this "
-             f"HAVING (COUNT(DISTINCT ?v) < {n})")
-        for row in run.rows(q):
-            yield _result(shape, component, to_rdflib(row["this"]), None, path)  # type: ignore[arg-type]
-    elif component == SH.MaxCountConstraintComponent:
-        n = int(param.value)  # type: ignore[attr-defined]
-        q = (f"SELECT DISTINCT ?this WHERE {{ {target} ?this {vpath} ?v }}" if n == 0 else
-             f"SELECT DISTINCT ?this WHERE {{ {target} ?this {vpath} ?v . ?this {vpath} ?w . FILTER(!sameTerm(?v, ?w)) }}"
-             if n == 1 else
-             f"SELECT ?this WHERE {{ {target} ?this {vpath} ?v }} GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {n})")
-        for row in run.rows(q):
+    if component in (SH.MinCountConstraintComponent, SH.MaxCountConstraintComponent):
+        q = _count_query(component, int(param.value), target, vpath)  # type: ignore[attr-defined]
+        for row in run.rows(q) if q else []:
             yield _result(shape, component, to_rdflib(row["this"]), None, path)  # type: ignore[arg-type]
     elif component == SH.ClassConstraintComponent:
         yield from fv(f"NOT EXISTS {run.instance_of('?v', str(param))}")
     elif component == SH.DatatypeConstraintComponent:
-        dt = f"<{param}>"
-        if param == RDFS.Literal:
-            yield from fv("!isLiteral(?v)")
-            return
-        yield from fv(f"!isLiteral(?v) || datatype(?v) != {dt}")
-        if param not in (XSD.string, RDF.langString):
-            yield from by_distinct_value(f"FILTER(isLiteral(?v) && datatype(?v) = {dt})",
-                                         lambda v: not _datatype_ok(v, param))  # type: ignore[arg-type]
+        yield from _datatype_checks(param, fv, by_distinct_value)  # type: ignore[arg-type]
     elif component == SH.NodeKindConstraintComponent:
         yield from fv(f"!{_NODE_KIND[param]}")  # type: ignore[index]
     elif component == SH.InConstraintComponent:
@@ -191,8 +200,7 @@ def _value_checks(run: _Runner, target: str, vpath: str, shape: PropertyShape | 
         yield from fv(f"!({test})")
     elif component == SH.MinLengthConstraintComponent:
         n = int(param.value)  # type: ignore[attr-defined]
-        if n > 0:
-            yield from fv(f"isBlank(?v) || STRLEN(STR(?v)) < {n}")
+        yield from fv(f"isBlank(?v) || STRLEN(STR(?v)) < {n}" if n > 0 else "false")  # pySHACL: 0 allows all
     elif component in _RANGE:
         yield from by_distinct_value("", lambda v: not _range_ok(v, component, param))  # type: ignore[arg-type]
     else:  # compile_shapes only lets the components above through
