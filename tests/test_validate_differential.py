@@ -73,6 +73,10 @@ sparql = st.sampled_from([
     f"FILTER(isIRI(?value) && ?value != $this) }}",
     f"SELECT DISTINCT $this {{ ?s {PREDICATES[0]} $this }}",
     f"SELECT * WHERE {{ $this {TYPE} ?c . FILTER EXISTS {{ ?c {SUBCLASS} ?d }} }}",
+    f"SELECT $this WHERE {{ $this {PREDICATES[0]} ?v . FILTER NOT EXISTS {{ ?x {PREDICATES[1]} ?y FILTER(?x = $this) }} }}",
+    f"SELECT $this ?value WHERE {{ $this {PREDICATES[0]} ?value . OPTIONAL {{ ?z {PREDICATES[1]} ?w "
+    f"FILTER(?z = $this) }} FILTER(!bound(?z)) }}",
+    f"SELECT $this WHERE {{ ?s {PREDICATES[0]} ?o . FILTER(?o = $this || ?s = $this) }}",
 ])
 severity = st.sampled_from(["", "sh:severity sh:Warning ;", "sh:severity sh:Info ;"])
 
