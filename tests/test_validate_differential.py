@@ -69,13 +69,13 @@ sparql = st.sampled_from([
     f"SELECT $this ?value WHERE {{ $this {PREDICATES[0]} ?value . FILTER(isLiteral(?value)) }}",
     f"SELECT $this WHERE {{ $this {PREDICATES[0]} ?v . FILTER NOT EXISTS {{ $this {PREDICATES[1]} ?w }} }}",
     f"SELECT $this ?value WHERE {{ $this ?p ?value . OPTIONAL {{ ?value {PREDICATES[1]} ?x }} FILTER(!bound(?x)) }}",
-    f"SELECT $this ?path ?value WHERE {{ $this {PREDICATES[1]} ?value . BIND({PREDICATES[1]} AS ?path) "
-    f"FILTER(isIRI(?value) && ?value != $this) }}",
+    (f"SELECT $this ?path ?value WHERE {{ $this {PREDICATES[1]} ?value . BIND({PREDICATES[1]} AS ?path) "
+    f"FILTER(isIRI(?value) && ?value != $this) }}"),
     f"SELECT DISTINCT $this {{ ?s {PREDICATES[0]} $this }}",
     f"SELECT * WHERE {{ $this {TYPE} ?c . FILTER EXISTS {{ ?c {SUBCLASS} ?d }} }}",
     f"SELECT $this WHERE {{ $this {PREDICATES[0]} ?v . FILTER NOT EXISTS {{ ?x {PREDICATES[1]} ?y FILTER(?x = $this) }} }}",
-    f"SELECT $this ?value WHERE {{ $this {PREDICATES[0]} ?value . OPTIONAL {{ ?z {PREDICATES[1]} ?w "
-    f"FILTER(?z = $this) }} FILTER(!bound(?z)) }}",
+    (f"SELECT $this ?value WHERE {{ $this {PREDICATES[0]} ?value . OPTIONAL {{ ?z {PREDICATES[1]} ?w "
+    f"FILTER(?z = $this) }} FILTER(!bound(?z)) }}"),
     f"SELECT $this WHERE {{ ?s {PREDICATES[0]} ?o . FILTER(?o = $this || ?s = $this) }}",
 ])
 severity = st.sampled_from(["", "sh:severity sh:Warning ;", "sh:severity sh:Info ;"])

@@ -163,7 +163,7 @@ def test_deep_nesting_is_refused_with_a_clear_error(tmp_path: Path, suffix: str)
     """Was 'internal error: RecursionError' (JSON-LD), or tens of seconds and hundreds of MB (Turtle, RDF/XML)."""
     deep = tmp_path / f"deep{suffix}"
     deep.write_text(_deep(suffix), encoding="utf-8")
-    code, out, err, net = validate(str(deep), "--no-reasoning", timeout=60)
+    code, _out, err, net = validate(str(deep), "--no-reasoning", timeout=60)
     assert code == 2, err
     assert f"{deep}: nested " in err and "above the limit of 64" in err, err
     assert "Traceback" not in err and "RecursionError" not in err and "internal error" not in err

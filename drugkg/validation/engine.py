@@ -13,15 +13,15 @@ from rdflib.namespace import RDFS
 from drugkg.build import check_build
 from drugkg.errors import DrugkgError
 from drugkg.validation.background import background_quads, derived_search_keys
+from drugkg.validation.fast import to_rdflib
 from drugkg.validation.inputs import (
     MAX_INPUT_BYTES,
+    format_for,
     is_build_folder,
     read_build,
-    format_for,
     read_rdf,
 )
 from drugkg.validation.locations import focus_locations
-from drugkg.validation.fast import to_rdflib
 from drugkg.validation.reference import graph_of, quiet_rdflib
 from drugkg.validation.report import ValidationOutcome, ValidationResult
 from drugkg.validation.shapes import Unsupported, compile_shapes, load_shapes_graph

@@ -8,10 +8,15 @@ from contextlib import contextmanager
 
 import pyoxigraph as ox
 import pyshacl
-from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError, ValidationFailure
+from pyshacl.errors import (
+    ConstraintLoadError,
+    ReportableRuntimeError,
+    ShapeLoadError,
+    ValidationFailure,
+)
 from rdflib import Graph
-from rdflib.term import Node
 from rdflib.namespace import SH
+from rdflib.term import Node
 
 from drugkg.errors import DrugkgError
 from drugkg.validation.fast import to_rdflib

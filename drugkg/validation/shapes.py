@@ -142,9 +142,8 @@ def _parameter(g: Graph, p: URIRef, o: object) -> object:
         if not all(isinstance(m, (URIRef, Literal)) and is_canonical(m) for m in members):
             raise Unsupported("sh:in with a blank node or a literal in a non-canonical form")
         return members
-    elif p in _RANGES:
-        if not isinstance(o, Literal) or not is_canonical(o):
-            raise Unsupported(f"{p} {o!r} is not a literal in canonical form")
+    elif p in _RANGES and (not isinstance(o, Literal) or not is_canonical(o)):
+        raise Unsupported(f"{p} {o!r} is not a literal in canonical form")
     return o
 
 
