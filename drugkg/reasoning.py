@@ -194,7 +194,7 @@ def hermit_hierarchy() -> dict[str, set[str]]:
     for path in sorted(ontology_dir().glob("*.ttl")):
         store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
     with tempfile.TemporaryDirectory(prefix="drugkg-owl-") as tmp:
-        path, unresolved = _ntriples(store, Path(tmp))
+        path, _unresolved = _ntriples(store, Path(tmp))
         world = owlready2.World()
         try:
             onto = world.get_ontology(path.as_uri()).load(format="ntriples")

@@ -40,7 +40,7 @@ data = st.tuples(st.lists(triples, max_size=10), st.lists(types, max_size=4), su
 
 targets = st.sampled_from([f"sh:targetClass {CLASSES[0]}", f"sh:targetClass {CLASSES[1]}", f"sh:targetNode {NODES[0]}",
                            f"sh:targetNode {NODES[1]}, {NODES[2]}", f"sh:targetSubjectsOf {PREDICATES[0]}",
-                           f"sh:targetObjectsOf {PREDICATES[1]}", f'sh:targetNode "abc"'])
+                           f"sh:targetObjectsOf {PREDICATES[1]}", 'sh:targetNode "abc"'])
 counts = st.integers(min_value=0, max_value=3)
 limits = st.sampled_from(['3', '2.5', '"abc"', '0', '"7"^^xsd:integer'])
 cardinalities = st.one_of(st.builds(lambda n: f"sh:minCount {n}", counts),
@@ -69,10 +69,14 @@ sparql = st.sampled_from([
     f"SELECT $this ?value WHERE {{ $this {PREDICATES[0]} ?value . FILTER(isLiteral(?value)) }}",
     f"SELECT $this WHERE {{ $this {PREDICATES[0]} ?v . FILTER NOT EXISTS {{ $this {PREDICATES[1]} ?w }} }}",
     f"SELECT $this ?value WHERE {{ $this ?p ?value . OPTIONAL {{ ?value {PREDICATES[1]} ?x }} FILTER(!bound(?x)) }}",
-    f"SELECT $this ?path ?value WHERE {{ $this {PREDICATES[1]} ?value . BIND({PREDICATES[1]} AS ?path) "
-    f"FILTER(isIRI(?value) && ?value != $this) }}",
+    (f"SELECT $this ?path ?value WHERE {{ $this {PREDICATES[1]} ?value . BIND({PREDICATES[1]} AS ?path) "
+    f"FILTER(isIRI(?value) && ?value != $this) }}"),
     f"SELECT DISTINCT $this {{ ?s {PREDICATES[0]} $this }}",
     f"SELECT * WHERE {{ $this {TYPE} ?c . FILTER EXISTS {{ ?c {SUBCLASS} ?d }} }}",
+    f"SELECT $this WHERE {{ $this {PREDICATES[0]} ?v . FILTER NOT EXISTS {{ ?x {PREDICATES[1]} ?y FILTER(?x = $this) }} }}",
+    (f"SELECT $this ?value WHERE {{ $this {PREDICATES[0]} ?value . OPTIONAL {{ ?z {PREDICATES[1]} ?w "
+    f"FILTER(?z = $this) }} FILTER(!bound(?z)) }}"),
+    f"SELECT $this WHERE {{ ?s {PREDICATES[0]} ?o . FILTER(?o = $this || ?s = $this) }}",
 ])
 severity = st.sampled_from(["", "sh:severity sh:Warning ;", "sh:severity sh:Info ;"])
 

@@ -147,3 +147,12 @@ def test_pyshacl_report_complex_paths_are_read_not_empty() -> None:
     nested = next(report.objects(None, SH.detail))
     path = path_from_rdf(report, report.value(nested, SH.resultPath))
     assert path.text() == "<http://example.org/p>/<http://example.org/q>+/<http://example.org/r>?"
+
+
+def test_drugkg_own_shapes_run_on_the_fast_engine(built: Path) -> None:
+    """The subset checker must not send drugkg's own shapes to pySHACL (minutes instead of seconds)."""
+    from drugkg.validation import validate_build
+
+    outcome = validate_build(built, reasoning=False)
+    assert outcome.engine == "fast"
+    assert outcome.results == []

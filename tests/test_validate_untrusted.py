@@ -163,7 +163,7 @@ def test_deep_nesting_is_refused_with_a_clear_error(tmp_path: Path, suffix: str)
     """Was 'internal error: RecursionError' (JSON-LD), or tens of seconds and hundreds of MB (Turtle, RDF/XML)."""
     deep = tmp_path / f"deep{suffix}"
     deep.write_text(_deep(suffix), encoding="utf-8")
-    code, out, err, net = validate(str(deep), "--no-reasoning", timeout=60)
+    code, _out, err, net = validate(str(deep), "--no-reasoning", timeout=60)
     assert code == 2, err
     assert f"{deep}: nested " in err and "above the limit of 64" in err, err
     assert "Traceback" not in err and "RecursionError" not in err and "internal error" not in err
@@ -178,3 +178,28 @@ def test_nesting_within_the_limit_is_read(tmp_path: Path) -> None:
     assert code == 0, err
     assert "PASS" in out
     assert net == []
+
+
+HOSTILE = {
+    "remote-context.jsonld": '{"@context": "http://context.invalid/c.jsonld", "@id": "http://example.org/x", '
+                             '"http://example.org/p": 1}',
+    "listener-context.jsonld": '{"@context": "LISTENER/c.jsonld", "@id": "http://example.org/x"}',
+    "external-entity.rdf": '<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY e SYSTEM "http://entity.invalid/e">]>\n'
+                           '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n',
+    "service.ttl": '@prefix sh: <http://www.w3.org/ns/shacl#> .\n<http://example.org/S> a sh:NodeShape ; '
+                   'sh:targetNode <http://example.org/x> ; sh:sparql [ sh:select """SELECT $this WHERE { '
+                   'SERVICE <http://service.invalid/sparql> { $this ?p ?o } }""" ] .\n',
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_inputs_make_no_network_attempt(tmp_path: Path, listener: RecordingListener, name: str) -> None:
+    bad = tmp_path / name
+    bad.write_text(HOSTILE[name].replace("LISTENER", listener.url), encoding="utf-8")
+    extra = ["--shapes", str(bad)] if name == "service.ttl" else []
+    code, out, err, net = validate(str(bad), *extra)
+    assert code == 2, (code, err, out[-300:])
+    assert str(bad) in err and "Traceback" not in err and "internal error" not in err, err
+    assert net == []
+    time.sleep(0.2)
+    assert listener.connections == []

@@ -66,9 +66,9 @@ def dataset_files(folders: list[Path]) -> list[Path]:
 
 def run(args: argparse.Namespace) -> int:
     from drugkg.validation import validate_paths
+    from drugkg.validation.formats import render
     from drugkg.validation.inputs import is_build_folder
     from drugkg.validation.stamp import write_stamp
-    from drugkg.validation.formats import render
 
     paths = list(args.files) + dataset_files(args.dataset)
     paths = paths or [args.data]

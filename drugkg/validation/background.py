@@ -64,4 +64,4 @@ def derived_search_keys(store: ox.Store, shapes: Graph) -> list[ox.Quad]:
     query = (f"SELECT DISTINCT ?s ?key WHERE {{ VALUES ?c {{ {values} }} ?s <{RDF.type}>/<{RDFS.subClassOf}>* ?c . "
              f"?s <{RDFS.label}>|<{SKOS.altLabel}>|<{VOCAB.brandName}> ?name . BIND(LCASE(STR(?name)) AS ?key) }}")
     key = ox.NamedNode(str(VOCAB.searchKey))
-    return [ox.Quad(row["s"], key, ox.Literal(row["key"].value)) for row in store.query(query)]  # type: ignore[index, union-attr]
+    return [ox.Quad(row["s"], key, ox.Literal(row["key"].value)) for row in store.query(query)]  # type: ignore[union-attr]

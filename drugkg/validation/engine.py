@@ -11,16 +11,17 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS
 
 from drugkg.buildfolder import check_build
+from drugkg.errors import DrugkgError
 from drugkg.validation.background import background_quads, derived_search_keys
+from drugkg.validation.fast import to_rdflib
 from drugkg.validation.inputs import (
     MAX_INPUT_BYTES,
+    format_for,
     is_build_folder,
     read_build,
-    format_for,
     read_rdf,
 )
 from drugkg.validation.locations import focus_locations
-from drugkg.validation.fast import to_rdflib
 from drugkg.validation.reference import graph_of, quiet_rdflib
 from drugkg.validation.report import ValidationOutcome, ValidationResult
 from drugkg.validation.shapes import Unsupported, compile_shapes, load_shapes_graph
@@ -90,15 +91,21 @@ def validate_build(build_dir: Path, *, reasoning: bool = True, engine: str = "fa
     return validate_store(store, engine=engine, reasoning=reasoning, timings={"load": time.perf_counter() - start})
 
 
-def _stored_as_written(data: list[ox.Quad], store: ox.Store) -> bool:
+_PLAIN = frozenset({"http://www.w3.org/2001/XMLSchema#string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"})
+_PROBE_S, _PROBE_P = ox.NamedNode("urn:drugkg:probe"), ox.NamedNode("urn:drugkg:value")
+
+
+def _stored_as_written(data: list[ox.Quad]) -> bool:
     """Does the fast engine see every literal of `data` as pySHACL does? Oxigraph stores typed literals in
     canonical form ("1.50"^^xsd:decimal as "1.5"), rdflib normalises some ("01"^^xsd:integer as "1")."""
-    written = {q.object for q in data if isinstance(q.object, ox.Literal)}
-    stored = {q.object for q in store if isinstance(q.object, ox.Literal)}
+    written = {q.object for q in data if isinstance(q.object, ox.Literal) and q.object.datatype.value not in _PLAIN}
+    probe = ox.Store()
+    probe.bulk_extend([ox.Quad(_PROBE_S, _PROBE_P, lit) for lit in written])
+    stored = {q.object for q in probe}
     if written == stored:
         return True
     with quiet_rdflib():
-        return {to_rdflib(o) for o in written} == {to_rdflib(o) for o in stored}
+        return {to_rdflib(o) for o in written} == {to_rdflib(o) for o in stored}  # type: ignore[arg-type]
 
 
 def _shapes_graph(shapes: Sequence[Path], quads_of: Callable[[Path], list[ox.Quad]],
@@ -142,11 +149,17 @@ def validate_files(paths: Sequence[Path], *, reasoning: bool = True, engine: str
         keys = derived_search_keys(store, load_shapes_graph())
         store.bulk_extend(keys)
         data.extend(keys)
-    if engine == "fast" and not _stored_as_written(data, store):
+    if engine == "fast" and not _stored_as_written(data):
         engine = "pyshacl"  # the fast engine would report Oxigraph's canonical form of a value, not the user's
     timings = {"load": time.perf_counter() - start}
-    outcome = validate_store(store, engine=engine, reasoning=reasoning, timings=timings, shapes_graph=shapes_graph,
-                             reference_data=lambda: _with_prefixes(graph_of(data), paths, parsed))
+    try:
+        outcome = validate_store(store, engine=engine, reasoning=reasoning, timings=timings,
+                                 shapes_graph=shapes_graph,
+                                 reference_data=lambda: _with_prefixes(graph_of(data), paths, parsed))
+    except DrugkgError as err:
+        if err.file is None and shapes:  # a problem of the user's shapes: name their files
+            err.file = ", ".join(str(p) for p in shapes)
+        raise
     focus = {str(r.focus) for r in outcome.results if isinstance(r.focus, URIRef)}
     outcome.locations = focus_locations(focus, [(Path(p), format_for(Path(p)), parsed[Path(p).resolve()][1])
                                                 for p in paths])

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
@@ -87,7 +88,7 @@ def _range_ok(value: Term, component: URIRef, limit: Literal) -> bool:
 class _Runner:
     def __init__(self, store: ox.Store) -> None:
         self.store = store
-        self._subclasses: dict[str, list[str]] = {}
+        self._subclasses: dict[str, list[str] | None] = {}
 
     def rows(self, query: str) -> list[ox.QuerySolution]:
         return list(self.store.query(query))  # type: ignore[arg-type]
@@ -132,6 +133,35 @@ def _result(shape: NodeShape | PropertyShape, component: URIRef, focus: Term, va
                             source_shape=shape.node, messages=shape.messages)  # type: ignore[arg-type]
 
 
+def _count_query(component: URIRef, n: int, target: str, vpath: str) -> str | None:
+    """The focus nodes with fewer than (sh:minCount) or more than (sh:maxCount) `n` value nodes."""
+    if component == SH.MinCountConstraintComponent:
+        if n == 0:
+            return None
+        if n == 1:
+            return f"SELECT ?this WHERE {{ {target} FILTER NOT EXISTS {{ ?this {vpath} ?v }} }}"
+        return (f"SELECT ?this WHERE {{ {target} OPTIONAL {{ ?this {vpath} ?v }} }} GROUP BY ?this "
+                f"HAVING (COUNT(DISTINCT ?v) < {n})")
+    if n == 0:
+        return f"SELECT DISTINCT ?this WHERE {{ {target} ?this {vpath} ?v }}"
+    if n == 1:
+        return (f"SELECT DISTINCT ?this WHERE {{ {target} ?this {vpath} ?v . ?this {vpath} ?w . "
+                f"FILTER(!sameTerm(?v, ?w)) }}")
+    return f"SELECT ?this WHERE {{ {target} ?this {vpath} ?v }} GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {n})"
+
+
+def _datatype_checks(param: URIRef, fv: Any, by_distinct_value: Any) -> Iterator[ValidationResult]:
+    """sh:datatype: a literal of another datatype, or (decided in Python, as pySHACL does) an ill-typed one."""
+    dt = f"<{param}>"
+    if param == RDFS.Literal:
+        yield from fv("!isLiteral(?v)")
+        return
+    yield from fv(f"!isLiteral(?v) || datatype(?v) != {dt}")
+    if param not in (XSD.string, RDF.langString):
+        yield from by_distinct_value(f"FILTER(isLiteral(?v) && datatype(?v) = {dt})",
+                                     lambda v: not _datatype_ok(v, param))
+
+
 def _value_checks(run: _Runner, target: str, vpath: str, shape: PropertyShape | NodeShape,
                   component: URIRef, param: object, path: Path | None) -> Iterator[ValidationResult]:
     """One core constraint over every focus node; `vpath` is the SPARQL path to the value nodes ('' for node shapes)."""
@@ -154,44 +184,23 @@ def _value_checks(run: _Runner, target: str, vpath: str, shape: PropertyShape | 
             for row in run.rows(q):
                 yield _result(shape, component, to_rdflib(row["this"]), to_rdflib(row["v"]), path)  # type: ignore[arg-type]
 
-    if component == SH.MinCountConstraintComponent:
-        n = int(param.value)  # type: ignore[attr-defined]
-        if n == 0:
-            return
-        q = (f"SELECT ?this WHERE {{ {target} FILTER NOT EXISTS {{ ?this {vpath} ?v }} }}" if n == 1 else
-             f"SELECT ?this WHERE {{ {target} OPTIONAL {{ ?this {vpath} ?v }} }} GROUP BY ?this "
-             f"HAVING (COUNT(DISTINCT ?v) < {n})")
-        for row in run.rows(q):
-            yield _result(shape, component, to_rdflib(row["this"]), None, path)  # type: ignore[arg-type]
-    elif component == SH.MaxCountConstraintComponent:
-        n = int(param.value)  # type: ignore[attr-defined]
-        q = (f"SELECT DISTINCT ?this WHERE {{ {target} ?this {vpath} ?v }}" if n == 0 else
-             f"SELECT DISTINCT ?this WHERE {{ {target} ?this {vpath} ?v . ?this {vpath} ?w . FILTER(!sameTerm(?v, ?w)) }}"
-             if n == 1 else
-             f"SELECT ?this WHERE {{ {target} ?this {vpath} ?v }} GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {n})")
-        for row in run.rows(q):
+    if component in (SH.MinCountConstraintComponent, SH.MaxCountConstraintComponent):
+        q = _count_query(component, int(param.value), target, vpath)  # type: ignore[attr-defined]
+        for row in run.rows(q) if q else []:
             yield _result(shape, component, to_rdflib(row["this"]), None, path)  # type: ignore[arg-type]
     elif component == SH.ClassConstraintComponent:
         yield from fv(f"NOT EXISTS {run.instance_of('?v', str(param))}")
     elif component == SH.DatatypeConstraintComponent:
-        dt = f"<{param}>"
-        if param == RDFS.Literal:
-            yield from fv("!isLiteral(?v)")
-            return
-        yield from fv(f"!isLiteral(?v) || datatype(?v) != {dt}")
-        if param not in (XSD.string, RDF.langString):
-            yield from by_distinct_value(f"FILTER(isLiteral(?v) && datatype(?v) = {dt})",
-                                         lambda v: not _datatype_ok(v, param))  # type: ignore[arg-type]
+        yield from _datatype_checks(param, fv, by_distinct_value)  # type: ignore[arg-type]
     elif component == SH.NodeKindConstraintComponent:
         yield from fv(f"!{_NODE_KIND[param]}")  # type: ignore[index]
     elif component == SH.InConstraintComponent:
-        members = param or ()
-        test = " || ".join(f"sameTerm(?v, {_sparql_term(m)})" for m in members) or "false"  # type: ignore[union-attr]
+        members: tuple[object, ...] = param or ()  # type: ignore[assignment]
+        test = " || ".join(f"sameTerm(?v, {_sparql_term(m)})" for m in members) or "false"
         yield from fv(f"!({test})")
     elif component == SH.MinLengthConstraintComponent:
         n = int(param.value)  # type: ignore[attr-defined]
-        if n > 0:
-            yield from fv(f"isBlank(?v) || STRLEN(STR(?v)) < {n}")
+        yield from fv(f"isBlank(?v) || STRLEN(STR(?v)) < {n}" if n > 0 else "false")  # pySHACL: 0 allows all
     elif component in _RANGE:
         yield from by_distinct_value("", lambda v: not _range_ok(v, component, param))  # type: ignore[arg-type]
     else:  # compile_shapes only lets the components above through
@@ -208,7 +217,7 @@ def _sparql_results(run: _Runner, target: str, shape: NodeShape) -> Iterator[Val
             yield ValidationResult(
                 focus=focus,
                 path=Path.of(path_term.value) if isinstance(path_term, ox.NamedNode) else None,
-                value=to_rdflib(value_term) if value_term is not None else focus,
+                value=to_rdflib(value_term) if value_term is not None else focus,  # type: ignore[arg-type]
                 component=SH.SPARQLConstraintComponent, severity=shape.severity, source_shape=shape.node,  # type: ignore[arg-type]
                 messages=tuple(sorted(set(shape.messages) | set(constraint.messages))),
                 source_constraint=constraint.node,
@@ -222,9 +231,9 @@ def _get(row: ox.QuerySolution, name: str) -> object:
         return None
 
 
-def _shape_jobs(run: _Runner, shape: NodeShape) -> list:  # type: ignore[type-arg]
+def _shape_jobs(run: _Runner, shape: NodeShape) -> list[tuple[Any, tuple[Any, ...]]]:
     target = run.target(shape)
-    jobs = []
+    jobs: list[tuple[Any, tuple[Any, ...]]] = []
     for component, param in shape.constraints:
         jobs.append((_value_checks, (run, target, "", shape, component, param, None)))
     for prop in shape.properties:

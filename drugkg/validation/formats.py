@@ -28,6 +28,11 @@ def short(iri: str) -> str:
     return f"{prefix}:{iri[len(best):]}"
 
 
+def _node(term: object) -> str:
+    """A focus node or shape for people: a CURIE or <iri>, or _:id for a blank node."""
+    return f"_:{term}" if isinstance(term, BNode) else short(str(term))
+
+
 def _term(term: object) -> str:
     if term is None:
         return ""
@@ -60,13 +65,13 @@ def text(outcome: ValidationOutcome, strict: bool = False) -> str:
         by_focus[str(r.focus)].append(r)
     for focus in sorted(by_focus):
         label = outcome.labels.get(focus)
-        lines.append(f"{short(focus)}" + (f'  "{label}"' if label else ""))
+        lines.append(_node(by_focus[focus][0].focus) + (f'  "{label}"' if label else ""))
         for r in by_focus[focus]:
             where = r.path.text(short) if r.path else "(the node itself)"
             value = f" = {_term(r.value)}" if r.value is not None and r.value != r.focus else ""
             lines.append(f"  {_severity(r).upper():9} {where}{value}")
             lines.append(f"            {r.message or '(no message)'}")
-            lines.append(f"            [{_component(r)}, {short(str(r.source_shape))}]")
+            lines.append(f"            [{_component(r)}, {_node(r.source_shape)}]")
     v, w = len(outcome.violations), len(outcome.warnings)
     reasoning = _reasoning_line(outcome)
     if reasoning:
@@ -151,8 +156,8 @@ def junit(outcome: ValidationOutcome, strict: bool = False) -> str:
     failures = skipped = tests = 0
     for r in outcome.results:
         tests += 1
-        name = f"{short(str(r.focus))} {r.path.text(short) if r.path else ''}".strip()
-        case = ET.SubElement(suite, "testcase", classname=short(str(r.source_shape)), name=name)
+        name = f"{_node(r.focus)} {r.path.text(short) if r.path else ''}".strip()
+        case = ET.SubElement(suite, "testcase", classname=_node(r.source_shape), name=name)
         if str(r.focus) in outcome.locations:  # where CI annotations land (file and line stating the focus node)
             file, line = outcome.locations[str(r.focus)]
             case.set("file", file)

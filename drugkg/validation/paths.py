@@ -20,13 +20,13 @@ class IllFormedPath(ValueError):
     """A node that is not a well-formed SHACL property path (SHACL 1.0, 2.3.1)."""
 
 
-def path_list(g: Graph, node: object) -> list:  # type: ignore[type-arg]
+def path_list(g: Graph, node: object) -> list[object]:
     """The members of a well-formed RDF list (IllFormedPath otherwise)."""
     return _list(g, node)  # type: ignore[arg-type]
 
 
-def _list(g: Graph, node: BNode | URIRef) -> list:  # type: ignore[type-arg]
-    items = []
+def _list(g: Graph, node: BNode | URIRef) -> list[object]:
+    items: list[object] = []
     seen = set()
     while node != RDF.nil:
         if node in seen or g.value(node, RDF.first) is None:

@@ -8,9 +8,15 @@ from contextlib import contextmanager
 
 import pyoxigraph as ox
 import pyshacl
-from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError, ValidationFailure
+from pyshacl.errors import (
+    ConstraintLoadError,
+    ReportableRuntimeError,
+    ShapeLoadError,
+    ValidationFailure,
+)
 from rdflib import Graph
 from rdflib.namespace import SH
+from rdflib.term import Node
 
 from drugkg.errors import DrugkgError
 from drugkg.validation.fast import to_rdflib
@@ -46,8 +52,8 @@ def rdflib_graph(store: ox.Store) -> Graph:
     return graph_of(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
 
-def _result(report: Graph, node: object) -> ValidationResult:
-    path = report.value(node, SH.resultPath)  # type: ignore[arg-type]
+def _result(report: Graph, node: Node) -> ValidationResult:
+    path = report.value(node, SH.resultPath)
     try:
         parsed = path_from_rdf(report, path) if path is not None else None
     except IllFormedPath as err:

@@ -142,15 +142,14 @@ def _parameter(g: Graph, p: URIRef, o: object) -> object:
         if not all(isinstance(m, (URIRef, Literal)) and is_canonical(m) for m in members):
             raise Unsupported("sh:in with a blank node or a literal in a non-canonical form")
         return members
-    elif p in _RANGES:
-        if not isinstance(o, Literal) or not is_canonical(o):
-            raise Unsupported(f"{p} {o!r} is not a literal in canonical form")
+    elif p in _RANGES and (not isinstance(o, Literal) or not is_canonical(o)):
+        raise Unsupported(f"{p} {o!r} is not a literal in canonical form")
     return o
 
 
 def _constraints(g: Graph, node: object, allowed: set[URIRef]) -> list[tuple[URIRef, object]]:
     out: list[tuple[URIRef, object]] = []
-    for p in sorted(set(g.predicates(node))):  # type: ignore[arg-type]
+    for p in sorted({URIRef(str(p)) for p in g.predicates(node)}):  # type: ignore[arg-type]
         if p in CORE_COMPONENTS:
             out.append((CORE_COMPONENTS[p], _parameter(g, p, single(g, node, p))))
         elif p not in allowed and p not in _ANNOTATIONS and str(p).startswith(str(SH)):
@@ -222,12 +221,12 @@ def _node_shape(g: Graph, node: object) -> NodeShape | None:
         raise Unsupported(f"{node} has another type than sh:NodeShape and rdfs:Class")
     targets = sorted((p, o) for p in _TARGETS for o in g.objects(node, p))  # type: ignore[arg-type]
     if RDFS.Class in types:  # an implicit class target (SHACL 2.1.3.3)
-        targets = sorted({*targets, (SH.targetClass, node)})
+        targets = sorted({*targets, (SH.targetClass, URIRef(str(node)))})
     for p, o in targets:
         if not isinstance(o, URIRef) and not (p == SH.targetNode and isinstance(o, Literal) and is_canonical(o)):
             raise Unsupported(f"{p} {o!r} on {node}")
     severity, messages = _common(g, node)
-    if (node, SH.minCount, None) in g or (node, SH.maxCount, None) in g:
+    if g.value(node, SH.minCount) is not None or g.value(node, SH.maxCount) is not None:  # type: ignore[call-overload]
         raise Unsupported(f"sh:minCount or sh:maxCount on node shape {node} (SHACL allows them on property shapes)")
     shape = NodeShape(node=node, targets=targets, severity=severity, messages=messages,  # type: ignore[arg-type]
                       constraints=_constraints(g, node, {SH.property, SH.sparql, *_TARGETS, SH.deactivated}))

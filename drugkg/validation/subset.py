@@ -12,9 +12,9 @@ import re
 from collections.abc import Iterator
 
 import pyoxigraph as ox
+from pyparsing import ParseResults
 from rdflib import Graph, Literal, URIRef, Variable
 from rdflib.namespace import OWL, RDF, SH, XSD
-from pyparsing import ParseResults
 from rdflib.plugins.sparql.parserutils import CompValue
 
 __all__ = ["Unsupported", "check_select", "check_shapes_graph", "insertion_point", "is_canonical",
@@ -65,9 +65,7 @@ def _check_group(group: object, top: bool) -> None:
             continue
         if part.name == "TriplesBlock":
             continue
-        if part.name == "Filter":
-            _check_exists(part["expr"])
-        elif part.name == "Bind" and top and part["var"] != _THIS:
+        if part.name == "Filter" or part.name == "Bind" and top and part["var"] != _THIS:
             _check_exists(part["expr"])
         elif part.name == "OptionalGraphPattern" and top:
             _check_group(part["graph"], top=False)
