@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Literal, URIRef
@@ -13,7 +14,7 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, VOID, XSD, FOAF
 from drugkg import __version__
 from drugkg.namespaces import BASE, PAV, VOCAB_IRI
 
-__all__ = ["DATASET", "DUMPS", "void_triples", "DUMP_MEDIA_TYPES"]
+__all__ = ["DATASET", "DUMPS", "void_triples", "distribution_triples", "DUMP_MEDIA_TYPES", "distribution_iri"]
 
 DATASET = URIRef(BASE + "dataset")
 DUMP_MEDIA_TYPES = {
@@ -23,6 +24,7 @@ DUMP_MEDIA_TYPES = {
     "drugkg.jsonld": "application/ld+json",
 }
 DUMPS = BASE + "dumps/"
+_SPDX = "http://spdx.org/rdf/terms#"
 _LICENSE = URIRef("https://creativecommons.org/publicdomain/zero/1.0/")
 
 _COUNTS = """
@@ -104,11 +106,39 @@ def void_triples(store: ox.Store, issued: dt.date) -> Iterator[tuple[URIRef, URI
         yield part, URIRef("http://www.w3.org/ns/sparql-service-description#name"), URIRef(graph)
         yield part, VOID.triples, _int(row["n"])  # type: ignore[arg-type]
     for name, media_type in DUMP_MEDIA_TYPES.items():
-        dump = URIRef(DUMPS + name)
-        dist = URIRef(f"{BASE}dataset/distribution/{_slug(name)}")
-        yield d, VOID.dataDump, dump
-        yield d, DCAT.distribution, dist
-        yield dist, RDF.type, DCAT.Distribution
-        yield dist, DCAT.downloadURL, dump
-        yield dist, DCAT.mediaType, Literal(media_type)
-        yield dist, DCTERMS.license, _LICENSE
+        for file_name, compressed in ((name, False), (name + ".gz", True)):
+            dump = URIRef(DUMPS + file_name)
+            dist = distribution_iri(file_name)
+            yield d, VOID.dataDump, dump
+            yield d, DCAT.distribution, dist
+            yield dist, RDF.type, DCAT.Distribution
+            yield dist, DCAT.downloadURL, dump
+            yield dist, DCAT.mediaType, Literal(media_type)
+            if compressed:
+                yield dist, DCAT.compressFormat, Literal("application/gzip")
+            yield dist, DCTERMS.license, _LICENSE
+
+
+def distribution_iri(file_name: str) -> URIRef:
+    return URIRef(f"{BASE}dataset/distribution/{_slug(file_name)}")
+
+
+def distribution_triples(folder: Path, sha256: Mapping[str, str]) -> list[ox.Triple]:
+    """Size and sha256 of each dump file (for void.ttl: the dumps cannot hold their own checksums)."""
+    out: list[ox.Triple] = []
+    for name in DUMP_MEDIA_TYPES:
+        for file_name in (name, name + ".gz"):
+            if file_name not in sha256:
+                continue
+            dist = ox.NamedNode(str(distribution_iri(file_name)))
+            checksum = ox.NamedNode(f"{dist.value}/sha256")
+            size = (folder / file_name).stat().st_size
+            out += [
+                ox.Triple(dist, ox.NamedNode(str(DCAT.byteSize)), ox.Literal(str(size), datatype=ox.NamedNode(str(XSD.integer)))),
+                ox.Triple(dist, ox.NamedNode(_SPDX + "checksum"), checksum),
+                ox.Triple(checksum, ox.NamedNode(str(RDF.type)), ox.NamedNode(_SPDX + "Checksum")),
+                ox.Triple(checksum, ox.NamedNode(_SPDX + "algorithm"), ox.NamedNode(_SPDX + "checksumAlgorithm_sha256")),
+                ox.Triple(checksum, ox.NamedNode(_SPDX + "checksumValue"),
+                          ox.Literal(sha256[file_name], datatype=ox.NamedNode(str(XSD.hexBinary)))),
+            ]
+    return out
