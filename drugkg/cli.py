@@ -65,6 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(message)s",
         stream=sys.stderr,
     )
+    for noisy in ("httpx", "httpcore"):  # "HTTP Request: ..." on every request; errors are reported by drugkg
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         return int(args._run(args))
     except DrugkgError as err:

@@ -17,7 +17,6 @@ from drugkg.querying import (
     find_query,
     open_build_store,
     parse_param_assignments,
-    run_on_endpoint,
     run_on_store,
     write_result,
 )
@@ -93,7 +92,9 @@ def run(args: argparse.Namespace) -> int:
 
     result: Result
     if args.endpoint:
-        result = run_on_endpoint(args.endpoint, text, bindings)
+        from drugkg.hints import run_on_endpoint_with_hint
+
+        result = run_on_endpoint_with_hint(args.endpoint, text, bindings)
     else:
         store = open_build_store(args.data, build_if_needed=not args.no_build)
         result = run_on_store(store, text, bindings)
