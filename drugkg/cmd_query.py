@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
+
+import pyoxigraph as ox
 
 from drugkg.catalogue import CatalogueQuery, load_catalogue, parse_query_file
 from drugkg.errors import DrugkgError
@@ -17,6 +20,7 @@ from drugkg.querying import (
     find_query,
     open_build_store,
     parse_param_assignments,
+    run_on_endpoint,
     run_on_store,
     write_result,
 )
@@ -72,12 +76,14 @@ def run(args: argparse.Namespace) -> int:
         raise DrugkgError("say which query to run",
                           expected="a catalogue NAME, --file Q.rq or -e 'SPARQL' (drugkg query --list shows the names)")
     given = parse_param_assignments(args.param)
+    catalogued: CatalogueQuery | None = None
     if args.name:
-        query = find_query(args.name)
-        text, bindings = query.text, bind_parameters(query, given)
+        catalogued = find_query(args.name)
+        text, bindings = catalogued.text, bind_parameters(catalogued, given)
     elif args.file:
         query_or_text = _read_file(args.file)
         if isinstance(query_or_text, CatalogueQuery):
+            catalogued = query_or_text
             text, bindings = query_or_text.text, bind_parameters(query_or_text, given)
         else:
             text, bindings = query_or_text, adhoc_parameters(given)
@@ -94,15 +100,33 @@ def run(args: argparse.Namespace) -> int:
     if args.endpoint:
         from drugkg.hints import run_on_endpoint_with_hint
 
+        endpoint = args.endpoint
+        if catalogued is not None and given:
+            bindings = _resolved(catalogued, bindings, given, lambda q, b: run_on_endpoint(endpoint, q, b))
         result = run_on_endpoint_with_hint(args.endpoint, text, bindings)
     else:
         store = open_build_store(args.data, build_if_needed=not args.no_build)
+        if catalogued is not None and given:
+            bindings = _resolved(catalogued, bindings, given, lambda q, b: run_on_store(store, q, b))
         result = run_on_store(store, text, bindings)
     fmt = args.format or ("table" if sys.stdout.isatty() else "tsv")
     out = sys.stdout.buffer
     write_result(result, fmt, out)
     out.flush()
     return 0
+
+
+def _resolved(query: CatalogueQuery, bindings: dict[str, ox.Term], given: dict[str, str],
+              run: Callable[[str, Mapping[str, ox.Term]], object]) -> dict[str, ox.Term]:
+    """The given parameter values checked against the graph: cross-references read as the drugkg
+    resource they match; a value that names nothing reported on stderr with the closest matches."""
+    from drugkg.param_resolution import resolve_parameters
+
+    checked = {name: term for name, term in bindings.items() if name in given}
+    resolution = resolve_parameters(run, query, checked)
+    for message in (*resolution.notes, *resolution.unknown):
+        print(f"drugkg query: {message}", file=sys.stderr)
+    return {**bindings, **resolution.bindings}
 
 
 def _read_file(path: Path) -> CatalogueQuery | str:
