@@ -510,6 +510,7 @@ def build(out_dir: Path, sources: Path | None = None) -> Path:
             "graphs": sizes,
             "sources": [str(item.path.relative_to(sources)) for item in src.items],
             "files": files,
+            "prefixes": prefixes,  # the dumps' Turtle prefixes, for compact IRIs in the query page
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         _swap_into_place(tmp, out_dir)

@@ -20,6 +20,15 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from drugkg.namespaces import GRAPH, VOCAB_IRI
+from drugkg.server.browsing import (
+    context_route,
+    endpoint_url,
+    examples_page,
+    for_browsers,
+    retarget_examples,
+    service_page,
+    void_page,
+)
 from drugkg.server.builddir import BuildFolder
 from drugkg.server.config import ServerConfig
 from drugkg.server.linkeddata import (
@@ -92,7 +101,10 @@ async def query_page_route(request: Request) -> Response:
     except DrugkgError as err:  # a broken query file must not take the page down
         log.warning("query catalogue not loaded: %s", err)
         queries = []
-    html = query_page(queries, "/sparql")
+    config: ServerConfig = request.app.state.config
+    prefixes = request.app.state.build.manifest.get("prefixes")
+    html = query_page(queries, "/sparql", base=config.public_base,
+                      prefixes=prefixes if isinstance(prefixes, dict) else None)
     return HTMLResponse(html, headers={"Content-Security-Policy": QUERY_PAGE_CSP})
 
 
@@ -175,6 +187,7 @@ async def examples_route(request: Request) -> Response:
     triples = await run_in_threadpool(
         graph_triples, request.app.state.store, EXAMPLES_GRAPH
     )
+    triples = retarget_examples(triples, endpoint_url(request))
     body = serialize_triples(triples, fmt.key)
     return Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})
 
@@ -216,9 +229,13 @@ def create_app(
 
     routes = [
         Route("/", query_page_route, methods=["GET"]),
-        Route("/sparql", sparql_endpoint, methods=["GET", "POST"]),
-        Route("/.well-known/void", void_route, methods=["GET"]),
-        Route("/.well-known/sparql-examples", examples_route, methods=["GET"]),
+        Route("/sparql", for_browsers(sparql_endpoint, service_page), methods=["GET", "POST"]),
+        Route("/.well-known/void", for_browsers(void_route, void_page), methods=["GET"]),
+        Route("/.well-known/sparql-examples", for_browsers(examples_route, examples_page), methods=["GET"]),
+        Route("/context.jsonld", context_route, methods=["GET"]),
+        Route("/dataset", linked_data, methods=["GET"]),
+        Route("/dataset/{rest:path}", linked_data, methods=["GET"]),
+        Route("/examples/{rest:path}", linked_data, methods=["GET"]),
         Route("/dumps/", dumps_listing, methods=["GET"]),
         Route("/dumps/{name}", dump_file, methods=["GET"]),
         Route("/vocab", linked_data, methods=["GET"]),

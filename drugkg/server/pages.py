@@ -91,10 +91,13 @@ def catalogue_entries(queries: Sequence[CatalogueQuery]) -> list[dict[str, str]]
     return entries
 
 
-def query_page(queries: Sequence[CatalogueQuery], endpoint: str) -> str:
-    """The YASGUI page, pointed at `endpoint`, with a picker of the catalogue's questions."""
+def query_page(queries: Sequence[CatalogueQuery], endpoint: str, *, base: str = "",
+               prefixes: dict[str, str] | None = None) -> str:
+    """The YASGUI page, pointed at `endpoint`, with a picker of the catalogue's questions. Result
+    IRIs under `base` link to this server's pages, shown compactly with `prefixes`."""
     entries = catalogue_entries(queries)
-    data = json.dumps({"endpoint": endpoint, "queries": entries}).replace("</", "<\\/")
+    config = {"endpoint": endpoint, "queries": entries, "base": base, "prefixes": prefixes or TURTLE_PREFIXES}
+    data = json.dumps(config).replace("</", "<\\/")
     head = '<link rel="stylesheet" href="/static/yasgui/yasgui.min.css">'
     if entries:
         picker = "<p class='note'>Questions from the catalogue (each opens in its own tab):</p><div id='picker'></div>"

@@ -215,7 +215,10 @@ async def _describe_service(
         for g in request.app.state.store.named_graphs()
         if isinstance(g, ox.NamedNode)
     )
-    body = serialize_triples(service_description(endpoint, graphs), fmt.key)
+    from drugkg.server.browsing import service_description_links
+
+    triples = service_description(endpoint, graphs)
+    body = serialize_triples(triples + service_description_links(triples, endpoint), fmt.key)
     return Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})
 
 
