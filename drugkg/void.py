@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Literal, URIRef
+from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, VOID, XSD, FOAF
 
 from drugkg import __version__
@@ -17,6 +17,9 @@ from drugkg.namespaces import BASE, PAV, VOCAB_IRI
 __all__ = ["DATASET", "DUMPS", "void_triples", "distribution_triples", "DUMP_MEDIA_TYPES", "distribution_iri"]
 
 DATASET = URIRef(BASE + "dataset")
+VERSION = URIRef(f"{BASE}dataset/{__version__}")
+PROJECT = URIRef(BASE + "resource/organization/drugkg-project")
+DCTYPES = Namespace("http://purl.org/dc/dcmitype/")
 DUMP_MEDIA_TYPES = {
     "drugkg.nt": "application/n-triples",
     "drugkg.ttl": "text/turtle",
@@ -64,9 +67,13 @@ def void_triples(store: ox.Store, issued: dt.date) -> Iterator[tuple[URIRef, URI
         lang="en",
     )
     yield d, DCTERMS.license, _LICENSE
-    yield d, DCTERMS.creator, Literal("drugkg project")
-    yield d, DCTERMS.publisher, Literal("drugkg project")
+    yield d, RDF.type, DCTYPES.Dataset  # HCLS summary level; the version and distributions below
+    yield from _project()
+    yield d, DCTERMS.creator, PROJECT
+    yield d, DCTERMS.publisher, PROJECT
     yield d, DCTERMS.issued, Literal(issued.isoformat(), datatype=XSD.date)
+    yield d, PAV.hasCurrentVersion, VERSION
+    yield from _version(issued)
     yield d, PAV.version, Literal(__version__)
     yield d, URIRef("http://www.w3.org/2002/07/owl#versionInfo"), Literal(__version__)
     yield d, VOID.uriSpace, Literal(BASE + "resource/")
@@ -105,18 +112,52 @@ def void_triples(store: ox.Store, issued: dt.date) -> Iterator[tuple[URIRef, URI
         yield part, RDFS.label, Literal(f"named graph {graph}", lang="en")
         yield part, URIRef("http://www.w3.org/ns/sparql-service-description#name"), URIRef(graph)
         yield part, VOID.triples, _int(row["n"])  # type: ignore[arg-type]
+    triples = _int(counts["triples"])  # type: ignore[arg-type]
     for name, media_type in DUMP_MEDIA_TYPES.items():
         for file_name, compressed in ((name, False), (name + ".gz", True)):
             dump = URIRef(DUMPS + file_name)
             dist = distribution_iri(file_name)
             yield d, VOID.dataDump, dump
             yield d, DCAT.distribution, dist
+            yield VERSION, DCAT.distribution, dist
+            # HCLS distribution level: each dump is a void:Dataset of the same triples
             yield dist, RDF.type, DCAT.Distribution
+            yield dist, RDF.type, VOID.Dataset
+            yield dist, RDFS.label, Literal(f"drugkg {__version__} as {file_name}", lang="en")
+            yield dist, DCTERMS.title, Literal(f"drugkg {__version__} as {file_name}", lang="en")
+            yield dist, DCTERMS.issued, Literal(issued.isoformat(), datatype=XSD.date)
+            yield dist, DCTERMS.creator, PROJECT
+            yield dist, DCTERMS.publisher, PROJECT
+            yield dist, VOID.triples, triples
+            yield dist, DCTERMS.format, Literal(media_type)
             yield dist, DCAT.downloadURL, dump
             yield dist, DCAT.mediaType, Literal(media_type)
             if compressed:
                 yield dist, DCAT.compressFormat, Literal("application/gzip")
             yield dist, DCTERMS.license, _LICENSE
+
+
+def _project() -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
+    """The creator and publisher, as a resource with its own page."""
+    yield PROJECT, RDF.type, FOAF.Organization
+    yield PROJECT, RDFS.label, Literal("drugkg project", lang="en")
+    yield PROJECT, FOAF.name, Literal("drugkg project")
+    yield PROJECT, FOAF.homepage, URIRef(BASE)
+
+
+def _version(issued: dt.date) -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
+    """The HCLS version level: this release of the dataset."""
+    v = VERSION
+    yield v, RDF.type, DCTYPES.Dataset
+    yield v, RDFS.label, Literal(f"drugkg {__version__}", lang="en")
+    yield v, DCTERMS.title, Literal(f"drugkg: a structured drug knowledge graph, version {__version__}", lang="en")
+    yield v, DCTERMS.description, Literal(f"Release {__version__} of the drugkg knowledge graph.", lang="en")
+    yield v, DCTERMS.isVersionOf, DATASET
+    yield v, PAV.version, Literal(__version__)
+    yield v, DCTERMS.issued, Literal(issued.isoformat(), datatype=XSD.date)
+    yield v, DCTERMS.creator, PROJECT
+    yield v, DCTERMS.publisher, PROJECT
+    yield v, DCTERMS.license, _LICENSE
 
 
 def distribution_iri(file_name: str) -> URIRef:
