@@ -13,6 +13,7 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, VOID, XSD, FOAF
 
 from drugkg import __version__
 from drugkg.namespaces import BASE, PAV, VOCAB_IRI
+from drugkg.rdfconvert import to_ox
 
 __all__ = ["DATASET", "DUMPS", "void_triples", "distribution_triples", "DUMP_MEDIA_TYPES", "distribution_iri"]
 
@@ -50,8 +51,25 @@ def _int(value: ox.Literal) -> Literal:
     return Literal(int(value.value), datatype=XSD.integer)
 
 
-def void_triples(store: ox.Store, issued: dt.date) -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
-    """Describe everything in `store` (queried as the union of its graphs)."""
+_DUMP_SIZE = Literal("dump size, set below", datatype=XSD.integer)
+
+
+def void_triples(store: ox.Store, issued: dt.date) -> list[tuple[URIRef, URIRef, URIRef | Literal]]:
+    """Describe everything in `store` (queried as the union of its graphs). The dataset's counts are
+    of the data; each dump's void:triples counts the dump, which holds this description too."""
+    triples = list(_void_triples(store, issued))
+    data = next(int(o) for s, p, o in triples if s == DATASET and p == VOID.triples)
+    own = {t for t in triples if not _in_store(store, t)}
+    size = Literal(data + len(own), datatype=XSD.integer)
+    return [(s, p, size if o is _DUMP_SIZE else o) for s, p, o in triples]
+
+
+def _in_store(store: ox.Store, triple: tuple[URIRef, URIRef, URIRef | Literal]) -> bool:
+    s, p, o = (to_ox(t) for t in triple)
+    return next(iter(store.quads_for_pattern(s, p, o, None)), None) is not None  # type: ignore[arg-type]
+
+
+def _void_triples(store: ox.Store, issued: dt.date) -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
 
     def q(text: str) -> list[ox.QuerySolution]:
         return list(store.query(text, use_default_graph_as_union=True))  # type: ignore[arg-type]
@@ -112,7 +130,6 @@ def void_triples(store: ox.Store, issued: dt.date) -> Iterator[tuple[URIRef, URI
         yield part, RDFS.label, Literal(f"named graph {graph}", lang="en")
         yield part, URIRef("http://www.w3.org/ns/sparql-service-description#name"), URIRef(graph)
         yield part, VOID.triples, _int(row["n"])  # type: ignore[arg-type]
-    triples = _int(counts["triples"])  # type: ignore[arg-type]
     for name, media_type in DUMP_MEDIA_TYPES.items():
         for file_name, compressed in ((name, False), (name + ".gz", True)):
             dump = URIRef(DUMPS + file_name)
@@ -128,7 +145,7 @@ def void_triples(store: ox.Store, issued: dt.date) -> Iterator[tuple[URIRef, URI
             yield dist, DCTERMS.issued, Literal(issued.isoformat(), datatype=XSD.date)
             yield dist, DCTERMS.creator, PROJECT
             yield dist, DCTERMS.publisher, PROJECT
-            yield dist, VOID.triples, triples
+            yield dist, VOID.triples, _DUMP_SIZE
             yield dist, DCTERMS.format, Literal(media_type)
             yield dist, DCAT.downloadURL, dump
             yield dist, DCAT.mediaType, Literal(media_type)
