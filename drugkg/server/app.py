@@ -30,12 +30,14 @@ from drugkg.server.browsing import (
     void_page,
 )
 from drugkg.server.builddir import BuildFolder
+from drugkg.server.monograph import DRUG_CLASS, monograph_html
 from drugkg.server.config import ServerConfig
 from drugkg.server.linkeddata import (
     describe,
     describe_vocabulary,
     graph_triples,
     label_of,
+    types_of,
 )
 from drugkg.server.negotiation import GRAPH_FORMATS, HTML, NotAcceptable, choose
 from drugkg.server.pages import (
@@ -142,8 +144,11 @@ async def linked_data(request: Request) -> Response:
             ("JSON-LD", f"/{path}?format=jsonld"),
             ("N-Triples", f"/{path}?format=ntriples"),
         ]
+        monograph = ""
+        if ox.NamedNode(DRUG_CLASS) in types_of(description):
+            monograph = await run_in_threadpool(monograph_html, store, iri, render.link)
         html = await run_in_threadpool(
-            resource_page, description, render, alternates=alternates, terms=terms
+            resource_page, description, render, alternates=alternates, terms=terms, before=monograph
         )
         return HTMLResponse(html, headers=headers)
     body = await run_in_threadpool(serialize_triples, description.triples(), fmt.key)

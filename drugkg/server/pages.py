@@ -202,6 +202,7 @@ def resource_page(
     *,
     alternates: Iterable[tuple[str, str]] = (),
     terms: Sequence[str] = (),
+    before: str = "",
 ) -> str:
     """The page of one resource: label, types, its properties, the statements that point to it.
 
@@ -221,6 +222,7 @@ def resource_page(
         f'<div class="iri">{escape(description.iri)}</div>',
         f'<p class="types">{type_html}</p>' if types else "",
         f'<p class="note">Also as: {links}</p>' if links else "",
+        before,
         f'<h2>Properties</h2><table class="props">{_property_rows(description, node, render, 0, True)}</table>',
     ]
     for term in terms:
