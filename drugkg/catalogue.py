@@ -137,7 +137,7 @@ def catalogue_markdown(queries: list[CatalogueQuery] | None = None, answers: dic
         "sib-swiss/sparql-examples style) and offered on the server's query page.",
         "",
         "Parameters are bound as typed RDF terms, never pasted into the query text. An IRI parameter",
-        "takes a full IRI, a CURIE (`res:population/elderly`, `drugkg:Overdose`, `HP:0001250`) or a short",
+        "takes a full IRI, a CURIE (`population:elderly`, `drugkg:Overdose`, `HP:0001250`) or a short",
         "name read in the namespace of its default (`population=elderly` means",
         "`https://w3id.org/drugkg/resource/population/elderly`). A `name` parameter is matched in any",
         "letter case: it is bound in lower case and looked up as a `drugkg:searchKey` (the lower-case form",
@@ -165,10 +165,9 @@ def catalogue_markdown(queries: list[CatalogueQuery] | None = None, answers: dic
 
 
 def _short(iri: str) -> str:
-    for prefix, namespace in (("res:", "https://w3id.org/drugkg/resource/"), ("drugkg:", "https://w3id.org/drugkg/vocab#")):
-        if iri.startswith(namespace):
-            return prefix + iri[len(namespace):]
-    return iri
+    from drugkg.dumps import compact_iri  # prefixed names that parse as Turtle (drug:baclofen)
+
+    return compact_iri(iri) or iri
 
 
 def doc_answers(store_dir: Path) -> dict[str, str]:

@@ -41,7 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "  drugkg query drugs-causing-effect --param effect=HP:0001250\n"
         "  drugkg query -e 'SELECT ?s WHERE { ?s a <https://w3id.org/drugkg/vocab#Drug> }'\n"
         "  drugkg query boxed-warnings --endpoint http://127.0.0.1:8000/sparql\n\n"
-        "parameter values: an IRI parameter takes a full IRI, a CURIE (res:population/elderly,\n"
+        "parameter values: an IRI parameter takes a full IRI, a CURIE (population:elderly,\n"
         "drugkg:Overdose, HP:0001250) or a short name read in the namespace of its default\n"
         "(population=elderly). Values are bound as typed RDF terms, never pasted into the query.\n\n"
         "output: a table on a terminal, SPARQL TSV when piped; --format json|xml|csv|tsv gives the\n"

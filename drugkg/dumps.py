@@ -20,6 +20,7 @@ from drugkg.namespaces import BASE, RESOURCE, TURTLE_PREFIXES
 __all__ = [
     "CONTEXT_FILE",
     "CONTEXT_IRI",
+    "compact_iri",
     "compact_jsonld",
     "dump_prefixes",
     "gzip_copy",
@@ -32,6 +33,8 @@ _BASE_IRI = re.compile(rb"<(" + re.escape(BASE.encode()) + rb"[^<>\s]*?[/#])[^/#
 _PN_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 _URI_SCHEMES = {"http", "https", "urn", "mailto", "file", "ftp", "tag", "data"}
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+# a local name that Turtle and SPARQL read without escapes
+_PLAIN_LOCAL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?")
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
@@ -63,6 +66,33 @@ def dump_prefixes(ntriples: bytes, graph_names: Iterable[str] = ()) -> dict[str,
         if name is not None:
             prefixes[name] = namespace
     return prefixes
+
+
+def compact_iri(iri: str, extra: Mapping[str, str] | None = None) -> str | None:
+    """A prefixed name for `iri` that Turtle and SPARQL read as it is (no escapes), with the shared
+    prefixes, a drugkg namespace's prefix (`drug:baclofen`) or `extra`; None when none fits."""
+    cut = max(iri.rfind("/"), iri.rfind("#")) + 1
+    namespace, local = iri[:cut], iri[cut:]
+    candidates = {**TURTLE_PREFIXES, **(extra or {})}
+    if namespace.startswith(BASE) and namespace not in candidates.values():
+        name = prefix_for_namespace(namespace, candidates)
+        if name is not None:
+            candidates[name] = namespace
+    best = None
+    for prefix, ns in candidates.items():
+        rest = iri[len(ns):]
+        if iri.startswith(ns) and (rest == "" or _PLAIN_LOCAL.fullmatch(rest)) and (best is None or len(ns) > len(best[1])):
+            best = (prefix, ns)
+    return None if best is None else f"{best[0]}:{iri[len(best[1]):]}"
+
+
+def namespace_for_prefix(prefix: str) -> str | None:
+    """The namespace a prefix of `compact_iri` stands for (`drug` -> `…/resource/drug/`), if drugkg's."""
+    if prefix in TURTLE_PREFIXES:
+        return TURTLE_PREFIXES[prefix]
+    if _PN_PREFIX.fullmatch(prefix) and prefix not in _URI_SCHEMES:
+        return f"{RESOURCE}{prefix}/"
+    return None
 
 
 class _Compactor:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from drugkg.catalogue import CatalogueQuery, Parameter
+from drugkg.dumps import namespace_for_prefix
 from drugkg.namespaces import BASE
 
 __all__ = ["Resolution", "resolve_parameters", "HINT_HEADER"]
@@ -39,6 +40,7 @@ SELECT ?resource ?name WHERE {
 }
 """
 _MAX_SUGGESTIONS = 5
+_KIND_CURIE = re.compile(r"([A-Za-z][A-Za-z0-9_-]*):([A-Za-z0-9_][A-Za-z0-9_.-]*)")
 
 
 @dataclass
@@ -93,8 +95,17 @@ def _suggestions(run: Run, namespace: str, given: str) -> tuple[list[str], bool]
     return sorted({r for rs in keys.values() for r in rs})[:_MAX_SUGGESTIONS], False
 
 
+def _expand_kind_curie(term: ox.NamedNode) -> ox.NamedNode:
+    """`population:elderly` (a prefixed name as drugkg shows it, read as an IRI of scheme
+    `population`) as the drugkg IRI it stands for; any other term as it is."""
+    match = _KIND_CURIE.fullmatch(term.value)
+    namespace = match and namespace_for_prefix(match.group(1))
+    return ox.NamedNode(namespace + match.group(2)) if match and namespace else term
+
+
 def _resolve_one(run: Run, param: Parameter, term: ox.NamedNode) -> tuple[ox.Term, str | None, str | None]:
     """(term to bind, note, unknown-message) for one IRI parameter."""
+    term = _expand_kind_curie(term)
     if bool(run(_EXISTS, {"value": term})):
         return term, None, None
     namespace = _namespace(param)

@@ -51,7 +51,7 @@ def _int(value: ox.Literal) -> Literal:
     return Literal(int(value.value), datatype=XSD.integer)
 
 
-_DUMP_SIZE = Literal("dump size, set below", datatype=XSD.integer)
+_DUMP_SIZE = Literal("-1", datatype=XSD.integer)  # a placeholder, replaced (by identity) below
 
 
 def void_triples(store: ox.Store, issued: dt.date) -> list[tuple[URIRef, URIRef, URIRef | Literal]]:

@@ -11,6 +11,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from drugkg.catalogue import CatalogueQuery
+from drugkg.dumps import compact_iri
 from drugkg.namespaces import TURTLE_PREFIXES, XREF_PREFIXES
 from drugkg.server.binding import bind_defaults
 from drugkg.server.linkeddata import Description, types_of
@@ -117,15 +118,8 @@ def query_page(queries: Sequence[CatalogueQuery], endpoint: str, *, base: str = 
 
 
 def _curie(iri: str) -> str | None:
-    best: tuple[int, str] | None = None
-    for prefix, base in [*TURTLE_PREFIXES.items(), *XREF_PREFIXES.items()]:
-        if (
-            iri.startswith(base)
-            and len(iri) > len(base)
-            and (best is None or len(base) > best[0])
-        ):
-            best = (len(base), f"{prefix}:{iri[len(base) :]}")
-    return best[1] if best else None
+    """A prefixed name that parses as Turtle (drug:baclofen, HP:0001250), or None."""
+    return compact_iri(iri, XREF_PREFIXES)
 
 
 class TermRenderer:
