@@ -26,6 +26,7 @@ import pyoxigraph as ox
 from drugkg import __version__
 from drugkg.dumps import CONTEXT_FILE, compact_jsonld, dump_prefixes, gzip_copy
 from drugkg.errors import DrugkgError
+from drugkg.progress import Stages, track
 from drugkg.examples import examples_triples
 from drugkg.namespaces import GRAPH, TURTLE_PREFIXES
 from drugkg.rdfconvert import to_quads
@@ -136,7 +137,7 @@ def read_sources(sources: Path) -> Sources:
     if not sources.is_dir():
         raise DrugkgError("no such data folder", file=str(sources), expected="a folder with drugs/*.yaml")
     jobs = [(name, path) for name, kind in LOADERS.items() for path in sorted(sources.glob(kind.pattern))]
-    for loaded in _map_files(jobs):
+    for loaded in track(_map_files(jobs), total=len(jobs), desc="build: reading sources"):
         if isinstance(loaded, _Failure):
             raise DrugkgError(loaded.message, file=loaded.file, where=loaded.where, expected=loaded.expected,
                               exit_code=loaded.exit_code)
@@ -489,10 +490,14 @@ def build(out_dir: Path, sources: Path | None = None) -> Path:
     # the pid in the name lets a later build tell a dead build's leftovers from a running build's folder
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-{os.getpid()}-", dir=out_dir.parent))
     tmp.chmod(0o755)
+    stages = Stages("build", ["loading the store", "writing the dumps", "describing the dataset"])
     try:
+        stages.start("loading the store")
         store = ox.Store(str(tmp / STORE_DIR))
         sizes = _load_store(store, src)
+        stages.start("writing the dumps")
         triples, prefixes = _write_dumps(store, tmp, src)
+        stages.start("describing the dataset")
         files = {name: _sha256(tmp / name) for name in (*DUMP_FILES, *GZIP_FILES, CONTEXT_FILE)}
         void = store.query(
             "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <%s> { ?s ?p ?o } }" % GRAPH_VOID  # constant IRI, no user input
@@ -517,6 +522,8 @@ def build(out_dir: Path, sources: Path | None = None) -> Path:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    finally:
+        stages.close()
     log.debug("built %d triples in %d graphs into %s", triples, len(sizes), out_dir)
     return out_dir
 

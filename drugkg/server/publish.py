@@ -37,6 +37,7 @@ import httpx
 import pyoxigraph as ox
 
 from drugkg.errors import DrugkgError
+from drugkg.progress import track
 from drugkg.namespaces import GRAPH
 from drugkg.server.builddir import BuildFolder
 
@@ -228,7 +229,8 @@ def _publish_graph_by_graph(
     doing = "connecting"
     try:
         with client_factory(timeout=timeout, follow_redirects=True) as client:
-            for graph, (body, count) in payloads.items():
+            for graph, (body, count) in track(payloads.items(), total=len(payloads), desc="publish: uploading",
+                                              unit="graph"):
                 doing = f"uploading {graph}"
                 log.info("publish: replacing %s (%d triples)", graph, count)
                 _check(
@@ -291,7 +293,7 @@ def _publish_all_or_nothing(
                         ),
                         doing,
                     )
-            for graph, stage in staging.items():
+            for graph, stage in track(staging.items(), total=len(staging), desc="publish: uploading", unit="graph"):
                 body, count = payloads[graph]
                 doing = f"uploading {graph}"
                 log.info("publish: staging %s (%d triples)", graph, count)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib.namespace import RDFS
 
+from drugkg.progress import Stages
 from drugkg.validation.inputs import (
     MAX_INPUT_BYTES,
     is_build_folder,
@@ -39,6 +40,16 @@ def validate_store(store: ox.Store, *, engine: str = "fast", reasoning: bool = T
     """Validate the default graph of `store` (which must include drugkg's ontology) against drugkg's shapes."""
     timings = dict(timings or {})
     start = time.perf_counter()
+    stages = Stages("validate", ["checking the shapes", *(["OWL reasoning"] if reasoning else [])])
+    stages.start("checking the shapes")
+    try:
+        return _validate_store(store, engine, reasoning, shapes_folder, timings, start, stages)
+    finally:
+        stages.close()
+
+
+def _validate_store(store: ox.Store, engine: str, reasoning: bool, shapes_folder: Path | None,
+                    timings: dict[str, float], start: float, stages: Stages) -> ValidationOutcome:
     shapes_graph = load_shapes_graph(shapes_folder)
     if engine == "fast":
         try:
@@ -58,6 +69,7 @@ def validate_store(store: ox.Store, *, engine: str = "fast", reasoning: bool = T
     if reasoning:
         from drugkg.reasoning import check_consistency
 
+        stages.start("OWL reasoning")
         outcome.reasoning = check_consistency(store)
         timings["reasoning"] = outcome.reasoning.seconds
     outcome.labels = _labels(store, results)
