@@ -19,7 +19,7 @@ from drugkg.catalogue import CatalogueQuery, Parameter
 from drugkg.dumps import namespace_for_prefix
 from drugkg.namespaces import BASE
 
-__all__ = ["Resolution", "resolve_parameters", "HINT_HEADER"]
+__all__ = ["Resolution", "resolve_parameters", "HINT_HEADER", "values_hint"]
 
 HINT_HEADER = "X-Drugkg-Parameter-Hint"
 Run = Callable[[str, Mapping[str, "ox.Term"]], object]  # run_on_store / run_on_endpoint with the target bound
@@ -123,6 +123,29 @@ def _resolve_one(run: Run, param: Parameter, term: ox.NamedNode) -> tuple[ox.Ter
     listed = ", ".join(_short(c, namespace) for c in found)
     hint = f"; {'closest' if close else 'some there are'}: {param.name}={listed}" if found else ""
     return term, None, f"{param.name}: no {kind} {_short(term.value)} in the graph, so nothing can match{hint}"
+
+
+_VALUES_ROW = re.compile(r"VALUES\s*\(([^)]*)\)\s*\{\s*\(([^)]*)\)\s*\}")
+_IRI = re.compile(r"<([^<>\s]+)>")
+
+
+def values_hint(run: Run, text: str) -> str | None:
+    """For an empty answer over HTTP: the drugkg resources named in the query's first VALUES row
+    (where catalogue queries take their parameters) that the graph does not have, with the closest
+    ones; None when every one exists."""
+    match = _VALUES_ROW.search(text)
+    if match is None:
+        return None
+    notes = []
+    for iri in _IRI.findall(match.group(2)):
+        namespace = re.sub(r"[^/#]*$", "", iri)
+        if not iri.startswith(BASE + "resource/") or bool(run(_EXISTS, {"value": ox.NamedNode(iri)})):
+            continue
+        found, close = _suggestions(run, namespace, iri)
+        listed = ", ".join(f"<{c}>" for c in found)
+        notes.append(f"no resource <{iri}> in the graph" + (f"; {'closest' if close else 'some there are'}: {listed}"
+                                                          if found else ""))
+    return " | ".join(notes) or None
 
 
 def resolve_parameters(run: Run, query: CatalogueQuery, bindings: Mapping[str, ox.Term]) -> Resolution:

@@ -7,7 +7,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
+import serve_fixtures as fx
+
+from drugkg.catalogue import load_catalogue
+from drugkg.param_resolution import HINT_HEADER
+from drugkg.querying import with_values
+import pyoxigraph as ox
+
+real_build = fx.real_build
+real_server = fx.real_server
 
 ROOT = Path(__file__).resolve().parent.parent
 RES = "https://w3id.org/drugkg/resource/"
@@ -62,3 +72,19 @@ def test_a_value_that_exists_says_nothing(built: Path) -> None:
     done = _query(built, "warnings-for-population", "--param", "population=elderly")
     assert done.returncode == 0 and done.stderr == ""
     assert done.stdout.count("\n") >= 2
+
+
+def _http(server: str, population: str) -> httpx.Response:
+    query = next(q for q in load_catalogue() if q.name == "warnings-for-population")
+    text = with_values(query.text, {"drug": ox.NamedNode(RES + "drug/baclofen"),
+                                    "population": ox.NamedNode(RES + "population/" + population)})
+    return httpx.post(f"{server}/sparql", data={"query": text}, headers={"Accept": "application/sparql-results+json"})
+
+
+def test_http_empty_answer_names_the_missing_resource_in_a_header(real_server: str) -> None:
+    r = _http(real_server, "eldery")
+    assert r.status_code == 200 and r.json()["results"]["bindings"] == []
+    assert r.headers[HINT_HEADER] == (f"no resource <{RES}population/eldery> in the graph; "
+                                      f"closest: <{RES}population/elderly>")
+    good = _http(real_server, "elderly")
+    assert good.status_code == 200 and good.json()["results"]["bindings"] and HINT_HEADER not in good.headers

@@ -29,6 +29,7 @@ from drugkg.server.browsing import (
     service_page,
     void_page,
 )
+from drugkg.param_resolution import HINT_HEADER
 from drugkg.server.builddir import BuildFolder
 from drugkg.server.monograph import DRUG_CLASS, monograph_html
 from drugkg.server.config import ServerConfig
@@ -256,6 +257,7 @@ def create_app(
             allow_headers=["*"],
             expose_headers=[
                 MAX_ROWS_HEADER,
+                HINT_HEADER,
                 "Content-Type",
                 "Content-Disposition",
                 "Link",

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
@@ -18,6 +19,8 @@ from drugkg.server.negotiation import (
     NotAcceptable,
     choose,
 )
+from drugkg.errors import DrugkgError
+from drugkg.param_resolution import HINT_HEADER, values_hint
 from drugkg.server.safety import QueryRefused, screen_query
 from drugkg.server.workers import QueryFailed, QueryJob, QueryTimeout
 
@@ -275,4 +278,19 @@ async def sparql_endpoint(request: Request) -> Response:
     log.debug(
         "%s query answered in %.3f s, %d rows", screened.form, elapsed, answer.rows
     )
+    if answer.rows == 0 and not screened.is_graph:
+        hint = await run_in_threadpool(_empty_answer_hint, state.store, parsed.query)
+        if hint:
+            headers[HINT_HEADER] = hint
     return Response(answer.body, media_type=fmt.content_type, headers=headers)
+
+
+def _empty_answer_hint(store: ox.Store, query: str) -> str | None:
+    """Why an answer may be empty: drugkg resources in the query's VALUES row that do not exist."""
+    from drugkg.querying import run_on_store
+
+    try:
+        hint = values_hint(lambda text, bindings: run_on_store(store, text, bindings), query)
+    except DrugkgError:
+        return None
+    return None if hint is None else hint.encode("latin-1", "replace").decode("latin-1")[:2000]
