@@ -8,7 +8,13 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from drugkg.remote_auth import AUTH_SCHEMES, ENV_PASSWORD, ENV_USER, check_no_userinfo, http_auth
+from drugkg.remote_auth import (
+    AUTH_SCHEMES,
+    ENV_PASSWORD,
+    ENV_USER,
+    check_no_userinfo,
+    http_auth,
+)
 
 __all__ = ["EXAMPLE", "HELP", "add_arguments", "run"]
 

@@ -71,8 +71,7 @@ def dump_prefixes(ntriples: bytes, graph_names: Iterable[str] = ()) -> dict[str,
 def compact_iri(iri: str, extra: Mapping[str, str] | None = None) -> str | None:
     """A prefixed name for `iri` that Turtle and SPARQL read as it is (no escapes), with the shared
     prefixes, a drugkg namespace's prefix (`drug:baclofen`) or `extra`; None when none fits."""
-    cut = max(iri.rfind("/"), iri.rfind("#")) + 1
-    namespace, local = iri[:cut], iri[cut:]
+    namespace = iri[: max(iri.rfind("/"), iri.rfind("#")) + 1]
     candidates = {**TURTLE_PREFIXES, **(extra or {})}
     if namespace.startswith(BASE) and namespace not in candidates.values():
         name = prefix_for_namespace(namespace, candidates)
@@ -158,7 +157,7 @@ def compact_jsonld(expanded: list[dict[str, Any]], prefixes: Mapping[str, str]) 
 def gzip_copy(path: Path) -> Path:
     """Write `path`.gz next to `path` (no file name or time in the header: the same bytes every build)."""
     target = path.with_name(path.name + ".gz")
-    with path.open("rb") as src, target.open("wb") as raw:
-        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=6, mtime=0) as out:
-            shutil.copyfileobj(src, out, 1 << 20)
+    with (path.open("rb") as src, target.open("wb") as raw,
+          gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=6, mtime=0) as out):
+        shutil.copyfileobj(src, out, 1 << 20)
     return target

@@ -19,7 +19,7 @@ from drugkg.catalogue import CatalogueQuery, Parameter
 from drugkg.dumps import namespace_for_prefix
 from drugkg.namespaces import BASE
 
-__all__ = ["Resolution", "resolve_parameters", "HINT_HEADER", "values_hint"]
+__all__ = ["HINT_HEADER", "Resolution", "resolve_parameters", "values_hint"]
 
 HINT_HEADER = "X-Drugkg-Parameter-Hint"
 Run = Callable[[str, Mapping[str, "ox.Term"]], object]  # run_on_store / run_on_endpoint with the target bound

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, VOID, XSD, FOAF
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
 
 from drugkg import __version__
 from drugkg.namespaces import BASE, PAV, VOCAB_IRI

@@ -66,7 +66,7 @@ def running_virtuoso(folder: Path, host: str, http_port: int, sql_port: int) -> 
 def readme_recipe(name: str) -> str:
     """The shell block of the README that follows `<!-- recipe: NAME ...-->`, as the README has it."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    match = re.search(r"<!-- recipe: " + re.escape(name) + r"\b[^>]*-->\n```sh\n(.*?)```", readme, re.S)
+    match = re.search(r"<!-- recipe: " + re.escape(name) + r"\b[^>]*-->\n```sh\n(.*?)```", readme, re.DOTALL)
     assert match, f"the README has no recipe {name!r}"
     return match.group(1)
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 import httpx
 import pytest
 import serve_fixtures as fx
-from test_serve_browser import ARTIFACTS, CHROMIUM, browser, page  # noqa: F401 - fixtures used by name
+import test_serve_browser as browsing
 
+ARTIFACTS, CHROMIUM = browsing.ARTIFACTS, browsing.CHROMIUM
+browser, page = browsing.browser, browsing.page  # the browser fixtures, used by name
 real_build = fx.real_build
 real_server = fx.real_server
 

@@ -9,10 +9,12 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import serve_fixtures as fx
-from test_serve_browser import ARTIFACTS, CHROMIUM, browser, page  # noqa: F401 - fixtures used by name
+import test_serve_browser as browsing
 
 from drugkg.server.monograph import SECTIONS, monograph_html
 
+ARTIFACTS, CHROMIUM = browsing.ARTIFACTS, browsing.CHROMIUM
+browser, page = browsing.browser, browsing.page  # the browser fixtures, used by name
 real_build = fx.real_build
 real_server = fx.real_server
 BACLOFEN = "https://w3id.org/drugkg/resource/drug/baclofen"
@@ -27,7 +29,7 @@ def html(built: Path) -> str:
 
 def _lines(html: str, section: str) -> list[tuple[str, str, str]]:
     """(statement IRI, text, source) of each line of one section."""
-    part = re.search(rf'<section class="mono" id="monograph-{section}">(.*?)</section>', html, re.S)
+    part = re.search(rf'<section class="mono" id="monograph-{section}">(.*?)</section>', html, re.DOTALL)
     assert part, f"no {section} section"
     return re.findall(r'<li><a href="([^"]+)">([^<]+)</a>(?: <span class="src">source: ([^<]+)</span>)?</li>',
                       part.group(1))
@@ -41,8 +43,8 @@ def test_every_section_is_there_in_order(html: str) -> None:
 def test_dosing_line_states_start_titration_and_maxima(html: str) -> None:
     assert _lines(html, "dosing") == [(
         RES + "regimen/baclofen-oral-standard",
-        "oral: start with 5 mg 3 times a day; raise every P3D, as clinical response and tolerability allow; "
-        "at most 20 mg a dose 4 times a day; 80 mg a day at most",
+        ("oral: start with 5 mg 3 times a day; raise every P3D, as clinical response and tolerability allow; "
+         "at most 20 mg a dose 4 times a day; 80 mg a day at most"),
         "How is baclofen administered?",
     )]
 
@@ -62,9 +64,9 @@ def test_formulations_show_strengths(html: str) -> None:
 
 
 def test_effects_grouped_by_context_and_warnings_by_population(html: str) -> None:
-    effects = re.search(r'id="monograph-effects">(.*?)</section>', html, re.S).group(1)  # type: ignore[union-attr]
+    effects = re.search(r'id="monograph-effects">(.*?)</section>', html, re.DOTALL).group(1)  # type: ignore[union-attr]
     assert re.findall(r"<h3>([^<]+)</h3>", effects)[:2] == ["abrupt withdrawal", "exposure before birth"]
-    warnings = re.search(r'id="monograph-warnings">(.*?)</section>', html, re.S).group(1)  # type: ignore[union-attr]
+    warnings = re.search(r'id="monograph-warnings">(.*?)</section>', html, re.DOTALL).group(1)  # type: ignore[union-attr]
     groups = re.findall(r"<h3>([^<]+)</h3>", warnings)
     assert len(groups) == len(set(groups)) >= 3  # one heading per population
 

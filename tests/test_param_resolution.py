@@ -8,13 +8,13 @@ import sys
 from pathlib import Path
 
 import httpx
+import pyoxigraph as ox
 import pytest
 import serve_fixtures as fx
 
 from drugkg.catalogue import load_catalogue
 from drugkg.param_resolution import HINT_HEADER
 from drugkg.querying import with_values
-import pyoxigraph as ox
 
 real_build = fx.real_build
 real_server = fx.real_server
@@ -47,8 +47,8 @@ def test_the_help_example_is_still_given(built: Path) -> None:
 
 @pytest.mark.parametrize(("query", "value", "message"), [
     ("warnings-for-population", "population=eldery",
-     f"population: no population <{RES}population/eldery> in the graph, so nothing can match; "
-     "closest: population=elderly"),
+     (f"population: no population <{RES}population/eldery> in the graph, so nothing can match; "
+      "closest: population=elderly")),
     ("drugs-causing-effect", "effect=seizures",
      f"effect: no finding <{RES}finding/seizures> in the graph, so nothing can match; closest: effect=seizure"),
     ("maximum-doses", "drug=tizanidine",

@@ -16,7 +16,7 @@ INSTRUCTION = "git ls-remote <URL> HEAD | cut -f1"
 
 
 def _snippets(path: Path) -> list[str]:
-    return [b for b in re.findall(r"```yaml\n(.*?)```", path.read_text(encoding="utf-8"), re.S) if "repos:" in b]
+    return [b for b in re.findall(r"```yaml\n(.*?)```", path.read_text(encoding="utf-8"), re.DOTALL) if "repos:" in b]
 
 
 @pytest.mark.parametrize("path", DOCS, ids=lambda p: p.name)

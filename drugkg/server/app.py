@@ -20,6 +20,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from drugkg.namespaces import GRAPH, VOCAB_IRI
+from drugkg.param_resolution import HINT_HEADER
 from drugkg.server.browsing import (
     context_route,
     endpoint_url,
@@ -29,9 +30,7 @@ from drugkg.server.browsing import (
     service_page,
     void_page,
 )
-from drugkg.param_resolution import HINT_HEADER
 from drugkg.server.builddir import BuildFolder
-from drugkg.server.monograph import DRUG_CLASS, monograph_html
 from drugkg.server.config import ServerConfig
 from drugkg.server.linkeddata import (
     describe,
@@ -40,6 +39,7 @@ from drugkg.server.linkeddata import (
     label_of,
     types_of,
 )
+from drugkg.server.monograph import DRUG_CLASS, monograph_html
 from drugkg.server.negotiation import GRAPH_FORMATS, HTML, NotAcceptable, choose
 from drugkg.server.pages import (
     QUERY_PAGE_CSP,

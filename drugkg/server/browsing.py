@@ -9,7 +9,13 @@ from html import escape
 
 import pyoxigraph as ox
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import (
+    FileResponse,
+    HTMLResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 
 from drugkg.dumps import CONTEXT_FILE
 from drugkg.examples import SIB_SCHEMA
@@ -22,10 +28,10 @@ __all__ = [
     "endpoint_url",
     "examples_page",
     "for_browsers",
-    "service_page",
-    "void_page",
     "retarget_examples",
     "service_description_links",
+    "service_page",
+    "void_page",
     "wants_html",
 ]
 
@@ -104,8 +110,9 @@ async def service_page(request: Request) -> Response:
         ox.Triple(node if t.subject in services else t.subject, t.predicate, t.object) for t in triples])
     alternates = [("Turtle", "/sparql?format=turtle"), ("RDF/XML", "/sparql?format=rdfxml"),
                   ("JSON-LD", "/sparql?format=jsonld")]
-    titles: dict[ox.Term, str] = {node: t.object.value for t in description.outgoing
-                                  if t.subject == node and t.predicate.value == _DCTERMS_TITLE}
+    title = next((t.object.value for t in description.outgoing
+                  if t.subject == node and t.predicate.value == _DCTERMS_TITLE), None)
+    titles: dict[ox.Term, str] = {node: title} if title else {}
     return HTMLResponse(resource_page(description, _renderer(request, titles), alternates=alternates))
 
 

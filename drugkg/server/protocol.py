@@ -12,6 +12,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
+from drugkg.errors import DrugkgError
+from drugkg.param_resolution import HINT_HEADER, values_hint
 from drugkg.server.negotiation import (
     GRAPH_FORMATS,
     HTML,
@@ -19,8 +21,6 @@ from drugkg.server.negotiation import (
     NotAcceptable,
     choose,
 )
-from drugkg.errors import DrugkgError
-from drugkg.param_resolution import HINT_HEADER, values_hint
 from drugkg.server.safety import QueryRefused, screen_query
 from drugkg.server.workers import QueryFailed, QueryJob, QueryTimeout
 

@@ -37,8 +37,8 @@ import httpx
 import pyoxigraph as ox
 
 from drugkg.errors import DrugkgError
-from drugkg.progress import track
 from drugkg.namespaces import GRAPH
+from drugkg.progress import track
 from drugkg.server.builddir import BuildFolder
 
 __all__ = [
