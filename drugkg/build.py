@@ -367,7 +367,7 @@ def _write_triple_dumps(nt: bytes, folder: Path, prefixes: dict[str, str]) -> in
     (folder / "drugkg.nt").write_bytes(nt)
     triples = list(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES))
     ox.serialize(triples, str(folder / "drugkg.ttl"), ox.RdfFormat.TURTLE, prefixes=prefixes)
-    document = compact_jsonld(json.loads(ox.serialize(triples, format=ox.RdfFormat.JSON_LD)), prefixes)
+    document = compact_jsonld(json.loads(ox.serialize(triples, format=ox.RdfFormat.JSON_LD) or b"[]"), prefixes)
     with (folder / "drugkg.jsonld").open("w", encoding="utf-8") as fh:
         # json.dumps (C encoder), not json.dump (pure-Python encoder): the same text, several times faster
         fh.write(json.dumps(document, ensure_ascii=False, sort_keys=True))

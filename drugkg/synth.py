@@ -595,7 +595,7 @@ def render_sssom(drugs: list[tuple[str, str, int]], seed: int) -> str:
 
 
 def _progress(enabled: bool) -> Callable[[int, int], None]:
-    from tqdm import tqdm
+    from tqdm import tqdm  # type: ignore[import-untyped]
 
     bar: list[tqdm] = []  # type: ignore[type-arg]
 

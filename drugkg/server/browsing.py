@@ -111,7 +111,8 @@ async def service_page(request: Request) -> Response:
     alternates = [("Turtle", "/sparql?format=turtle"), ("RDF/XML", "/sparql?format=rdfxml"),
                   ("JSON-LD", "/sparql?format=jsonld")]
     title = next((t.object.value for t in description.outgoing
-                  if t.subject == node and t.predicate.value == _DCTERMS_TITLE), None)
+                  if t.subject == node and t.predicate.value == _DCTERMS_TITLE and isinstance(t.object, ox.Literal)),
+                 None)
     titles: dict[ox.Term, str] = {node: title} if title else {}
     return HTMLResponse(resource_page(description, _renderer(request, titles), alternates=alternates))
 
