@@ -12,6 +12,8 @@ import sys
 import termios
 from pathlib import Path
 
+import test_publish_union
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -77,3 +79,17 @@ def test_synth_refuses_a_non_empty_folder_unless_forced(tmp_path: Path) -> None:
     forced = _piped("synth", "--drugs", "3", "--out", str(out), "--force")
     assert forced.returncode == 0, forced.stderr
     assert len(list((out / "drugs").glob("syn-*.yaml"))) == 3
+
+
+plain_oxigraph = test_publish_union.plain_oxigraph  # a real `oxigraph serve`, used by name
+
+
+def test_publish_draws_its_uploads_on_a_terminal(plain_oxigraph: str, built: Path) -> None:
+    code, drawn = _with_tty_stderr("publish", "--to", f"{plain_oxigraph}/store", "--no-transaction",
+                                   "--data", str(built))
+    assert code == 0, drawn
+    assert "publish: uploading" in drawn and "graph" in drawn
+    assert "HTTP Request:" not in drawn
+    code, drawn = _with_tty_stderr("publish", "--to", f"{plain_oxigraph}/store", "--no-transaction",
+                                   "--data", str(built), "--quiet")
+    assert code == 0 and "publish: uploading" not in drawn
