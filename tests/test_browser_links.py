@@ -81,6 +81,8 @@ def test_dataset_and_example_iris_resolve_by_content_negotiation(real_server: st
         r = httpx.get(f"{real_server}{path}", headers={"Accept": "text/turtle"})
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/turtle"), path
         assert f"<https://w3id.org/drugkg{path}>" in r.text
+        if path.startswith("/examples/"):
+            assert f"<{real_server}/sparql>" in r.text and "<https://w3id.org/drugkg/sparql>" not in r.text
     r = httpx.get(f"{real_server}/.well-known/void", headers={"Accept": "text/html"}, follow_redirects=False)
     assert (r.status_code, r.headers["location"]) == (303, "/dataset")
     r = httpx.get(f"{real_server}/.well-known/void", headers={"Accept": "text/turtle"})

@@ -135,6 +135,8 @@ async def linked_data(request: Request) -> Response:
             return _not_found(request, f"{iri} is not a valid IRI")
         if not description.found:
             return _not_found(request, f"{iri} is not in this graph")
+        if path.startswith("examples/"):  # an example runs against this server's endpoint
+            description.outgoing = retarget_examples(description.outgoing, endpoint_url(request))
     headers = {"Vary": "Accept", "Link": f'<{iri}>; rel="canonical"'}
     if fmt is HTML:
         render = TermRenderer(
