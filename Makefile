@@ -14,11 +14,15 @@ $(BIN)/python:
 venv: $(BIN)/python
 	$(BIN)/pip install --quiet -c requirements.lock ".[test,bench]"
 
-# Debian's Chromium for the browser test; needs root (CI and the dev machines run as root).
+# Debian's Chromium for the browser test and Virtuoso for the store-recipe tests; needs root (CI and
+# the dev machines run as root).
+SYSTEM_PACKAGES := chromium:chromium virtuoso-t:virtuoso-opensource
 system-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "install Debian's chromium (sudo apt-get install chromium) for the browser test"; fi; }
+	@missing=""; for pair in $(SYSTEM_PACKAGES); do \
+	  command -v "$${pair%%:*}" >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "install Debian's$$missing (sudo apt-get install$$missing) for the browser and store tests"; fi; fi
 
 # kgx and the Biolink Model in their own venv: kgx pins click<8.2 and pulls rdflib-jsonld, which
 # would replace rdflib's JSON-LD plugins in the project's venv. Used by tests/test_export_kgx_validate.py.

@@ -69,7 +69,7 @@ def ensure_build(work: Path, drugs: int) -> Path:
     if not (build / "manifest.json").is_file():
         data = work / f"syn-{drugs}"
         subprocess.run([sys.executable, "-m", "drugkg.cli", "synth", "--drugs", str(drugs), "--seed", "1",
-                        "--out", str(data)], check=True)
+                        "--out", str(data), "--force"], check=True)
         subprocess.run([sys.executable, "-m", "drugkg.cli", "build", "--data", str(data), "--out", str(build)],
                        check=True, capture_output=True)
     return build

@@ -35,12 +35,14 @@ from drugkg.buildfolder import (
     file_sha256,
     recover_interrupted_swap,
 )
+from drugkg.dumps import CONTEXT_FILE, compact_jsonld, dump_prefixes, gzip_copy
 from drugkg.errors import DrugkgError
+from drugkg.progress import Stages, track
 from drugkg.examples import examples_triples
 from drugkg.namespaces import GRAPH, TURTLE_PREFIXES
 from drugkg.rdfconvert import to_quads
 from drugkg.resources import data_dir, ontology_dir, queries_dir
-from drugkg.void import DUMP_MEDIA_TYPES, void_triples
+from drugkg.void import DUMP_MEDIA_TYPES, distribution_triples, void_triples
 from loaders import LOADERS, AcrossFiles
 
 __all__ = ["build", "build_is_current", "inputs_digest", "iter_dump_triples", "DUMP_FILES"]
@@ -48,6 +50,7 @@ __all__ = ["build", "build_is_current", "inputs_digest", "iter_dump_triples", "D
 log = logging.getLogger("drugkg.build")
 
 DUMP_FILES = tuple(DUMP_MEDIA_TYPES)
+GZIP_FILES = tuple(name + ".gz" for name in DUMP_FILES)
 DIGEST_MAX_BYTES = 64 * 1024 * 1024  # above every loader's size limit (loaders/*.py MAX_*_BYTES)
 
 
@@ -109,7 +112,7 @@ def read_sources(sources: Path) -> Sources:
     if not sources.is_dir():
         raise DrugkgError("no such data folder", file=str(sources), expected="a folder with drugs/*.yaml")
     jobs = [(name, path) for name, kind in LOADERS.items() for path in sorted(sources.glob(kind.pattern))]
-    for loaded in _map_files(jobs):
+    for loaded in track(_map_files(jobs), total=len(jobs), desc="build: reading sources"):
         if isinstance(loaded, _Failure):
             raise DrugkgError(loaded.message, file=loaded.file, where=loaded.where, expected=loaded.expected,
                               exit_code=loaded.exit_code)
@@ -263,34 +266,37 @@ def _union_nt_lines(store: ox.Store, src: Sources) -> set[bytes]:
     return lines
 
 
-def _write_dumps(store: ox.Store, folder: Path, src: Sources) -> int:
-    """Write every dump; returns the number of distinct triples of the union."""
-    # The TriG dump reads the whole store back (the slowest dump) and pyoxigraph releases the GIL
-    # while it runs: write it in a thread, alongside the dumps made here from the N-Triples.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="drugkg-trig") as pool:
-        trig = pool.submit(store.dump, str(folder / "drugkg.trig"), ox.RdfFormat.TRIG, prefixes=TURTLE_PREFIXES)
-        count = _write_triple_dumps(store, folder, src)
-        trig.result()
-    return count
-
-
-def _write_triple_dumps(store: ox.Store, folder: Path, src: Sources) -> int:
+def _write_dumps(store: ox.Store, folder: Path, src: Sources) -> tuple[int, dict[str, str]]:
+    """Write every dump and its gzipped copy; returns the number of distinct triples of the union
+    and the Turtle prefixes used."""
     lines = sorted(_union_nt_lines(store, src))
     for item in src.items:
         item.nquads = b""  # no longer needed
     nt = b"\n".join(lines) + b"\n"
+    del lines
+    prefixes = dump_prefixes(nt, (g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)))
+    # The TriG dump reads the whole store back (the slowest dump) and pyoxigraph releases the GIL
+    # while it runs: write it in a thread, alongside the dumps made here from the N-Triples.
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="drugkg-dump") as pool:
+        trig = pool.submit(store.dump, str(folder / "drugkg.trig"), ox.RdfFormat.TRIG, prefixes=prefixes)
+        count = _write_triple_dumps(nt, folder, prefixes)
+        trig.result()
+        # zlib releases the GIL too
+        list(pool.map(gzip_copy, [folder / name for name in DUMP_FILES]))
+    return count, prefixes
+
+
+def _write_triple_dumps(nt: bytes, folder: Path, prefixes: dict[str, str]) -> int:
     (folder / "drugkg.nt").write_bytes(nt)
     triples = list(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES))
-    del nt
-    ox.serialize(triples, str(folder / "drugkg.ttl"), ox.RdfFormat.TURTLE, prefixes=TURTLE_PREFIXES)
-    expanded = json.loads(ox.serialize(triples, format=ox.RdfFormat.JSON_LD))
-    context_ref = "context.jsonld"
+    ox.serialize(triples, str(folder / "drugkg.ttl"), ox.RdfFormat.TURTLE, prefixes=prefixes)
+    document = compact_jsonld(json.loads(ox.serialize(triples, format=ox.RdfFormat.JSON_LD) or b"[]"), prefixes)
     with (folder / "drugkg.jsonld").open("w", encoding="utf-8") as fh:
         # json.dumps (C encoder), not json.dump (pure-Python encoder): the same text, several times faster
-        fh.write(json.dumps({"@context": context_ref, "@graph": expanded}, ensure_ascii=False, sort_keys=True))
-    with (folder / "context.jsonld").open("w", encoding="utf-8") as fh:
+        fh.write(json.dumps(document, ensure_ascii=False, sort_keys=True))
+    with (folder / CONTEXT_FILE).open("w", encoding="utf-8") as fh:
         json.dump(_jsonld_context(), fh, indent=2, sort_keys=True)
-    return len(lines)
+    return len(triples)
 
 
 def _jsonld_context() -> dict[str, Any]:
@@ -340,17 +346,24 @@ def build(out_dir: Path, sources: Path | None = None) -> Path:
     # the pid in the name lets a later build tell a dead build's leftovers from a running build's folder
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-{os.getpid()}-", dir=out_dir.parent))
     tmp.chmod(0o755)
+    stages = Stages("build", ["loading the store", "writing the dumps", "describing the dataset"])
     try:
+        stages.start("loading the store")
         store = ox.Store(str(tmp / STORE_DIR))
         sizes = _load_store(store, src)
-        triples = _write_dumps(store, tmp, src)
+        stages.start("writing the dumps")
+        triples, prefixes = _write_dumps(store, tmp, src)
+        stages.start("describing the dataset")
+        files = {name: file_sha256(tmp / name) for name in (*DUMP_FILES, *GZIP_FILES, CONTEXT_FILE)}
         void = store.query(
             "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <%s> { ?s ?p ?o } }" % GRAPH_VOID  # constant IRI, no user input
         )
-        ox.serialize(void, str(tmp / "void.ttl"), ox.RdfFormat.TURTLE, prefixes=TURTLE_PREFIXES)  # type: ignore[arg-type]
+        void_file = [*void, *distribution_triples(tmp, files)]  # type: ignore[misc]
+        void_prefixes = {**prefixes, **dump_prefixes(ox.serialize(void_file, format=ox.RdfFormat.N_TRIPLES) or b"")}
+        ox.serialize(void_file, str(tmp / "void.ttl"), ox.RdfFormat.TURTLE, prefixes=void_prefixes)
+        files["void.ttl"] = file_sha256(tmp / "void.ttl")
         store.flush()
         del store
-        files = {name: file_sha256(tmp / name) for name in (*DUMP_FILES, "context.jsonld", "void.ttl")}
         manifest = {
             "drugkg_version": __version__,
             "inputs_sha256": digest,
@@ -358,12 +371,15 @@ def build(out_dir: Path, sources: Path | None = None) -> Path:
             "graphs": sizes,
             "sources": [str(item.path.relative_to(sources)) for item in src.items],
             "files": files,
+            "prefixes": prefixes,  # the dumps' Turtle prefixes, for compact IRIs in the query page
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         _swap_into_place(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    finally:
+        stages.close()
     log.debug("built %d triples in %d graphs into %s", triples, len(sizes), out_dir)
     return out_dir
 

@@ -88,6 +88,7 @@ TURTLE_PREFIXES: dict[str, str] = {
     "sh": str(SH),
     "pav": str(PAV),
     "obo": "http://purl.obolibrary.org/obo/",
+    "spdx": "http://spdx.org/rdf/terms#",
 }
 
 

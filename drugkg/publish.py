@@ -27,6 +27,7 @@ One publish at a time per server: two at once share the staging names.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from collections.abc import Callable
@@ -38,8 +39,10 @@ import pyoxigraph as ox
 from drugkg.errors import DrugkgError
 from drugkg.namespaces import GRAPH
 from drugkg.buildfolder import BuildFolder
+from drugkg.progress import track
 
 __all__ = [
+    "DEFAULT_GRAPH",
     "STAGING_PREFIX",
     "PublishReport",
     "check_mode",
@@ -50,6 +53,8 @@ __all__ = [
 
 log = logging.getLogger("drugkg.publish")
 STAGING_PREFIX = "urn:drugkg:staging:"
+# the key of the remote default graph among the payloads (with union_into_default)
+DEFAULT_GRAPH = "default graph"
 _NT = "application/n-triples"
 
 
@@ -88,7 +93,30 @@ def graph_payloads(build: BuildFolder) -> dict[str, tuple[bytes, int]]:
     return payloads
 
 
+def _with_union(payloads: dict[str, tuple[bytes, int]], build: BuildFolder) -> dict[str, tuple[bytes, int]]:
+    """The payloads plus the union of every graph (the build's N-Triples dump) for the default graph."""
+    union = (build.path / "drugkg.nt").read_bytes()
+    return {**payloads, DEFAULT_GRAPH: (union, union.count(b"\n"))}
+
+
+def _gsp_params(graph: str) -> dict[str, str]:
+    """The Graph Store Protocol query parameters naming `graph` (or the default graph)."""
+    return {"default": ""} if graph == DEFAULT_GRAPH else {"graph": graph}
+
+
+def _target(graph: str) -> str:
+    """`graph` as the target of a SPARQL Update MOVE or DROP."""
+    return "DEFAULT" if graph == DEFAULT_GRAPH else f"GRAPH {_iri(graph)}"
+
+
 def _check(response: httpx.Response, doing: str) -> None:
+    if response.status_code in (401, 403):
+        raise DrugkgError(
+            f"{doing}: the server answered {response.status_code} {response.reason_phrase}: it refused "
+            "the request without credentials, or the credentials given",
+            expected="--auth basic|digest with the user and password of an account allowed to write "
+            "(from DRUGKG_REMOTE_USER / DRUGKG_REMOTE_PASSWORD or a netrc file)",
+        )
     if response.status_code >= 400:
         detail = (
             response.text.strip().splitlines()[0][:300] if response.text.strip() else ""
@@ -110,7 +138,7 @@ def staging_name(graph: str) -> str:
 
 
 def _count(client: httpx.Client, store_url: str, graph: str, expected: int) -> int:
-    response = client.get(store_url, params={"graph": graph}, headers={"Accept": _NT})
+    response = client.get(store_url, params=_gsp_params(graph), headers={"Accept": _NT})
     if response.status_code == 404 and expected == 0:
         return 0  # many stores do not keep empty graphs
     _check(response, f"reading back {graph}")
@@ -165,15 +193,23 @@ def publish(
     transaction: bool = True,
     timeout: float = 120.0,
     client_factory: Callable[..., httpx.Client] = httpx.Client,
+    auth: httpx.Auth | None = None,
+    union_into_default: bool = False,
 ) -> PublishReport:
     """Upload every named graph of `build` to the Graph Store Protocol endpoint `store_url`.
 
     All or nothing through `update_url` (required unless `transaction=False`, which replaces
     graph by graph and may leave a mix if interrupted). Raises DrugkgError on any failure, saying
-    what state the remote graphs are in.
+    what state the remote graphs are in. `auth` (basic or digest) goes with every request;
+    `union_into_default` also replaces the remote default graph with the union of the graphs,
+    for stores that do not query the union by default.
     """
     check_mode(update_url, query_url, transaction=transaction)
     payloads = graph_payloads(build)
+    if union_into_default:
+        payloads = _with_union(payloads, build)
+    if auth is not None:
+        client_factory = functools.partial(client_factory, auth=auth)
     if not transaction:
         return _publish_graph_by_graph(payloads, store_url, timeout, client_factory)
     assert update_url is not None
@@ -193,13 +229,14 @@ def _publish_graph_by_graph(
     doing = "connecting"
     try:
         with client_factory(timeout=timeout, follow_redirects=True) as client:
-            for graph, (body, count) in payloads.items():
+            for graph, (body, count) in track(payloads.items(), total=len(payloads), desc="publish: uploading",
+                                              unit="graph"):
                 doing = f"uploading {graph}"
                 log.info("publish: replacing %s (%d triples)", graph, count)
                 _check(
                     client.put(
                         store_url,
-                        params={"graph": graph},
+                        params=_gsp_params(graph),
                         content=body,
                         headers={"Content-Type": _NT},
                     ),
@@ -256,7 +293,7 @@ def _publish_all_or_nothing(
                         ),
                         doing,
                     )
-            for graph, stage in staging.items():
+            for graph, stage in track(staging.items(), total=len(staging), desc="publish: uploading", unit="graph"):
                 body, count = payloads[graph]
                 doing = f"uploading {graph}"
                 log.info("publish: staging %s (%d triples)", graph, count)
@@ -273,11 +310,11 @@ def _publish_all_or_nothing(
                 )
             operations = [f"DROP SILENT GRAPH {_iri(g)}" for g in report.dropped]
             operations += [
-                f"MOVE GRAPH {_iri(stage)} TO GRAPH {_iri(graph)}"
+                f"MOVE GRAPH {_iri(stage)} TO {_target(graph)}"
                 for graph, stage in staging.items()
             ]
             operations += [
-                f"DROP SILENT GRAPH {_iri(graph)}"
+                f"DROP SILENT {_target(graph)}"
                 for graph in payloads
                 if graph not in staging
             ]

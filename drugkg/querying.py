@@ -156,7 +156,7 @@ def resolve_term(param: Parameter, value: str) -> ox.Term:
     """The RDF term a parameter value stands for, checked against the parameter's kind.
 
     IRI parameters accept a full IRI (`https://...`, optionally in angle brackets), a CURIE with a
-    known prefix (`res:population/elderly`, `drugkg:Overdose`, `HP:0001250`), or a bare slug
+    known prefix (`drugkg:Overdose`, `HP:0001250`), or a bare slug
     (`elderly`) that is read in the namespace of the parameter's default value.
     """
     if param.kind == "IRI":
@@ -198,7 +198,7 @@ def _expand_iri(param: Parameter, value: str) -> str:
         namespace = re.sub(r"[^/#]*$", "", param.default.strip("<>"))
         iri = namespace + value
     else:
-        how = "a full IRI, a CURIE such as res:population/elderly"
+        how = "a full IRI, a CURIE such as population:elderly"
         if param.default:
             how += f", or a short name read in {re.sub(r'[^/#]*$', '', param.default)}"
         raise DrugkgError(f"parameter {param.name!r}: {value!r} is not an IRI", expected=how)
@@ -392,8 +392,6 @@ def write_result(result: Result, fmt: str, out: IO[bytes]) -> None:
     out.write(ox.serialize(triples, format=GRAPH_FORMATS[graph_fmt], prefixes=prefixes) or b"")
 
 
-_SHORTEN = sorted(((ns, p) for p, ns in {**TURTLE_PREFIXES, "res": str(RESOURCE)}.items()),
-                  key=lambda item: -len(item[0]))
 _MAX_CELL = 60
 
 
@@ -402,10 +400,9 @@ def show_term(term: ox.Term | None) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        for namespace, prefix in _SHORTEN:
-            if term.value.startswith(namespace) and len(term.value) > len(namespace):
-                return f"{prefix}:{term.value[len(namespace):]}"
-        return term.value
+        from drugkg.dumps import compact_iri  # prefixed names that parse as Turtle (drug:baclofen)
+
+        return compact_iri(term.value) or term.value
     if isinstance(term, ox.Literal):
         return term.value.replace("\n", " ")
     return str(term)

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, VOID, XSD, FOAF
+from rdflib import Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
 
 from drugkg import __version__
 from drugkg.namespaces import BASE, PAV, VOCAB_IRI
+from drugkg.rdfconvert import to_ox
 
-__all__ = ["DATASET", "DUMPS", "void_triples", "DUMP_MEDIA_TYPES"]
+__all__ = ["DATASET", "DUMPS", "void_triples", "distribution_triples", "DUMP_MEDIA_TYPES", "distribution_iri"]
 
 DATASET = URIRef(BASE + "dataset")
+VERSION = URIRef(f"{BASE}dataset/{__version__}")
+PROJECT = URIRef(BASE + "resource/organization/drugkg-project")
+DCTYPES = Namespace("http://purl.org/dc/dcmitype/")
 DUMP_MEDIA_TYPES = {
     "drugkg.nt": "application/n-triples",
     "drugkg.ttl": "text/turtle",
@@ -23,6 +28,7 @@ DUMP_MEDIA_TYPES = {
     "drugkg.jsonld": "application/ld+json",
 }
 DUMPS = BASE + "dumps/"
+_SPDX = "http://spdx.org/rdf/terms#"
 _LICENSE = URIRef("https://creativecommons.org/publicdomain/zero/1.0/")
 
 _COUNTS = """
@@ -45,8 +51,25 @@ def _int(value: ox.Literal) -> Literal:
     return Literal(int(value.value), datatype=XSD.integer)
 
 
-def void_triples(store: ox.Store, issued: dt.date) -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
-    """Describe everything in `store` (queried as the union of its graphs)."""
+_DUMP_SIZE = Literal("-1", datatype=XSD.integer)  # a placeholder, replaced (by identity) below
+
+
+def void_triples(store: ox.Store, issued: dt.date) -> list[tuple[URIRef, URIRef, URIRef | Literal]]:
+    """Describe everything in `store` (queried as the union of its graphs). The dataset's counts are
+    of the data; each dump's void:triples counts the dump, which holds this description too."""
+    triples = list(_void_triples(store, issued))
+    data = next(int(o) for s, p, o in triples if s == DATASET and p == VOID.triples)
+    own = {t for t in triples if not _in_store(store, t)}
+    size = Literal(data + len(own), datatype=XSD.integer)
+    return [(s, p, size if o is _DUMP_SIZE else o) for s, p, o in triples]
+
+
+def _in_store(store: ox.Store, triple: tuple[URIRef, URIRef, URIRef | Literal]) -> bool:
+    s, p, o = (to_ox(t) for t in triple)
+    return next(iter(store.quads_for_pattern(s, p, o, None)), None) is not None  # type: ignore[arg-type]
+
+
+def _void_triples(store: ox.Store, issued: dt.date) -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
 
     def q(text: str) -> list[ox.QuerySolution]:
         return list(store.query(text, use_default_graph_as_union=True))  # type: ignore[arg-type]
@@ -62,9 +85,13 @@ def void_triples(store: ox.Store, issued: dt.date) -> Iterator[tuple[URIRef, URI
         lang="en",
     )
     yield d, DCTERMS.license, _LICENSE
-    yield d, DCTERMS.creator, Literal("drugkg project")
-    yield d, DCTERMS.publisher, Literal("drugkg project")
+    yield d, RDF.type, DCTYPES.Dataset  # HCLS summary level; the version and distributions below
+    yield from _project()
+    yield d, DCTERMS.creator, PROJECT
+    yield d, DCTERMS.publisher, PROJECT
     yield d, DCTERMS.issued, Literal(issued.isoformat(), datatype=XSD.date)
+    yield d, PAV.hasCurrentVersion, VERSION
+    yield from _version(issued)
     yield d, PAV.version, Literal(__version__)
     yield d, URIRef("http://www.w3.org/2002/07/owl#versionInfo"), Literal(__version__)
     yield d, VOID.uriSpace, Literal(BASE + "resource/")
@@ -104,11 +131,72 @@ def void_triples(store: ox.Store, issued: dt.date) -> Iterator[tuple[URIRef, URI
         yield part, URIRef("http://www.w3.org/ns/sparql-service-description#name"), URIRef(graph)
         yield part, VOID.triples, _int(row["n"])  # type: ignore[arg-type]
     for name, media_type in DUMP_MEDIA_TYPES.items():
-        dump = URIRef(DUMPS + name)
-        dist = URIRef(f"{BASE}dataset/distribution/{_slug(name)}")
-        yield d, VOID.dataDump, dump
-        yield d, DCAT.distribution, dist
-        yield dist, RDF.type, DCAT.Distribution
-        yield dist, DCAT.downloadURL, dump
-        yield dist, DCAT.mediaType, Literal(media_type)
-        yield dist, DCTERMS.license, _LICENSE
+        for file_name, compressed in ((name, False), (name + ".gz", True)):
+            dump = URIRef(DUMPS + file_name)
+            dist = distribution_iri(file_name)
+            yield d, VOID.dataDump, dump
+            yield d, DCAT.distribution, dist
+            yield VERSION, DCAT.distribution, dist
+            # HCLS distribution level: each dump is a void:Dataset of the same triples
+            yield dist, RDF.type, DCAT.Distribution
+            yield dist, RDF.type, VOID.Dataset
+            yield dist, RDFS.label, Literal(f"drugkg {__version__} as {file_name}", lang="en")
+            yield dist, DCTERMS.title, Literal(f"drugkg {__version__} as {file_name}", lang="en")
+            yield dist, DCTERMS.issued, Literal(issued.isoformat(), datatype=XSD.date)
+            yield dist, DCTERMS.creator, PROJECT
+            yield dist, DCTERMS.publisher, PROJECT
+            yield dist, VOID.triples, _DUMP_SIZE
+            yield dist, DCTERMS.format, Literal(media_type)
+            yield dist, DCAT.downloadURL, dump
+            yield dist, DCAT.mediaType, Literal(media_type)
+            if compressed:
+                yield dist, DCAT.compressFormat, Literal("application/gzip")
+            yield dist, DCTERMS.license, _LICENSE
+
+
+def _project() -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
+    """The creator and publisher, as a resource with its own page."""
+    yield PROJECT, RDF.type, FOAF.Organization
+    yield PROJECT, RDFS.label, Literal("drugkg project", lang="en")
+    yield PROJECT, FOAF.name, Literal("drugkg project")
+    yield PROJECT, FOAF.homepage, URIRef(BASE)
+
+
+def _version(issued: dt.date) -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
+    """The HCLS version level: this release of the dataset."""
+    v = VERSION
+    yield v, RDF.type, DCTYPES.Dataset
+    yield v, RDFS.label, Literal(f"drugkg {__version__}", lang="en")
+    yield v, DCTERMS.title, Literal(f"drugkg: a structured drug knowledge graph, version {__version__}", lang="en")
+    yield v, DCTERMS.description, Literal(f"Release {__version__} of the drugkg knowledge graph.", lang="en")
+    yield v, DCTERMS.isVersionOf, DATASET
+    yield v, PAV.version, Literal(__version__)
+    yield v, DCTERMS.issued, Literal(issued.isoformat(), datatype=XSD.date)
+    yield v, DCTERMS.creator, PROJECT
+    yield v, DCTERMS.publisher, PROJECT
+    yield v, DCTERMS.license, _LICENSE
+
+
+def distribution_iri(file_name: str) -> URIRef:
+    return URIRef(f"{BASE}dataset/distribution/{_slug(file_name)}")
+
+
+def distribution_triples(folder: Path, sha256: Mapping[str, str]) -> list[ox.Triple]:
+    """Size and sha256 of each dump file (for void.ttl: the dumps cannot hold their own checksums)."""
+    out: list[ox.Triple] = []
+    for name in DUMP_MEDIA_TYPES:
+        for file_name in (name, name + ".gz"):
+            if file_name not in sha256:
+                continue
+            dist = ox.NamedNode(str(distribution_iri(file_name)))
+            checksum = ox.NamedNode(f"{dist.value}/sha256")
+            size = (folder / file_name).stat().st_size
+            out += [
+                ox.Triple(dist, ox.NamedNode(str(DCAT.byteSize)), ox.Literal(str(size), datatype=ox.NamedNode(str(XSD.integer)))),
+                ox.Triple(dist, ox.NamedNode(_SPDX + "checksum"), checksum),
+                ox.Triple(checksum, ox.NamedNode(str(RDF.type)), ox.NamedNode(_SPDX + "Checksum")),
+                ox.Triple(checksum, ox.NamedNode(_SPDX + "algorithm"), ox.NamedNode(_SPDX + "checksumAlgorithm_sha256")),
+                ox.Triple(checksum, ox.NamedNode(_SPDX + "checksumValue"),
+                          ox.Literal(sha256[file_name], datatype=ox.NamedNode(str(XSD.hexBinary)))),
+            ]
+    return out

@@ -74,7 +74,8 @@ def test_void_counts_describe_the_data(built: Path) -> None:
     classes = {q.object for q in data if q.predicate.value == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"}
     assert value("classes") == len(classes)
     dumps = {q.object.value for q in store.quads_for_pattern(dataset, ox.NamedNode("http://rdfs.org/ns/void#dataDump"), None)}
-    assert dumps == {f"https://w3id.org/drugkg/dumps/{n}" for n in ("drugkg.nt", "drugkg.ttl", "drugkg.trig", "drugkg.jsonld")}
+    names = ("drugkg.nt", "drugkg.ttl", "drugkg.trig", "drugkg.jsonld")
+    assert dumps == {f"https://w3id.org/drugkg/dumps/{n}{gz}" for n in names for gz in ("", ".gz")}
     licence = next(store.quads_for_pattern(dataset, ox.NamedNode("http://purl.org/dc/terms/license"), None)).object
     assert licence.value == "https://creativecommons.org/publicdomain/zero/1.0/"
 
@@ -88,7 +89,8 @@ def test_jsonld_context_types_object_properties(built: Path) -> None:
 
 def test_manifest_checks_every_file(built: Path, tmp_path: Path) -> None:
     manifest = check_build(built)
-    assert set(manifest["files"]) == {"drugkg.nt", "drugkg.ttl", "drugkg.trig", "drugkg.jsonld", "context.jsonld", "void.ttl"}
+    dumps = {"drugkg.nt", "drugkg.ttl", "drugkg.trig", "drugkg.jsonld"}
+    assert set(manifest["files"]) == dumps | {n + ".gz" for n in dumps} | {"context.jsonld", "void.ttl"}
     assert build_is_current(built)
     copy = tmp_path / "copy"
     shutil.copytree(built, copy)

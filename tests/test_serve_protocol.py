@@ -296,7 +296,9 @@ def test_service_description(tiny_server: str) -> None:
     browser = httpx.get(
         f"{tiny_server}/sparql", headers={"Accept": "text/html,*/*;q=0.8"}
     )
-    assert browser.status_code == 303 and browser.headers["location"] == "/"
+    # a person with a browser reads the service description as a page (it used to redirect to /)
+    assert browser.status_code == 200 and browser.headers["content-type"].startswith("text/html")
+    assert "drugkg SPARQL endpoint (read-only)" in browser.text
 
 
 def test_row_limit_is_stated(tiny_build) -> None:

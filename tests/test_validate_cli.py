@@ -106,7 +106,7 @@ def test_junit_names_the_failure(tmp_path: Path) -> None:
     failures = root.findall(".//failure")
     assert {f.get("type") for f in failures} == {"DatatypeConstraintComponent", "MinExclusiveConstraintComponent"}
     cases = root.findall(".//testcase")
-    assert all("quantity/q1" in c.get("name", "") for c in cases)
+    assert all("quantity:q1" in c.get("name", "") for c in cases)  # a prefixed name that parses as Turtle
     assert any("numericValue" in c.get("name", "") for c in cases)
 
 
@@ -131,7 +131,7 @@ def test_text_report_groups_by_focus_with_label(built: Path, tmp_path: Path, cap
                     'drugkg:brandNamesComplete true ; drugkg:sourceSection <https://w3id.org/drugkg/resource/section/s> .\n')
     assert main(["validate", str(data), "--no-reasoning"]) == 1
     out = capsys.readouterr().out
-    assert 'res:drug/x  "drug x"' in out
+    assert 'drug:x  "drug x"' in out
     assert "drugkg:drugClass" in out and "VIOLATION" in out and "drug class" in out
     assert out.strip().splitlines()[-1].startswith("FAIL: ")
 

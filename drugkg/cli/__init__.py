@@ -54,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         cmd.add_argument("-v", "--verbose", action="store_true", help="show details and tracebacks")
+        cmd.add_argument("-q", "--quiet", action="store_true",
+                         help="no progress bars and no informational messages (warnings and errors only)")
         module.add_arguments(cmd)
         cmd.set_defaults(_run=module.run)
     return parser
@@ -62,11 +64,17 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     verbose = getattr(args, "verbose", False)
+    quiet = getattr(args, "quiet", False) and not verbose
+    from drugkg.progress import set_quiet
+
+    set_quiet(quiet)
     logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
+        level=logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO,
         format="%(message)s",
         stream=sys.stderr,
     )
+    for noisy in ("httpx", "httpcore"):  # "HTTP Request: ..." on every request; errors are reported by drugkg
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         return int(args._run(args))
     except DrugkgError as err:

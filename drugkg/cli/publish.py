@@ -8,6 +8,14 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from drugkg.remote_auth import (
+    AUTH_SCHEMES,
+    ENV_PASSWORD,
+    ENV_USER,
+    check_no_userinfo,
+    http_auth,
+)
+
 __all__ = ["EXAMPLE", "HELP", "add_arguments", "run"]
 
 HELP = (
@@ -27,7 +35,7 @@ log = logging.getLogger("drugkg.publish")
 def _http_url(text: str) -> str:
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an http(s) URL")
+        raise argparse.ArgumentTypeError("not an http(s) URL" if "@" in text else f"{text!r} is not an http(s) URL")
     return text
 
 
@@ -69,6 +77,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the build folder to publish (default ./build)",
     )
     parser.add_argument(
+        "--auth",
+        choices=AUTH_SCHEMES,
+        default=None,
+        help=f"HTTP authentication for every request (Virtuoso's /sparql-graph-crud-auth: digest); the "
+        f"user and password come from {ENV_USER} and {ENV_PASSWORD}, else from the netrc entry for the host",
+    )
+    parser.add_argument(
+        "--netrc",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="the netrc file to read credentials from (default $NETRC, else ~/.netrc)",
+    )
+    parser.add_argument(
+        "--union-into-default",
+        action="store_true",
+        help="also replace the remote default graph with the union of every graph, for stores that "
+        "query only the default graph (Oxigraph without --union-default-graph, Fuseki without "
+        "unionDefaultGraph); the named graphs are published as well",
+    )
+    parser.add_argument(
         "--timeout",
         type=float,
         default=120.0,
@@ -82,6 +111,10 @@ def run(args: argparse.Namespace) -> int:
     from drugkg.publish import check_mode, publish
 
     check_mode(args.update, args.query, transaction=not args.no_transaction)
+    for url in (args.to, args.update, args.query):
+        if url:
+            check_no_userinfo(url)
+    auth = http_auth(args.to, args.auth, netrc_file=args.netrc)
     if args.no_transaction:
         log.warning(
             "drugkg publish: --no-transaction: graphs are replaced one by one; if this is "
@@ -96,6 +129,8 @@ def run(args: argparse.Namespace) -> int:
         query_url=args.query,
         transaction=not args.no_transaction,
         timeout=args.timeout,
+        auth=auth,
+        union_into_default=args.union_into_default,
     )
     how = (
         "swapped in at once"

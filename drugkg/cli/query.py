@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
+
+import pyoxigraph as ox
 
 from drugkg.cli.buildpolicy import ensure_build
 from drugkg.catalogue import CatalogueQuery, load_catalogue, parse_query_file
@@ -44,7 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "  drugkg query drugs-causing-effect --param effect=HP:0001250\n"
         "  drugkg query -e 'SELECT ?s WHERE { ?s a <https://w3id.org/drugkg/vocab#Drug> }'\n"
         "  drugkg query boxed-warnings --endpoint http://127.0.0.1:8000/sparql\n\n"
-        "parameter values: an IRI parameter takes a full IRI, a CURIE (res:population/elderly,\n"
+        "parameter values: an IRI parameter takes a full IRI, a CURIE (population:elderly,\n"
         "drugkg:Overdose, HP:0001250) or a short name read in the namespace of its default\n"
         "(population=elderly). Values are bound as typed RDF terms, never pasted into the query.\n\n"
         "output: a table on a terminal, SPARQL TSV when piped; --format json|xml|csv|tsv gives the\n"
@@ -96,12 +99,14 @@ def run(args: argparse.Namespace) -> int:
         raise DrugkgError("say which query to run",
                           expected="a catalogue NAME, --file Q.rq or -e 'SPARQL' (drugkg query --list shows the names)")
     given = parse_param_assignments(args.param)
+    catalogued: CatalogueQuery | None = None
     if args.name:
-        query = find_query(args.name)
-        text, bindings = query.text, bind_parameters(query, given)
+        catalogued = find_query(args.name)
+        text, bindings = catalogued.text, bind_parameters(catalogued, given)
     elif args.file:
         query_or_text = _read_file(args.file)
         if isinstance(query_or_text, CatalogueQuery):
+            catalogued = query_or_text
             text, bindings = query_or_text.text, bind_parameters(query_or_text, given)
         else:
             text, bindings = query_or_text, adhoc_parameters(given)
@@ -117,12 +122,21 @@ def run(args: argparse.Namespace) -> int:
     result: Result
     kept, cut = 0, False
     if args.endpoint:
-        result, kept, cut = cap_rows(run_on_endpoint(args.endpoint, text, bindings), args.max_rows)
+        from drugkg.hints import run_on_endpoint_with_hint
+
+        endpoint = args.endpoint
+        if catalogued is not None and given:
+            bindings = _resolved(catalogued, bindings, given, lambda q, b: run_on_endpoint(endpoint, q, b))
+        result, kept, cut = cap_rows(run_on_endpoint_with_hint(endpoint, text, bindings), args.max_rows)
     else:
         analyse(text)  # the policy refuses before the build is opened (or built)
         build_dir = ensure_build(args.data, may_build=not args.no_build, command="query")
         base = args.base or (args.file.resolve().as_uri() if args.file else None)
         dataset = {"default_graphs": args.default_graph, "named_graphs": args.named_graph, "base_iri": base}
+        if catalogued is not None and given:
+            # the values are looked up by drugkg's own lookup queries, in this process
+            lookup_store = open_build_store(build_dir)
+            bindings = _resolved(catalogued, bindings, given, lambda q, b: run_on_store(lookup_store, q, b))
         if args.no_limits:
             result = run_on_store(open_build_store(build_dir), text, bindings, **dataset)
         else:
@@ -142,6 +156,19 @@ def _limits(args: argparse.Namespace) -> Limits:
         if value <= 0:
             raise DrugkgError(f"{flag} {value:g} must be above 0", expected="or --no-limits for no limit")
     return Limits(timeout=args.timeout, memory_mb=args.memory_mb, max_rows=args.max_rows)
+
+
+def _resolved(query: CatalogueQuery, bindings: dict[str, ox.Term], given: dict[str, str],
+              run: Callable[[str, Mapping[str, ox.Term]], object]) -> dict[str, ox.Term]:
+    """The given parameter values checked against the graph: cross-references read as the drugkg
+    resource they match; a value that names nothing reported on stderr with the closest matches."""
+    from drugkg.param_resolution import resolve_parameters
+
+    checked = {name: term for name, term in bindings.items() if name in given}
+    resolution = resolve_parameters(run, query, checked)
+    for message in (*resolution.notes, *resolution.unknown):
+        print(f"drugkg query: {message}", file=sys.stderr)
+    return {**bindings, **resolution.bindings}
 
 
 def _read_file(path: Path) -> CatalogueQuery | str:

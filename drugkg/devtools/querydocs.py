@@ -13,6 +13,7 @@ import pyoxigraph as ox
 from drugkg.build import build
 from drugkg.buildfolder import STORE_DIR
 from drugkg.catalogue import CatalogueQuery, load_catalogue
+from drugkg.dumps import compact_iri
 from drugkg.querying import bind_parameters, find_query, render_table, run_on_store, to_table
 
 __all__ = ["DOC_EXAMPLES", "catalogue_markdown", "doc_answers"]
@@ -41,7 +42,7 @@ def catalogue_markdown(queries: list[CatalogueQuery] | None = None, answers: dic
         "sib-swiss/sparql-examples style) and offered on the server's query page.",
         "",
         "Parameters are bound as typed RDF terms, never pasted into the query text. An IRI parameter",
-        "takes a full IRI, a CURIE (`res:population/elderly`, `drugkg:Overdose`, `HP:0001250`) or a short",
+        "takes a full IRI, a CURIE (`population:elderly`, `drugkg:Overdose`, `HP:0001250`) or a short",
         "name read in the namespace of its default (`population=elderly` means",
         "`https://w3id.org/drugkg/resource/population/elderly`). A `name` parameter is matched in any",
         "letter case: it is bound in lower case and looked up as a `drugkg:searchKey` (the lower-case form",
@@ -94,10 +95,8 @@ def catalogue_markdown(queries: list[CatalogueQuery] | None = None, answers: dic
 
 
 def _short(iri: str) -> str:
-    for prefix, namespace in (("res:", "https://w3id.org/drugkg/resource/"), ("drugkg:", "https://w3id.org/drugkg/vocab#")):
-        if iri.startswith(namespace):
-            return prefix + iri[len(namespace):]
-    return iri
+    """A prefixed name that parses as Turtle (drug:baclofen), or the IRI."""
+    return compact_iri(iri) or iri
 
 
 def doc_answers(store_dir: Path) -> dict[str, str]:

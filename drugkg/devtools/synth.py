@@ -621,12 +621,19 @@ def render_sssom(drugs: list[tuple[str, str, int]], seed: int) -> str:
 
 
 def _progress(enabled: bool) -> Callable[[int, int], None]:
+    from tqdm import tqdm  # type: ignore[import-untyped]
+
+    bar: list[tqdm] = []  # type: ignore[type-arg]
+
     def show(done: int, total: int) -> None:
-        if enabled and (done == total or done % max(1, total // 100) == 0):
-            sys.stderr.write(f"\rsynth: {done}/{total} monographs")
-            if done == total:
-                sys.stderr.write("\n")
-            sys.stderr.flush()
+        if not enabled:
+            return
+        if not bar:
+            bar.append(tqdm(total=total, desc="synth", unit="monograph", file=sys.stderr, leave=True,
+                            dynamic_ncols=True))
+        bar[0].update(1)
+        if done == total:
+            bar[0].close()
     return show
 
 
@@ -637,7 +644,9 @@ def synthesize(out: Path, drugs: int, seed: int = 0, *, mappings: bool = True,
         raise ValueError("drugs must be at least 1")
     out = Path(out)
     (out / "drugs").mkdir(parents=True, exist_ok=True)
-    show = _progress(sys.stderr.isatty() if progress is None else progress)
+    from drugkg.progress import enabled
+
+    show = _progress(enabled() if progress is None else progress)
     ids = drug_ids(drugs, seed)
     keep = {f"{did}.yaml" for did, _, _ in ids}
     for stale in sorted((out / "drugs").glob("syn-*.yaml")):  # from an earlier, larger run into the same folder

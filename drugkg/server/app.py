@@ -29,6 +29,16 @@ from drugkg.execution import Executor, JobFailed, Unavailable
 from drugkg.namespaces import GRAPH, VOCAB_IRI
 from drugkg.buildfolder import BuildFolder
 from drugkg.server.check_route import check_route
+from drugkg.param_resolution import HINT_HEADER
+from drugkg.server.browsing import (
+    context_route,
+    endpoint_url,
+    retarget_examples,
+    examples_page,
+    for_browsers,
+    service_page,
+    void_page,
+)
 from drugkg.server.config import ServerConfig
 from drugkg.server.http import AccessLog, ConditionalGet
 from drugkg.server.linkeddata import (
@@ -103,7 +113,10 @@ async def query_page_route(request: Request) -> Response:
     except DrugkgError as err:  # a broken query file must not take the page down
         log.warning("query catalogue not loaded: %s", err)
         queries = []
-    html = query_page(queries, "/sparql")
+    config: ServerConfig = request.app.state.config
+    prefixes = request.app.state.build.manifest.get("prefixes")
+    html = query_page(queries, "/sparql", base=config.public_base,
+                      prefixes=prefixes if isinstance(prefixes, dict) else None)
     return HTMLResponse(html, headers={"Content-Security-Policy": QUERY_PAGE_CSP})
 
 
@@ -123,7 +136,8 @@ async def linked_data(request: Request) -> Response:
         fmt = _negotiate(request, _LD_FORMATS)
     except NotAcceptable as err:
         return PlainTextResponse(f"{err}\n", status_code=406)
-    job = PageJob(iri, path, "html" if fmt is HTML else fmt.key, config.public_base, VOCAB_IRI)
+    job = PageJob(iri, path, "html" if fmt is HTML else fmt.key, config.public_base, VOCAB_IRI,
+                  endpoint=config.public_url + "sparql")
     try:
         answer = state.result_cache.get(job) or await run_for_client(request, job, heavy=True)
     except ClientGone:
@@ -194,6 +208,7 @@ async def examples_route(request: Request) -> Response:
     triples = await run_in_threadpool(
         graph_triples, request.app.state.store, EXAMPLES_GRAPH
     )
+    triples = retarget_examples(triples, endpoint_url(request))
     body = serialize_triples(triples, fmt.key)
     return Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})
 
@@ -239,10 +254,14 @@ def create_app(config: ServerConfig, build: BuildFolder) -> Any:
     routes = [
         Route("/", query_page_route, methods=["GET"]),
         Route("/health", health_route, methods=["GET"]),
-        Route("/sparql", sparql_endpoint, methods=["GET", "POST"]),
+        Route("/sparql", for_browsers(sparql_endpoint, service_page), methods=["GET", "POST"]),
         Route("/check", check_route, methods=["GET"]),
-        Route("/.well-known/void", void_route, methods=["GET"]),
-        Route("/.well-known/sparql-examples", examples_route, methods=["GET"]),
+        Route("/.well-known/void", for_browsers(void_route, void_page), methods=["GET"]),
+        Route("/.well-known/sparql-examples", for_browsers(examples_route, examples_page), methods=["GET"]),
+        Route("/context.jsonld", context_route, methods=["GET"]),
+        Route("/dataset", linked_data, methods=["GET"]),
+        Route("/dataset/{rest:path}", linked_data, methods=["GET"]),
+        Route("/examples/{rest:path}", linked_data, methods=["GET"]),
         Route("/dumps/", dumps_listing, methods=["GET"]),
         Route("/dumps/{name}", dump_file, methods=["GET"]),
         Route("/vocab", linked_data, methods=["GET"]),
@@ -258,6 +277,7 @@ def create_app(config: ServerConfig, build: BuildFolder) -> Any:
             allow_headers=["*"],
             expose_headers=[
                 MAX_ROWS_HEADER,
+                HINT_HEADER,
                 "Content-Type",
                 "Content-Disposition",
                 "Link",

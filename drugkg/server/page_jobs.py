@@ -22,6 +22,7 @@ class PageJob:
     format_key: str  # "html" or an RDF format key (turtle, ntriples, jsonld, rdfxml)
     public_base: str
     vocab_iri: str
+    endpoint: str = ""  # this server's SPARQL endpoint: the `schema:target` of the examples it serves
 
 
 def _local_link(public_base: str) -> Any:
@@ -36,7 +37,11 @@ def _local_link(public_base: str) -> Any:
 
 
 def render_page(store: Any, job: PageJob, context: dict[str, Any]) -> tuple[int, bytes]:
-    from drugkg.server.linkeddata import describe, describe_vocabulary, label_of
+    import pyoxigraph as ox
+
+    from drugkg.server.browsing import retarget_examples
+    from drugkg.server.linkeddata import describe, describe_vocabulary, label_of, types_of
+    from drugkg.server.monograph import DRUG_CLASS, monograph_html
     from drugkg.server.pages import TermRenderer, resource_page
     from drugkg.server.serialization import serialize_triples
 
@@ -52,6 +57,8 @@ def render_page(store: Any, job: PageJob, context: dict[str, Any]) -> tuple[int,
             return 404, f"{job.iri} is not a valid IRI".encode()
         if not description.found:
             return 404, f"{job.iri} is not in this graph".encode()
+        if job.path.startswith("examples/") and job.endpoint:
+            description.outgoing = retarget_examples(description.outgoing, job.endpoint)
     if job.format_key != "html":
         return 200, serialize_triples(description.triples(), job.format_key)
     render = TermRenderer(_local_link(job.public_base), lambda t: label_of(store, t))
@@ -60,5 +67,8 @@ def render_page(store: Any, job: PageJob, context: dict[str, Any]) -> tuple[int,
         ("JSON-LD", f"/{job.path}?format=jsonld"),
         ("N-Triples", f"/{job.path}?format=ntriples"),
     ]
-    html = resource_page(description, render, alternates=alternates, terms=terms)
+    monograph = ""
+    if ox.NamedNode(DRUG_CLASS) in types_of(description):
+        monograph = monograph_html(store, job.iri, render.link)
+    html = resource_page(description, render, alternates=alternates, terms=terms, before=monograph)
     return 200, html.encode("utf-8")

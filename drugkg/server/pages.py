@@ -11,6 +11,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from drugkg.catalogue import CatalogueQuery
+from drugkg.dumps import compact_iri
 from drugkg.namespaces import TURTLE_PREFIXES, XREF_PREFIXES
 from drugkg.server.binding import bind_defaults
 from drugkg.server.linkeddata import Description, types_of
@@ -91,10 +92,13 @@ def catalogue_entries(queries: Sequence[CatalogueQuery]) -> list[dict[str, str]]
     return entries
 
 
-def query_page(queries: Sequence[CatalogueQuery], endpoint: str) -> str:
-    """The YASGUI page, pointed at `endpoint`, with a picker of the catalogue's questions."""
+def query_page(queries: Sequence[CatalogueQuery], endpoint: str, *, base: str = "",
+               prefixes: dict[str, str] | None = None) -> str:
+    """The YASGUI page, pointed at `endpoint`, with a picker of the catalogue's questions. Result
+    IRIs under `base` link to this server's pages, shown compactly with `prefixes`."""
     entries = catalogue_entries(queries)
-    data = json.dumps({"endpoint": endpoint, "queries": entries}).replace("</", "<\\/")
+    config = {"endpoint": endpoint, "queries": entries, "base": base, "prefixes": prefixes or TURTLE_PREFIXES}
+    data = json.dumps(config).replace("</", "<\\/")
     head = '<link rel="stylesheet" href="/static/yasgui/yasgui.min.css">'
     if entries:
         picker = "<p class='note'>Questions from the catalogue (each opens in its own tab):</p><div id='picker'></div>"
@@ -114,15 +118,8 @@ def query_page(queries: Sequence[CatalogueQuery], endpoint: str) -> str:
 
 
 def _curie(iri: str) -> str | None:
-    best: tuple[int, str] | None = None
-    for prefix, base in [*TURTLE_PREFIXES.items(), *XREF_PREFIXES.items()]:
-        if (
-            iri.startswith(base)
-            and len(iri) > len(base)
-            and (best is None or len(base) > best[0])
-        ):
-            best = (len(base), f"{prefix}:{iri[len(base) :]}")
-    return best[1] if best else None
+    """A prefixed name that parses as Turtle (drug:baclofen, HP:0001250), or None."""
+    return compact_iri(iri, XREF_PREFIXES)
 
 
 class TermRenderer:
@@ -199,6 +196,7 @@ def resource_page(
     *,
     alternates: Iterable[tuple[str, str]] = (),
     terms: Sequence[str] = (),
+    before: str = "",
 ) -> str:
     """The page of one resource: label, types, its properties, the statements that point to it.
 
@@ -218,6 +216,7 @@ def resource_page(
         f'<div class="iri">{escape(description.iri)}</div>',
         f'<p class="types">{type_html}</p>' if types else "",
         f'<p class="note">Also as: {links}</p>' if links else "",
+        before,
         f'<h2>Properties</h2><table class="props">{_property_rows(description, node, render, 0, True)}</table>',
     ]
     for term in terms:

@@ -9,11 +9,14 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from drugkg.namespaces import RDF_TYPE
 from drugkg.execution import JobFailed, Unavailable
+from drugkg.errors import DrugkgError
+from drugkg.param_resolution import HINT_HEADER, values_hint
 from drugkg.server.negotiation import (
     GRAPH_FORMATS,
     HTML,
@@ -242,7 +245,10 @@ async def _describe_service(
         for g in request.app.state.store.named_graphs()
         if isinstance(g, ox.NamedNode)
     )
-    body = serialize_triples(service_description(endpoint, graphs), fmt.key)
+    from drugkg.server.browsing import service_description_links
+
+    triples = service_description(endpoint, graphs)
+    body = serialize_triples(triples + service_description_links(triples, endpoint), fmt.key)
     return Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})
 
 
@@ -300,6 +306,10 @@ async def sparql_endpoint(request: Request) -> Response:
     log.debug(
         "%s query answered in %.3f s, %d rows", screened.form, elapsed, rows
     )
+    if rows == 0 and not screened.is_graph:
+        hint = await run_in_threadpool(_empty_answer_hint, state.store, parsed.query)
+        if hint:
+            headers[HINT_HEADER] = hint
     return Response(body, media_type=fmt.content_type, headers=headers)
 
 
@@ -335,3 +345,14 @@ def unavailable(err: Unavailable) -> Response:
     """503 or 429 with Retry-After, for a query not answered for capacity or budget."""
     headers = {"Retry-After": str(err.retry_after)} if err.retry_after else None
     return PlainTextResponse(err.message + "\n", status_code=err.status, headers=headers)
+
+
+def _empty_answer_hint(store: ox.Store, query: str) -> str | None:
+    """Why an answer may be empty: drugkg resources in the query's VALUES row that do not exist."""
+    from drugkg.querying import run_on_store
+
+    try:
+        hint = values_hint(lambda text, bindings: run_on_store(store, text, bindings), query)
+    except DrugkgError:
+        return None
+    return None if hint is None else hint.encode("latin-1", "replace").decode("latin-1")[:2000]

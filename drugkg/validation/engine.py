@@ -12,6 +12,7 @@ from rdflib.namespace import RDFS
 
 from drugkg.buildfolder import check_build
 from drugkg.errors import DrugkgError
+from drugkg.progress import Stages
 from drugkg.validation.background import background_quads, derived_search_keys
 from drugkg.validation.fast import to_rdflib
 from drugkg.validation.inputs import (
@@ -53,12 +54,29 @@ def validate_store(store: ox.Store, *, engine: str = "fast", reasoning: bool = T
     (`drugkg.validation.subset`); otherwise plain pySHACL runs them, over `reference_data()` when given
     (the data exactly as parsed, not as Oxigraph stores it).
     """
-    timings = dict(timings or {})
-    start = time.perf_counter()
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}")
-    if shapes_graph is None:
-        shapes_graph = load_shapes_graph(shapes_folder)
+    timings = dict(timings or {})
+    stages = Stages("validate", ["checking the shapes", *(["OWL reasoning"] if reasoning else [])])
+    stages.start("checking the shapes")
+    try:
+        outcome = _shacl(store, engine, shapes_graph or load_shapes_graph(shapes_folder), reference_data, timings)
+        if reasoning:
+            from drugkg.reasoning import check_consistency
+
+            stages.start("OWL reasoning")
+            outcome.reasoning = check_consistency(store)
+            timings["reasoning"] = outcome.reasoning.seconds
+    finally:
+        stages.close()
+    outcome.labels = _labels(store, outcome.results)
+    return outcome
+
+
+def _shacl(store: ox.Store, engine: str, shapes_graph: Graph, reference_data: Callable[[], Graph] | None,
+           timings: dict[str, float]) -> ValidationOutcome:
+    """The SHACL part: the fast engine where it can run every shape exactly, plain pySHACL otherwise."""
+    start = time.perf_counter()
     results: list[ValidationResult] | None = None
     if engine == "fast":
         try:
@@ -75,12 +93,6 @@ def validate_store(store: ox.Store, *, engine: str = "fast", reasoning: bool = T
     timings["shacl"] = time.perf_counter() - start
     outcome = ValidationOutcome(results=results, triples=len(store), engine=engine, timings=timings)
     outcome.store, outcome.shapes_graph = store, shapes_graph
-    if reasoning:
-        from drugkg.reasoning import check_consistency
-
-        outcome.reasoning = check_consistency(store)
-        timings["reasoning"] = outcome.reasoning.seconds
-    outcome.labels = _labels(store, results)
     return outcome
 
 

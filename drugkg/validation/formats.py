@@ -21,11 +21,9 @@ _PREFIXES = {**TURTLE_PREFIXES, "dks": "https://w3id.org/drugkg/shapes#", "sssom
 
 def short(iri: str) -> str:
     """A CURIE for IRIs in drugkg's prefix map, else <iri>."""
-    best = max((ns for ns in _PREFIXES.values() if iri.startswith(ns)), key=len, default=None)
-    if best is None:
-        return f"<{iri}>"
-    prefix = next(p for p, ns in _PREFIXES.items() if ns == best)
-    return f"{prefix}:{iri[len(best):]}"
+    from drugkg.dumps import compact_iri  # prefixed names that parse as Turtle (drug:baclofen)
+
+    return compact_iri(iri, _PREFIXES) or f"<{iri}>"
 
 
 def _node(term: object) -> str:
