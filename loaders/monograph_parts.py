@@ -7,6 +7,8 @@ can be called alone; `all_triples` runs them in the order the graph has always b
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -384,7 +386,7 @@ def _titration(e: Emitter, node: Any, r: Regimen) -> Iterator[Triple]:
     tn = e.node("titration", f"{e.slug}-{r.id}")
     yield node, v.titration, tn
     yield tn, e.t.rdf.type, v.Titration
-    yield e.label(tn, f"can be raised every {r.titration.interval}")
+    yield e.label(tn, f"can be raised every {duration_words(r.titration.interval)}")
     yield tn, v.interval, lit(r.titration.interval, datatype=XSD.duration)
     if r.titration.condition:
         yield tn, v.titrationCondition, lit(r.titration.condition, lang="en")
@@ -601,3 +603,20 @@ def all_triples(m: Monograph, terms: RdfTerms) -> Iterator[Triple]:
     e = Emitter(m, terms)
     for part in PARTS:
         yield from part(e)
+
+
+_DURATION_UNITS = (("Y", "year"), ("M", "month"), ("W", "week"), ("D", "day"), ("TH", "hour"), ("TM", "minute"),
+                   ("TS", "second"))
+
+
+def duration_words(duration: str) -> str:
+    """An ISO 8601 duration in words, for labels: "P3D" is "3 days", "P1W" is "1 week"."""
+    date, _, time = duration.removeprefix("P").partition("T")
+    parts = []
+    for designator, unit in _DURATION_UNITS:
+        text, letter = (time, designator[1]) if designator.startswith("T") else (date, designator)
+        amount = re.search(rf"(\d+){letter}", text)
+        if amount:
+            n = int(amount.group(1))
+            parts.append(f"{n} {unit}{'' if n == 1 else 's'}")
+    return " and ".join(parts) or duration

@@ -43,7 +43,7 @@ def test_every_section_is_there_in_order(html: str) -> None:
 def test_dosing_line_states_start_titration_and_maxima(html: str) -> None:
     assert _lines(html, "dosing") == [(
         RES + "regimen/baclofen-oral-standard",
-        ("oral: start with 5 mg 3 times a day; raise every P3D, as clinical response and tolerability allow; "
+        ("oral: start with 5 mg 3 times a day; can be raised every 3 days, as clinical response and tolerability allow; "
          "at most 20 mg a dose 4 times a day; 80 mg a day at most"),
         "How is baclofen administered?",
     )]

@@ -63,9 +63,9 @@ def test_value_that_names_nothing_is_reported_with_the_closest_matches(built: Pa
 
 
 def test_value_found_by_label_synonym_is_suggested(built: Path) -> None:
-    # "convulsion" is a synonym of seizure: the suggestion comes from the name, not the slug
-    done = _query(built, "drugs-causing-effect", "--param", "effect=convulsions")
-    assert "closest: effect=seizure" in done.stderr
+    # "daytime sleepiness" is a synonym of somnolence: the suggestion comes from the name, not the slug
+    done = _query(built, "drugs-causing-effect", "--param", "effect=daytime-sleepines")
+    assert "closest: effect=somnolence" in done.stderr
 
 
 def test_a_value_that_exists_says_nothing(built: Path) -> None:

@@ -213,3 +213,10 @@ def test_ovarian_cyst_label_does_not_read_as_common_side_effect(graph: rdflib.Gr
     label = str(graph.value(res("adverse-effect", "baclofen-ovarian-cyst-ovarian-cyst"), RDFS.label))
     assert label == "baclofen: ovarian cyst (during treatment)"
     assert not [s for s, o in graph.subject_objects(RDFS.label) if "(common use)" in str(o)]
+
+
+def test_titration_label_says_days_not_an_iso_code(graph: rdflib.Graph) -> None:
+    """The label read "can be raised every P3D"; the duration stays typed in drugkg:interval."""
+    titration = rdflib.URIRef("https://w3id.org/drugkg/resource/titration/baclofen-oral-standard")
+    assert {str(o) for o in graph.objects(titration, rdflib.RDFS.label)} == {"can be raised every 3 days"}
+    assert {str(o) for o in graph.objects(titration, rdflib.URIRef("https://w3id.org/drugkg/vocab#interval"))} == {"P3D"}

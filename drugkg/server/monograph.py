@@ -30,6 +30,7 @@ SELECT ?statement (SAMPLE(?classLabel) AS ?class) (SAMPLE(?developerLabel) AS ?d
        (SAMPLE(?generic) AS ?genericAvailable) (SAMPLE(?analogueLabel) AS ?analogue)
        (GROUP_CONCAT(DISTINCT ?section; separator=" · ") AS ?sections)
 WHERE {
+  ?drug a drugkg:Drug .
   BIND(?drug AS ?statement)
   OPTIONAL { ?drug drugkg:drugClass/rdfs:label ?classLabel }
   OPTIONAL { ?drug drugkg:developer ?dev . ?dev rdfs:label ?developerLabel .
@@ -38,7 +39,7 @@ WHERE {
   OPTIONAL { ?drug drugkg:genericAvailable ?generic }
   OPTIONAL { ?drug drugkg:structuralAnalogueOf/rdfs:label ?analogueLabel }
   """ + _SOURCE + """
-} GROUP BY ?statement
+} GROUP BY ?drug ?statement
 """
 
 FORMULATIONS = _PREFIXES + """
@@ -55,7 +56,7 @@ WHERE {
              UNION { ?statement drugkg:strengthRange/rdfs:label ?strengthLabel } }
   OPTIONAL { ?statement drugkg:deliveryMode/rdfs:label ?modeLabel }
   """ + _SOURCE + """
-} GROUP BY ?statement ORDER BY ?route ?form
+} GROUP BY ?drug ?statement ORDER BY ?route ?form
 """
 
 DOSING = _PREFIXES + """
@@ -74,7 +75,7 @@ WHERE {
   OPTIONAL { ?statement drugkg:maxTimesPerDay ?maxTimes }
   OPTIONAL { ?statement drugkg:maxDailyDose/rdfs:label ?maxDailyLabel }
   """ + _SOURCE + """
-} GROUP BY ?statement ORDER BY ?route
+} GROUP BY ?drug ?statement ORDER BY ?route
 """
 
 ADJUSTMENTS = _PREFIXES + """
@@ -88,7 +89,7 @@ WHERE {
   ?statement drugkg:population/rdfs:label ?populationLabel .
   OPTIONAL { ?statement drugkg:recommendation/rdfs:label ?adviceLabel }
   OPTIONAL { ?regimen drugkg:sourceSection/rdfs:label ?section }
-} GROUP BY ?statement ORDER BY ?population
+} GROUP BY ?drug ?statement ORDER BY ?population
 """
 
 USES = _PREFIXES + """
@@ -102,7 +103,7 @@ WHERE {
   OPTIONAL { ?statement drugkg:treats/rdfs:label ?symptomLabel }
   OPTIONAL { ?statement drugkg:approvedBy/rdfs:label ?authorityLabel }
   """ + _SOURCE + """
-} GROUP BY ?statement ORDER BY ?status ?condition
+} GROUP BY ?drug ?statement ORDER BY ?status ?condition
 """
 
 MECHANISM = _PREFIXES + """
@@ -115,7 +116,7 @@ WHERE {
   OPTIONAL { ?statement drugkg:target/rdfs:label ?targetLabel }
   OPTIONAL { ?statement drugkg:treats/rdfs:label ?symptomLabel }
   """ + _SOURCE + """
-} GROUP BY ?statement ORDER BY ?action
+} GROUP BY ?drug ?statement ORDER BY ?action
 """
 
 EFFECTS = _PREFIXES + """
@@ -132,7 +133,7 @@ WHERE {
   OPTIONAL { ?statement drugkg:population/rdfs:label ?populationLabel }
   OPTIONAL { ?statement drugkg:outcome/rdfs:label ?outcomeLabel }
   """ + _SOURCE + """
-} GROUP BY ?statement ORDER BY ?context ?effect
+} GROUP BY ?drug ?statement ORDER BY ?context ?effect
 """
 
 WARNINGS = _PREFIXES + """
@@ -148,7 +149,7 @@ WHERE {
   OPTIONAL { ?statement drugkg:aboutEffect/rdfs:label ?aboutLabel }
   OPTIONAL { ?statement drugkg:recommendation/rdfs:label ?adviceLabel }
   """ + _SOURCE + """
-} GROUP BY ?statement ORDER BY ?population ?kind
+} GROUP BY ?drug ?statement ORDER BY ?population ?kind
 """
 
 Row = dict[str, str]
