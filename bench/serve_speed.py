@@ -210,10 +210,10 @@ def _section(out: dict[str, Any]) -> str:
     """The BENCHMARKS.md section (kept by bench/report.py when it rewrites the file)."""
     ox_ = out["oxigraph"]
     lines = [BEGIN, "## drugkg serve against bare Oxigraph, distinct queries (`python -m bench.serve_speed`)", "",
-             f"{out['size']} ({out['distinct_queries']} distinct queries: the catalogue queries under "
+             (f"{out['size']} ({out['distinct_queries']} distinct queries: the catalogue queries under "
              f"{MAX_EMBEDDED_MS:g} ms, bound to every synthetic drug; {out['seconds_per_point']:g} s a point; each "
              f"client from its own loopback address; {out['date']}, load average at start {out['load']}). drugkg "
-             "with every limit on and its access log on. Server CPU: the server's process tree, per request.", "",
+              "with every limit on and its access log on. Server CPU: the server's process tree, per request."), "",
              "| server | req/s at 1 / 4 / 16 clients | ratio to oxigraph | p50 ms at 1 client | server CPU ms/request at 1 / 4 / 16 | repeated queries, 4 clients |",
              "|---|---|---|---|---|---|"]
     for kind, name in (("oxigraph", "oxigraph serve-read-only"), ("drugkg", "drugkg serve, cache off"),
@@ -225,9 +225,9 @@ def _section(out: dict[str, Any]) -> str:
         lines.append(f"| {name} | {rates} | {ratios} | {e['c1']['p50_ms']:.1f} | {cpu} | "
                      f"{e['repeated_c4']['rps']:.0f} ({e['repeated_c4']['rps'] / ox_['repeated_c4']['rps']:.2f}x) |")
     p50 = out["drugkg"]["inprocess_p50_1_client"]["p50_ms"]
-    lines += ["", f"Per-request overhead (cache off, 1 client): p50 {p50:.2f} ms over HTTP against "
-              f"{out['inprocess_p50_ms']:.2f} ms in process, {p50 - out['inprocess_p50_ms']:.2f} ms "
-              f"(bare Oxigraph's server: p50 {ox_['c1']['p50_ms']:.2f} ms on the same kind of queries)."]
+    lines += ["", (f"Per-request overhead (cache off, 1 client): p50 {p50:.2f} ms over HTTP against "
+                   f"{out['inprocess_p50_ms']:.2f} ms in process, {p50 - out['inprocess_p50_ms']:.2f} ms "
+                   f"(bare Oxigraph's server: p50 {ox_['c1']['p50_ms']:.2f} ms on the same kind of queries).")]
     for kind in ("drugkg", "drugkg-cache"):
         paged = out[kind]["sparql_while_4_clients_read_pages"]
         lines.append(f"SPARQL from 1 client while 4 others read pages ({kind}): {paged['rps']:.0f} req/s, "
