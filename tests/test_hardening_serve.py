@@ -326,3 +326,51 @@ def test_access_log_one_line_per_request(tiny_build, capfd: pytest.CaptureFixtur
     assert [(e["method"], e["path"].split("?")[0], e["status"]) for e in lines] == [
         ("GET", "/health", 200), ("GET", "/sparql", 200)]
     assert all(e["client"] == "127.0.0.1" and e["bytes"] > 0 and e["ms"] >= 0 for e in lines)
+
+
+# ---------------------------------------------------------------- lanes and the cache
+
+
+def test_heavy_lane_keeps_a_worker_for_light_clients(tiny_build) -> None:
+    """Pages (and heavy clients) share at most all workers but one: a light query is never stuck."""
+    import asyncio
+
+    from drugkg.execution import Executor, Limits, PoolSettings, QueryTimeout
+    from drugkg.server.workers import QueryJob
+
+    async def scenario() -> tuple[list[str], float, int]:
+        executor = Executor(tiny_build / "store", Limits(timeout=2.0), PoolSettings(workers=2))
+        await executor.start()
+        try:
+            heavy = [asyncio.ensure_future(executor.run(QueryJob(HEAVY, "json", 10), f"10.0.0.{k}", heavy=True))
+                     for k in range(3)]
+            await asyncio.sleep(0.3)
+            busy = executor.status()["busy_workers"]
+            started = time.perf_counter()
+            kind, _, _, body = await executor.run(QueryJob(good(7), "json", 10), "10.0.0.9")
+            light_s = time.perf_counter() - started
+            assert kind == "boolean" and b'"boolean":true' in body
+            outcomes = []
+            for task in heavy:
+                try:
+                    await task
+                    outcomes.append("answered")
+                except QueryTimeout:
+                    outcomes.append("timeout")
+            return outcomes, light_s, busy
+        finally:
+            await executor.stop()
+
+    outcomes, light_s, busy = asyncio.run(scenario())
+    assert busy == 1  # three heavy jobs waiting, one running: the other worker stays free
+    assert light_s < 0.5, light_s
+    assert outcomes == ["timeout"] * 3
+
+
+def test_a_repeated_query_is_answered_from_the_cache(tiny_build) -> None:
+    with running_server(tiny_build) as url:
+        first = httpx.get(f"{url}/sparql", params={"query": good(8)})
+        second = httpx.get(f"{url}/sparql", params={"query": good(8)})
+        assert first.status_code == second.status_code == 200
+        assert first.content == second.content and second.json()["boolean"] is True
+        assert health(url)["result_cache"]["hits"] == 1
