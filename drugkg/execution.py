@@ -154,6 +154,7 @@ class _Frames:
 
 def _spawn(store_path: Path, memory_mb: int) -> subprocess.Popen[bytes]:
     env = dict(os.environ)
+    env["RUST_BACKTRACE"] = "0"  # an allocation past RLIMIT_AS: one line in the log, not a backtrace
     env["PYTHONPATH"] = os.pathsep.join(
         p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH", "")) if p
     )
