@@ -29,7 +29,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -385,25 +384,31 @@ class Executor:
         self.deaths: dict[str, int] = collections.Counter()
         self.loop: asyncio.AbstractEventLoop = None  # type: ignore[assignment]
         self._watch: asyncio.Task[None] | None = None
-        self._ready_event: asyncio.Event | None = None
         self._stopping = False
-        self.on_ready: Callable[[], None] | None = None
 
     # -------------------------------------------------------- lifecycle
 
     async def start(self, wait: float = 60.0) -> None:
         """Start every worker and wait until they are all ready."""
         self.loop = asyncio.get_running_loop()
-        self._ready_event = asyncio.Event()
         for _ in range(self.settings.workers):
             self._add_worker()
         for _ in range(self.settings.spare_workers):
             self._add_worker(spare=True)
         self._watch = self.loop.create_task(self._watch_loop())
         deadline = time.monotonic() + wait
-        while not all(w.ready for w in self.workers):
+        wanted = self.settings.workers + self.settings.spare_workers
+        while sum(1 for w in self.workers if w.ready) < wanted:
+            if self.restarts >= 3 * wanted:
+                from drugkg.errors import DrugkgError
+
+                raise DrugkgError("the query workers keep ending as they start (see the messages above)",
+                                  file=str(self.store_path))
             if time.monotonic() > deadline:
-                raise RuntimeError("the query workers did not start (see the messages above)")
+                from drugkg.errors import DrugkgError
+
+                raise DrugkgError(f"the query workers did not start within {wait:g} s (see the messages above)",
+                                  file=str(self.store_path))
             await asyncio.sleep(0.01)
         if not all(w.network_blocked for w in self.workers):
             log.warning(
@@ -468,8 +473,15 @@ class Executor:
         if self._stopping:
             return
         self.restarts += 1
-        self._top_up()
-        self._dispatch()
+        if worker.ready:
+            self._respawn()
+        else:  # it died starting (a broken store?): no respawn storm, try again in a second
+            self.loop.call_later(1.0, self._respawn)
+
+    def _respawn(self) -> None:
+        if not self._stopping:
+            self._top_up()
+            self._dispatch()
 
     async def _reap(self, worker: _Worker, task: _Task | None) -> None:
         code = await asyncio.to_thread(worker.proc.wait)

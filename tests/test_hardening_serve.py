@@ -374,3 +374,23 @@ def test_a_repeated_query_is_answered_from_the_cache(tiny_build) -> None:
         assert first.status_code == second.status_code == 200
         assert first.content == second.content and second.json()["boolean"] is True
         assert health(url)["result_cache"]["hits"] == 1
+
+
+def test_workers_that_cannot_start_are_a_clear_error_not_an_empty_pool(tmp_path) -> None:
+    """Regression: start() returned with no worker at all when every worker died starting."""
+    import asyncio
+
+    from drugkg.errors import DrugkgError
+    from drugkg.execution import Executor, Limits, PoolSettings
+
+    async def start() -> None:
+        executor = Executor(tmp_path / "no-store", Limits(), PoolSettings(workers=2))
+        try:
+            await executor.start()
+        finally:
+            await executor.stop()
+
+    started = time.monotonic()
+    with pytest.raises(DrugkgError, match="the query workers keep ending as they start"):
+        asyncio.run(start())
+    assert time.monotonic() - started < 15
