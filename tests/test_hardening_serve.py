@@ -146,18 +146,47 @@ def test_kill_9_of_every_worker_200_within_1_s(server: str) -> None:
     assert httpx.get(f"{server}/health").status_code == 200
 
 
-def test_kill_9_of_every_process_health_503_then_200(server: str) -> None:
+def test_kill_9_of_every_process_then_200(server: str) -> None:
     wait_settled(server)
     for pid in worker_pids(server, spares=True):  # the spare too: every process starts anew
         os.kill(pid, signal.SIGKILL)
     started = time.monotonic()
-    time.sleep(0.05)
-    during = httpx.get(f"{server}/health")
-    assert during.status_code == 503 and during.json()["status"] == "unavailable"
+    during = httpx.get(f"{server}/health")  # 503 until a new worker is ready (a fast one may be, already)
+    assert during.status_code in (200, 503) and during.json()["status"] == (
+        "ready" if during.status_code == 200 else "unavailable")
     seconds, statuses = first_200_after(server, started)
-    # a new process must start and open the store; on the shared 2-core machine 0.4-1.1 s
+    # a new process must start and open the store; on the shared 2-core machine 0.05-1.1 s
     assert seconds < 3.0 and set(statuses) <= {200, 503}, (seconds, statuses)
     assert httpx.get(f"{server}/health").status_code == 200
+
+
+def test_no_worker_alive_is_not_ready_until_one_is(tiny_build) -> None:
+    """What /health reports: `alive` is False from the deaths until a replacement is ready."""
+    import asyncio
+
+    from drugkg.execution import Executor, Limits, PoolSettings
+
+    async def scenario() -> tuple[bool, bool, float]:
+        executor = Executor(tiny_build / "store", Limits(), PoolSettings(workers=2))
+        await executor.start()
+        try:
+            before = executor.alive
+            old = list(executor.workers)
+            for worker in old:
+                os.kill(worker.pid, signal.SIGKILL)
+            started = time.monotonic()
+            while not all(w.ended for w in old):
+                await asyncio.sleep(0.001)
+            after_deaths = executor.alive  # the replacements were spawned a moment ago: not ready
+            while not executor.alive:
+                await asyncio.sleep(0.005)
+            return before, after_deaths, time.monotonic() - started
+        finally:
+            await executor.stop()
+
+    before, after_deaths, recovered = asyncio.run(scenario())
+    assert (before, after_deaths) == (True, False)
+    assert recovered < 3.0, recovered
 
 
 # ---------------------------------------------------------------- budgets
