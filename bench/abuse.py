@@ -2,7 +2,7 @@
 
     python -m bench.abuse [--data BUILD] [--good N] [--seconds S] [--out test-artifacts/abuse.json]
 
-Starts `drugkg serve --timeout 1 --header-timeout 3 --memory-mb 256 --result-cache-mb 0` on a free
+Starts `drugkg serve --timeout 1 --header-timeout 3 --memory-mb 256 --result-cache-mb 0 --workers 2` on a free
 127.0.0.1 port (no result cache: every good query reaches a worker), then:
 
 1. baseline: two clients run the catalogue queries (queries/*.rq) N times in all;
@@ -289,7 +289,7 @@ def start_server(build_dir: Path, port: int) -> tuple[subprocess.Popen[bytes], s
     """`drugkg serve --timeout 1` on 127.0.0.1:port; returns the process and how it was started."""
     cmd = [sys.executable, "-m", "drugkg.cli", "serve", "--data", str(build_dir), "--host", "127.0.0.1",
            "--port", str(port), "--timeout", str(SERVER_TIMEOUT_S), "--result-cache-mb", "0",
-           "--header-timeout", str(HEADER_TIMEOUT_S), "--memory-mb", "256", "--access-log", "off"]
+           "--header-timeout", str(HEADER_TIMEOUT_S), "--memory-mb", "256", "--access-log", "off", "--workers", "2"]
     # The server's log goes to a file: a pipe nobody reads fills up and then blocks the server.
     log = tempfile.TemporaryFile()  # noqa: SIM115 - kept open for the server's life
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
