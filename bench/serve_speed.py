@@ -85,7 +85,7 @@ def _run_ms(store: Any, text: str) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def _start(kind: str, build: Path) -> tuple[subprocess.Popen[bytes], str]:
+def _start(kind: str, build: Path, extra: tuple[str, ...] = ()) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     if kind == "oxigraph":
         cmd = [str(BIN / "oxigraph"), "serve-read-only", "--location", str(build / "store"), "--bind",
@@ -94,7 +94,7 @@ def _start(kind: str, build: Path) -> tuple[subprocess.Popen[bytes], str]:
     else:
         cache = "0" if kind == "drugkg" else "64"
         cmd = drugkg("serve", "--data", str(build), "--host", "127.0.0.1", "--port", str(port),
-                     "--allow-invalid", "--result-cache-mb", cache)
+                     "--allow-invalid", "--result-cache-mb", cache, *extra)
         url = f"http://127.0.0.1:{port}/sparql"
     log = open(WORK / f"speed-{kind}.log", "wb")  # noqa: SIM115 - closed with the process
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
@@ -156,6 +156,12 @@ def _under_page_load(url: str, texts: list[str], seconds: float, paths: list[str
     return result
 
 
+def _default_workers() -> int:
+    from drugkg.server.config import ServerConfig
+
+    return ServerConfig.workers
+
+
 def _median(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[len(ordered) // 2]
@@ -165,17 +171,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="100k", choices=("10k", "100k"))
     parser.add_argument("--seconds", type=float, default=3.0, help="length of each point (default 3)")
+    parser.add_argument("--workers", type=int, help="drugkg serve --workers (default: its own default)")
     args = parser.parse_args(argv)
     build = _build(args.size)
     texts, repeated, inproc = _workload(prepare_data(args.size), build / "store")
     say(f"{args.size}: {len(texts)} distinct queries; in-process p50 {_median(list(inproc.values())):.2f} ms")
-    out: dict[str, Any] = {"size": args.size, "distinct_queries": len(texts), "seconds_per_point": args.seconds,
+    out: dict[str, Any] = {"size": args.size, "drugkg_workers": args.workers or _default_workers(), "distinct_queries": len(texts), "seconds_per_point": args.seconds,
                            "inprocess_p50_ms": _median(list(inproc.values())),
                            "inprocess_cpu_ms_per_query": sum(inproc.values()) / len(inproc),
                            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                            "load": ", ".join(f"{v:.1f}" for v in os.getloadavg())}
     for kind in ("oxigraph", "drugkg", "drugkg-cache"):
-        proc, url = _start(kind, build)
+        proc, url = _start(kind, build, ("--workers", str(args.workers)) if args.workers else ())
         try:
             run_load(url, texts[:200], 1, duration=10, max_requests=200)  # warm-up
             entry: dict[str, Any] = {}
@@ -210,10 +217,10 @@ def _section(out: dict[str, Any]) -> str:
     """The BENCHMARKS.md section (kept by bench/report.py when it rewrites the file)."""
     ox_ = out["oxigraph"]
     lines = [BEGIN, "## drugkg serve against bare Oxigraph, distinct queries (`python -m bench.serve_speed`)", "",
-             f"{out['size']} ({out['distinct_queries']} distinct queries: the catalogue queries under "
+             (f"{out['size']} ({out['distinct_queries']} distinct queries: the catalogue queries under "
              f"{MAX_EMBEDDED_MS:g} ms, bound to every synthetic drug; {out['seconds_per_point']:g} s a point; each "
-             f"client from its own loopback address; {out['date']}, load average at start {out['load']}). drugkg "
-             "with every limit on and its access log on. Server CPU: the server's process tree, per request.", "",
+             f"client from its own loopback address; drugkg with {out.get('drugkg_workers', 2)} workers; {out['date']}, load average at start {out['load']}). drugkg "
+              "with every limit on and its access log on. Server CPU: the server's process tree, per request."), "",
              "| server | req/s at 1 / 4 / 16 clients | ratio to oxigraph | p50 ms at 1 client | server CPU ms/request at 1 / 4 / 16 | repeated queries, 4 clients |",
              "|---|---|---|---|---|---|"]
     for kind, name in (("oxigraph", "oxigraph serve-read-only"), ("drugkg", "drugkg serve, cache off"),
@@ -225,9 +232,9 @@ def _section(out: dict[str, Any]) -> str:
         lines.append(f"| {name} | {rates} | {ratios} | {e['c1']['p50_ms']:.1f} | {cpu} | "
                      f"{e['repeated_c4']['rps']:.0f} ({e['repeated_c4']['rps'] / ox_['repeated_c4']['rps']:.2f}x) |")
     p50 = out["drugkg"]["inprocess_p50_1_client"]["p50_ms"]
-    lines += ["", f"Per-request overhead (cache off, 1 client): p50 {p50:.2f} ms over HTTP against "
-              f"{out['inprocess_p50_ms']:.2f} ms in process, {p50 - out['inprocess_p50_ms']:.2f} ms "
-              f"(bare Oxigraph's server: p50 {ox_['c1']['p50_ms']:.2f} ms on the same kind of queries)."]
+    lines += ["", (f"Per-request overhead (cache off, 1 client): p50 {p50:.2f} ms over HTTP against "
+                   f"{out['inprocess_p50_ms']:.2f} ms in process, {p50 - out['inprocess_p50_ms']:.2f} ms "
+                   f"(bare Oxigraph's server: p50 {ox_['c1']['p50_ms']:.2f} ms on the same kind of queries).")]
     for kind in ("drugkg", "drugkg-cache"):
         paged = out[kind]["sparql_while_4_clients_read_pages"]
         lines.append(f"SPARQL from 1 client while 4 others read pages ({kind}): {paged['rps']:.0f} req/s, "

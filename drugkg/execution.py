@@ -29,7 +29,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,8 +57,9 @@ _WATCH_INTERVAL = 0.02
 _WORKER_MAIN = "import sys; from drugkg.execution_worker import main; sys.exit(main())"
 # A worker holding this much more than when it started, after a query, is replaced.
 _RECYCLE_ABOVE = 96 * MIB
-# A client past this much worker time in its window is "heavy": its queries wait for the rest.
-HEAVY_SECONDS = 1.0
+# A client whose recent queries take this long (a moving average) is "heavy": its queries run in
+# the heavy lane (at most all workers but one, at idle CPU priority).
+HEAVY_QUERY_SECONDS = 0.25
 # Worker time charged to a client whose query ended its worker (a replacement costs a start).
 DEATH_PENALTY_SECONDS = 1.0
 
@@ -153,6 +153,7 @@ class _Frames:
 
 def _spawn(store_path: Path, memory_mb: int) -> subprocess.Popen[bytes]:
     env = dict(os.environ)
+    env["RUST_BACKTRACE"] = "0"  # an allocation past RLIMIT_AS: one line in the log, not a backtrace
     env["PYTHONPATH"] = os.pathsep.join(
         p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH", "")) if p
     )
@@ -265,6 +266,7 @@ class _Client:
     running: int = 0
     outstanding: int = 0
     refilled: float = field(default_factory=time.monotonic)
+    typical: float | None = None  # moving average of its queries' worker seconds
 
 
 class _Worker:
@@ -382,25 +384,31 @@ class Executor:
         self.deaths: dict[str, int] = collections.Counter()
         self.loop: asyncio.AbstractEventLoop = None  # type: ignore[assignment]
         self._watch: asyncio.Task[None] | None = None
-        self._ready_event: asyncio.Event | None = None
         self._stopping = False
-        self.on_ready: Callable[[], None] | None = None
 
     # -------------------------------------------------------- lifecycle
 
     async def start(self, wait: float = 60.0) -> None:
         """Start every worker and wait until they are all ready."""
         self.loop = asyncio.get_running_loop()
-        self._ready_event = asyncio.Event()
         for _ in range(self.settings.workers):
             self._add_worker()
         for _ in range(self.settings.spare_workers):
             self._add_worker(spare=True)
         self._watch = self.loop.create_task(self._watch_loop())
         deadline = time.monotonic() + wait
-        while not all(w.ready for w in self.workers):
+        wanted = self.settings.workers + self.settings.spare_workers
+        while sum(1 for w in self.workers if w.ready) < wanted:
+            if self.restarts >= 3 * wanted:
+                from drugkg.errors import DrugkgError
+
+                raise DrugkgError("the query workers keep ending as they start (see the messages above)",
+                                  file=str(self.store_path))
             if time.monotonic() > deadline:
-                raise RuntimeError("the query workers did not start (see the messages above)")
+                from drugkg.errors import DrugkgError
+
+                raise DrugkgError(f"the query workers did not start within {wait:g} s (see the messages above)",
+                                  file=str(self.store_path))
             await asyncio.sleep(0.01)
         if not all(w.network_blocked for w in self.workers):
             log.warning(
@@ -459,15 +467,21 @@ class Executor:
         if worker in self.workers:
             self.workers.remove(worker)
         task, worker.task = worker.task, None
-        if task is not None:
-            self._task_done(task)  # charged now: the client may ask again before the reap
-            self._charge(task.client, DEATH_PENALTY_SECONDS)
+        if task is not None:  # charged now: the client may ask again before the reap
+            self._task_done(task, penalty=DEATH_PENALTY_SECONDS)
         self.loop.create_task(self._reap(worker, task))
         if self._stopping:
             return
         self.restarts += 1
-        self._top_up()
-        self._dispatch()
+        if worker.ready:
+            self._respawn()
+        else:  # it died starting (a broken store?): no respawn storm, try again in a second
+            self.loop.call_later(1.0, self._respawn)
+
+    def _respawn(self) -> None:
+        if not self._stopping:
+            self._top_up()
+            self._dispatch()
 
     async def _reap(self, worker: _Worker, task: _Task | None) -> None:
         code = await asyncio.to_thread(worker.proc.wait)
@@ -547,10 +561,12 @@ class Executor:
                 worker.stop_task(None)
                 return
 
-    def _task_done(self, task: _Task) -> None:
+    def _task_done(self, task: _Task, penalty: float = 0.0) -> None:
         state = self._client(task.client)
         state.running = max(0, state.running - 1)
-        self._charge(task.client, time.monotonic() - task.started)
+        seconds = time.monotonic() - task.started + penalty
+        state.typical = seconds if state.typical is None else 0.7 * state.typical + 0.3 * seconds
+        self._charge(task.client, seconds)
 
     def _charge(self, client: str, seconds: float) -> None:
         """Take `seconds` from the client's budget (at most one window's worth of debt)."""
@@ -558,8 +574,8 @@ class Executor:
         state.tokens = max(-self.settings.client_seconds, state.tokens - seconds)
 
     def _heavy(self, state: _Client) -> bool:
-        """A client that used more than HEAVY_SECONDS of worker time in the last minute or so."""
-        return state.tokens < self.settings.client_seconds - HEAVY_SECONDS
+        """A client whose recent queries typically take long, or that spent half its budget."""
+        return (state.typical or 0.0) > HEAVY_QUERY_SECONDS or state.tokens < self.settings.client_seconds / 2
 
     def _next_task(self, heavy_running: int) -> _Task | None:
         """The queued task to run next: light clients first, then whoever used the least time.
@@ -614,7 +630,8 @@ class Executor:
                 self._prune_clients()
 
     def _prune_clients(self) -> None:
-        for name in [n for n, s in self.clients.items() if s.outstanding == 0 and s.running == 0]:
+        for name in [n for n, s in self.clients.items()
+                     if s.outstanding == 0 and s.running == 0 and (s.typical or 0.0) <= HEAVY_QUERY_SECONDS]:
             if self._client(name).tokens >= self.settings.client_seconds:
                 del self.clients[name]
 

@@ -146,18 +146,47 @@ def test_kill_9_of_every_worker_200_within_1_s(server: str) -> None:
     assert httpx.get(f"{server}/health").status_code == 200
 
 
-def test_kill_9_of_every_process_health_503_then_200(server: str) -> None:
+def test_kill_9_of_every_process_then_200(server: str) -> None:
     wait_settled(server)
     for pid in worker_pids(server, spares=True):  # the spare too: every process starts anew
         os.kill(pid, signal.SIGKILL)
     started = time.monotonic()
-    time.sleep(0.05)
-    during = httpx.get(f"{server}/health")
-    assert during.status_code == 503 and during.json()["status"] == "unavailable"
+    during = httpx.get(f"{server}/health")  # 503 until a new worker is ready (a fast one may be, already)
+    assert during.status_code in (200, 503) and during.json()["status"] == (
+        "ready" if during.status_code == 200 else "unavailable")
     seconds, statuses = first_200_after(server, started)
-    # a new process must start and open the store; on the shared 2-core machine 0.4-1.1 s
+    # a new process must start and open the store; on the shared 2-core machine 0.05-1.1 s
     assert seconds < 3.0 and set(statuses) <= {200, 503}, (seconds, statuses)
     assert httpx.get(f"{server}/health").status_code == 200
+
+
+def test_no_worker_alive_is_not_ready_until_one_is(tiny_build) -> None:
+    """What /health reports: `alive` is False from the deaths until a replacement is ready."""
+    import asyncio
+
+    from drugkg.execution import Executor, Limits, PoolSettings
+
+    async def scenario() -> tuple[bool, bool, float]:
+        executor = Executor(tiny_build / "store", Limits(), PoolSettings(workers=2))
+        await executor.start()
+        try:
+            before = executor.alive
+            old = list(executor.workers)
+            for worker in old:
+                os.kill(worker.pid, signal.SIGKILL)
+            started = time.monotonic()
+            while not all(w.ended for w in old):
+                await asyncio.sleep(0.001)
+            after_deaths = executor.alive  # the replacements were spawned a moment ago: not ready
+            while not executor.alive:
+                await asyncio.sleep(0.005)
+            return before, after_deaths, time.monotonic() - started
+        finally:
+            await executor.stop()
+
+    before, after_deaths, recovered = asyncio.run(scenario())
+    assert (before, after_deaths) == (True, False)
+    assert recovered < 3.0, recovered
 
 
 # ---------------------------------------------------------------- budgets
@@ -326,3 +355,71 @@ def test_access_log_one_line_per_request(tiny_build, capfd: pytest.CaptureFixtur
     assert [(e["method"], e["path"].split("?")[0], e["status"]) for e in lines] == [
         ("GET", "/health", 200), ("GET", "/sparql", 200)]
     assert all(e["client"] == "127.0.0.1" and e["bytes"] > 0 and e["ms"] >= 0 for e in lines)
+
+
+# ---------------------------------------------------------------- lanes and the cache
+
+
+def test_heavy_lane_keeps_a_worker_for_light_clients(tiny_build) -> None:
+    """Pages (and heavy clients) share at most all workers but one: a light query is never stuck."""
+    import asyncio
+
+    from drugkg.execution import Executor, Limits, PoolSettings, QueryTimeout
+    from drugkg.server.workers import QueryJob
+
+    async def scenario() -> tuple[list[str], float, int]:
+        executor = Executor(tiny_build / "store", Limits(timeout=2.0), PoolSettings(workers=2))
+        await executor.start()
+        try:
+            heavy = [asyncio.ensure_future(executor.run(QueryJob(HEAVY, "json", 10), f"10.0.0.{k}", heavy=True))
+                     for k in range(3)]
+            await asyncio.sleep(0.3)
+            busy = executor.status()["busy_workers"]
+            started = time.perf_counter()
+            kind, _, _, body = await executor.run(QueryJob(good(7), "json", 10), "10.0.0.9")
+            light_s = time.perf_counter() - started
+            assert kind == "boolean" and b'"boolean":true' in body
+            outcomes = []
+            for task in heavy:
+                try:
+                    await task
+                    outcomes.append("answered")
+                except QueryTimeout:
+                    outcomes.append("timeout")
+            return outcomes, light_s, busy
+        finally:
+            await executor.stop()
+
+    outcomes, light_s, busy = asyncio.run(scenario())
+    assert busy == 1  # three heavy jobs waiting, one running: the other worker stays free
+    assert light_s < 0.5, light_s
+    assert outcomes == ["timeout"] * 3
+
+
+def test_a_repeated_query_is_answered_from_the_cache(tiny_build) -> None:
+    with running_server(tiny_build) as url:
+        first = httpx.get(f"{url}/sparql", params={"query": good(8)})
+        second = httpx.get(f"{url}/sparql", params={"query": good(8)})
+        assert first.status_code == second.status_code == 200
+        assert first.content == second.content and second.json()["boolean"] is True
+        assert health(url)["result_cache"]["hits"] == 1
+
+
+def test_workers_that_cannot_start_are_a_clear_error_not_an_empty_pool(tmp_path) -> None:
+    """Regression: start() returned with no worker at all when every worker died starting."""
+    import asyncio
+
+    from drugkg.errors import DrugkgError
+    from drugkg.execution import Executor, Limits, PoolSettings
+
+    async def start() -> None:
+        executor = Executor(tmp_path / "no-store", Limits(), PoolSettings(workers=2))
+        try:
+            await executor.start()
+        finally:
+            await executor.stop()
+
+    started = time.monotonic()
+    with pytest.raises(DrugkgError, match="the query workers keep ending as they start"):
+        asyncio.run(start())
+    assert time.monotonic() - started < 15

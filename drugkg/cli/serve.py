@@ -86,9 +86,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--workers",
         type=_positive(int),
-        default=2,
+        default=ServerConfig.workers,
         metavar="N",
-        help="query worker processes (default 2)",
+        help=f"query worker processes (default {ServerConfig.workers})",
     )
     _add_limit_arguments(parser)
     parser.add_argument(

@@ -230,11 +230,16 @@ async def dump_file(request: Request) -> Response:
     )
 
 
-def build_hash(build: BuildFolder) -> str:
-    """The build's identity for ETags: the hash of its manifest (which hashes every file)."""
+def build_hash(build: BuildFolder, config: ServerConfig) -> str:
+    """What ETags are made of: the build manifest's hash (it hashes every file), with the drugkg
+    version and the settings pages show (public URL and base), so a new release or setting is
+    never answered 304 with an old page."""
+    from drugkg import __version__
+
     manifest = build.path / "manifest.json"
     data = manifest.read_bytes() if manifest.is_file() else str(build.path.resolve()).encode()
-    return hashlib.sha256(data).hexdigest()
+    extra = "\0".join([__version__, config.public_url, config.public_base, str(config.max_rows)])
+    return hashlib.sha256(data + extra.encode()).hexdigest()
 
 
 def create_app(config: ServerConfig, build: BuildFolder) -> Any:
@@ -288,6 +293,6 @@ def create_app(config: ServerConfig, build: BuildFolder) -> Any:
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.config = config
     app.state.build = build
-    outer = AccessLog(ConditionalGet(app, build_hash(build)), config.access_log)
+    outer = AccessLog(ConditionalGet(app, build_hash(build, config)), config.access_log)
     outer.state = app.state  # type: ignore[attr-defined]
     return outer
