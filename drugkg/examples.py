@@ -30,6 +30,8 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 from drugkg.catalogue import CatalogueQuery, load_catalogue
 from drugkg.errors import DrugkgError
 from drugkg.namespaces import BASE, SH
+from drugkg.sparql import with_values
+from drugkg.sparql.terms import resolve_term
 
 __all__ = [
     "EXAMPLES_BASE",
@@ -62,8 +64,6 @@ def declared_prefixes(text: str) -> list[tuple[str, str]]:
 
 def example_text(query: CatalogueQuery) -> str:
     """The query as published: without the header comments, with defaults bound by a VALUES block."""
-    from drugkg.querying import resolve_term, with_values
-
     body = "\n".join(line for line in query.text.splitlines() if not line.startswith("#")).strip()
     defaults = {p.name: resolve_term(p, p.default) for p in query.parameters if p.default is not None}
     return with_values(body, defaults) + "\n"

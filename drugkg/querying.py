@@ -16,20 +16,17 @@ from __future__ import annotations
 import difflib
 import io
 import logging
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any
 
 import pyoxigraph as ox
 
 from drugkg.buildfolder import STORE_DIR, check_build
-from drugkg.catalogue import CatalogueQuery, Parameter, load_catalogue
+from drugkg.catalogue import CatalogueQuery, load_catalogue
 from drugkg.errors import DrugkgError
-from drugkg.names import search_key
-from drugkg.namespaces import RESOURCE, TURTLE_PREFIXES, XREF_PREFIXES
+from drugkg.namespaces import TURTLE_PREFIXES
 from drugkg.sparql import (
     QueryRefused,
     analyse,
@@ -37,6 +34,14 @@ from drugkg.sparql import (
     request_dataset,
     store_options,
     with_values,
+)
+from drugkg.sparql.terms import (
+    SHORTHAND_PREFIXES,
+    XSD_STRING,
+    adhoc_parameters,
+    bind_parameters,
+    parse_param_assignments,
+    resolve_term,
 )
 
 __all__ = [
@@ -66,14 +71,6 @@ __all__ = [
 log = logging.getLogger("drugkg.query")
 
 Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
-
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-XSD_STRING = ox.NamedNode(_XSD + "string")
-XSD_DECIMAL = ox.NamedNode(_XSD + "decimal")
-XSD_INTEGER = ox.NamedNode(_XSD + "integer")
-
-# CURIE prefixes accepted in parameter values: the project's own, then the cross-reference ones.
-SHORTHAND_PREFIXES: dict[str, str] = {**TURTLE_PREFIXES, "res": str(RESOURCE), **XREF_PREFIXES}
 
 RESULT_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -111,118 +108,6 @@ def query_form(text: str) -> str:
     The query goes through drugkg's policy (drugkg.sparql): a refused query raises QueryRefused.
     """
     return analyse(text).form or "SELECT"
-
-
-# ---------------------------------------------------------------- parameters
-
-
-def parse_param_assignments(items: Iterable[str]) -> dict[str, str]:
-    """`["k=v", ...]` from the command line to a dict; a malformed item is an error."""
-    out: dict[str, str] = {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        name = name.strip().lstrip("?$")
-        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-            raise DrugkgError(f"bad parameter {item!r}", expected="NAME=VALUE, for example population=elderly")
-        if name in out:
-            raise DrugkgError(f"parameter {name!r} given twice")
-        out[name] = value
-    return out
-
-
-def bind_parameters(query: CatalogueQuery, given: Mapping[str, str]) -> dict[str, ox.Term]:
-    """Typed terms for every declared parameter: the given value or the default; errors name what is wrong."""
-    declared = {p.name: p for p in query.parameters}
-    unknown = sorted(set(given) - set(declared))
-    if unknown:
-        listed = ", ".join(p.name for p in query.parameters) or "none"
-        raise DrugkgError(f"query {query.name!r} has no parameter {unknown[0]!r}", expected=f"one of: {listed}")
-    terms: dict[str, ox.Term] = {}
-    for param in query.parameters:
-        if param.name in given:
-            value = given[param.name]
-        elif param.default is not None:
-            value = param.default
-        else:
-            raise DrugkgError(
-                f"query {query.name!r} needs the parameter {param.name!r} ({param.kind})",
-                expected=f"--param {param.name}=VALUE",
-            )
-        terms[param.name] = resolve_term(param, value)
-    return terms
-
-
-def resolve_term(param: Parameter, value: str) -> ox.Term:
-    """The RDF term a parameter value stands for, checked against the parameter's kind.
-
-    IRI parameters accept a full IRI (`https://...`, optionally in angle brackets), a CURIE with a
-    known prefix (`drugkg:Overdose`, `HP:0001250`), or a bare slug
-    (`elderly`) that is read in the namespace of the parameter's default value.
-    """
-    if param.kind == "IRI":
-        return ox.NamedNode(_expand_iri(param, value.strip()))
-    if param.kind == "string":
-        return ox.Literal(value)
-    if param.kind == "name":
-        return ox.Literal(search_key(value.strip()))
-    if param.kind == "integer":
-        if not re.fullmatch(r"[+-]?[0-9]+", value.strip()):
-            raise DrugkgError(f"parameter {param.name!r}: {value!r} is not an integer", expected="digits, e.g. 12")
-        return ox.Literal(str(int(value.strip())), datatype=XSD_INTEGER)
-    if param.kind == "decimal":
-        text = value.strip()
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            number = None
-        if number is None or not number.is_finite() or not re.fullmatch(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)", text):
-            raise DrugkgError(f"parameter {param.name!r}: {value!r} is not a decimal number", expected="e.g. 10 or 2.5")
-        return ox.Literal(_decimal_lexical(number), datatype=XSD_DECIMAL)
-    raise DrugkgError(f"parameter {param.name!r} has an unknown kind {param.kind!r}")
-
-
-def _decimal_lexical(number: Decimal) -> str:
-    text = format(number.normalize(), "f")
-    return text if "." not in text else text.rstrip("0").rstrip(".") or "0"
-
-
-def _expand_iri(param: Parameter, value: str) -> str:
-    if value.startswith("<") and value.endswith(">"):
-        value = value[1:-1]
-    prefix, sep, local = value.partition(":")
-    if sep and prefix in SHORTHAND_PREFIXES and not local.startswith("//"):
-        iri = SHORTHAND_PREFIXES[prefix] + local
-    elif sep and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", prefix):
-        iri = value
-    elif not sep and param.default and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._~-]*", value):
-        namespace = re.sub(r"[^/#]*$", "", param.default.strip("<>"))
-        iri = namespace + value
-    else:
-        how = "a full IRI, a CURIE such as population:elderly"
-        if param.default:
-            how += f", or a short name read in {re.sub(r'[^/#]*$', '', param.default)}"
-        raise DrugkgError(f"parameter {param.name!r}: {value!r} is not an IRI", expected=how)
-    try:
-        ox.NamedNode(iri)
-    except ValueError as err:
-        raise DrugkgError(f"parameter {param.name!r}: {iri!r} is not a valid IRI ({err})",
-                          expected="an absolute IRI without spaces, quotes, braces or angle brackets") from None
-    return iri
-
-
-def adhoc_parameters(given: Mapping[str, str]) -> dict[str, ox.Term]:
-    """Terms for `--param` values of an ad-hoc query (no header): IRIs and CURIEs become IRIs, the rest strings."""
-    terms: dict[str, ox.Term] = {}
-    for name, value in given.items():
-        text = value.strip()
-        prefix, sep, _ = text.partition(":")
-        if (text.startswith("<") and text.endswith(">")) or (sep and prefix in SHORTHAND_PREFIXES) or re.match(
-            r"(https?|urn|ftp|mailto):", text
-        ):
-            terms[name] = ox.NamedNode(_expand_iri(Parameter(name, "IRI"), text))
-        else:
-            terms[name] = ox.Literal(value)
-    return terms
 
 
 # ---------------------------------------------------------------- engines

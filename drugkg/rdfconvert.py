@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -91,3 +92,8 @@ class _OxNamespace:
 
     def __getitem__(self, name: str) -> ox.NamedNode:
         return self._terms.named(self._base + name)
+
+
+def decimal_lexical(value: Decimal) -> str:
+    """Canonical xsd:decimal lexical form: no exponent, no trailing zeros ("5", "0.25")."""
+    return format(value.normalize(), "f")

@@ -6,16 +6,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
-
 from pydantic import ValidationError
 from rdflib import Literal, URIRef
-from rdflib.namespace import PROV, RDF, RDFS, SKOS, DCTERMS
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
 from drugkg.errors import DrugkgError
-from drugkg.rdfconvert import OxTerms
 from drugkg.namespaces import VOCAB, resource_iri
+from drugkg.rdfconvert import OxTerms
 from loaders.monograph_model import Monograph, reference_errors
-from loaders.monograph_parts import TERM_IRI_KIND, RdfTerms, all_triples, decimal_text
+from loaders.monograph_parts import TERM_IRI_KIND, RdfTerms, all_triples
 from loaders.yaml_source import YamlDocument, read_yaml
 
 __all__ = [
@@ -178,4 +177,3 @@ def monograph_ox_triples(m: Monograph) -> Iterator[tuple[ox.NamedNode, ox.NamedN
     return all_triples(m, _OX_TERMS)
 
 
-_decimal_text = decimal_text  # the old private name

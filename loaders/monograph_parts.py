@@ -8,16 +8,15 @@ can be called alone; `all_triples` runs them in the order the graph has always b
 from __future__ import annotations
 
 import re
-
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from rdflib.namespace import XSD
 
 from drugkg.names import search_key
 from drugkg.namespaces import resource_iri
+from drugkg.rdfconvert import decimal_lexical
 from loaders.monograph_model import (
     TERM_KINDS,
     AdverseEffectGroup,
@@ -44,7 +43,6 @@ __all__ = [
     "indication_triples",
     "effect_triples",
     "warning_triples",
-    "decimal_text",
     "TERM_IRI_KIND",
 ]
 
@@ -85,11 +83,6 @@ class RdfTerms:
     prov: Any
     dcterms: Any
     tables: Mapping[str, Mapping[str, Any]]  # model value -> vocabulary individual, by table name
-
-
-def decimal_text(value: Decimal) -> str:
-    """Canonical xsd:decimal lexical form: no exponent, no trailing zeros ("5", "0.25")."""
-    return format(value.normalize(), "f")
 
 
 @dataclass
@@ -147,8 +140,8 @@ class Emitter:
     def quantity(self, node: Any, q: Quantity) -> Iterator[Triple]:
         v, lit = self.t.vocab, self.t.literal
         yield node, self.t.rdf.type, v.Quantity
-        yield self.label(node, f"{decimal_text(q.value)} {q.unit}")
-        yield node, v.numericValue, lit(decimal_text(q.value), datatype=XSD.decimal)
+        yield self.label(node, f"{decimal_lexical(q.value)} {q.unit}")
+        yield node, v.numericValue, lit(decimal_lexical(q.value), datatype=XSD.decimal)
         yield node, v.unit, lit(q.unit)
 
     def certainty(self, node: Any, level: str) -> Triple:
@@ -316,7 +309,7 @@ def _strength_range(e: Emitter, node: Any, f: Formulation) -> Iterator[Triple]:
     yield node, v.strengthRange, rn
     yield rn, e.t.rdf.type, v.StrengthRange
     lo, hi = f.strength_range.min, f.strength_range.max
-    yield e.label(rn, f"{decimal_text(lo.value)} {lo.unit} to {decimal_text(hi.value)} {hi.unit}")
+    yield e.label(rn, f"{decimal_lexical(lo.value)} {lo.unit} to {decimal_lexical(hi.value)} {hi.unit}")
     for role, prop, q in (("min", v.minimum, lo), ("max", v.maximum, hi)):
         qn = e.node("quantity", f"{e.slug}-{f.id}-strength-{role}")
         yield rn, prop, qn
@@ -329,7 +322,7 @@ def _concentration(e: Emitter, node: Any, f: Formulation, i: int, c: Concentrati
     yield node, v.concentration, cn
     yield cn, e.t.rdf.type, v.Concentration
     num, den = c.numerator, c.denominator
-    yield e.label(cn, f"{decimal_text(num.value)} {num.unit} / {decimal_text(den.value)} {den.unit}")
+    yield e.label(cn, f"{decimal_lexical(num.value)} {num.unit} / {decimal_lexical(den.value)} {den.unit}")
     normalised = Quantity.model_construct(value=(num.value / den.value).normalize(), unit=f"{num.unit}/{den.unit}")
     for role, prop, q in (("numerator", v.numerator, num), ("denominator", v.denominator, den),
                           ("normalised", v.normalised, normalised)):

@@ -20,7 +20,7 @@ import pytest
 import serve_fixtures as fx
 from serve_fixtures import RES, VOCAB, running_server
 
-from drugkg.execution_worker import rss_bytes
+from drugkg.execution.worker import rss_bytes
 
 tiny_build = fx.tiny_build
 
@@ -365,7 +365,7 @@ def test_heavy_lane_keeps_a_worker_for_light_clients(tiny_build) -> None:
     import asyncio
 
     from drugkg.execution import Executor, Limits, PoolSettings, QueryTimeout
-    from drugkg.server.workers import QueryJob
+    from drugkg.execution.jobs import QueryJob
 
     async def scenario() -> tuple[list[str], float, int]:
         executor = Executor(tiny_build / "store", Limits(timeout=2.0), PoolSettings(workers=2))

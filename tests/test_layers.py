@@ -13,13 +13,15 @@ ROOT = Path(__file__).resolve().parents[1]
 # Lowest first. A module may import its own layer or one below, never one above.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("foundation", ("drugkg", "drugkg.errors", "drugkg.namespaces", "drugkg.resources", "drugkg.names",
-                    "drugkg.rdfconvert", "drugkg.catalogue", "drugkg.sparql")),
+                    "drugkg.rdfconvert", "drugkg.serialization", "drugkg.dumps", "drugkg.progress",
+                    "drugkg.catalogue", "drugkg.sparql")),
     ("loaders", ("loaders",)),
     ("build-folder contract", ("drugkg.buildfolder",)),
     ("build", ("drugkg.build", "drugkg.void", "drugkg.examples")),
     ("validation, reasoning, query", ("drugkg.validation", "drugkg.reasoning", "drugkg.inference",
-                                      "drugkg.querying", "drugkg.execution", "drugkg.check", "drugkg.export")),
-    ("server and publish", ("drugkg.server", "drugkg.publish")),
+                                      "drugkg.querying", "drugkg.param_resolution", "drugkg.hints",
+                                      "drugkg.execution", "drugkg.check", "drugkg.export")),
+    ("server and publish", ("drugkg.server", "drugkg.publish", "drugkg.remote_auth")),
     ("cli", ("drugkg.cli", "drugkg.devtools")),
 )
 

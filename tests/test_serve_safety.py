@@ -296,7 +296,7 @@ def test_worker_sandbox_refuses_sockets(listener: RecordingListener) -> None:
 
     code = f"""
 import pyoxigraph
-from drugkg.server.sandbox import block_network
+from drugkg.execution.sandbox import block_network
 
 assert block_network()
 try:

@@ -14,7 +14,7 @@ from drugkg.catalogue import CatalogueQuery, load_catalogue, parse_query_file
 from drugkg.buildfolder import STORE_DIR
 from drugkg.errors import DrugkgError
 from drugkg.execution import Limits
-from drugkg.limited_query import DEFAULT_CLI_LIMITS, run_limited
+from drugkg.execution.limited import DEFAULT_CLI_LIMITS, run_limited
 from drugkg.querying import (
     GRAPH_FORMATS,
     RESULT_FORMATS,

@@ -60,7 +60,7 @@ from drugkg.server.protocol import (
     unavailable,
 )
 from drugkg.server.result_cache import ResultCache
-from drugkg.server.serialization import serialize_triples
+from drugkg.serialization import serialize_triples
 
 __all__ = ["STATIC_DIR", "create_app"]
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from drugkg.catalogue import CatalogueQuery
-from drugkg.querying import resolve_term, with_values
+from drugkg.sparql import with_values
+from drugkg.sparql.terms import resolve_term
 
 __all__ = ["bind_defaults"]
 

@@ -29,7 +29,6 @@ __all__ = [
     "examples_page",
     "for_browsers",
     "retarget_examples",
-    "service_description_links",
     "service_page",
     "void_page",
     "wants_html",
@@ -72,13 +71,6 @@ def retarget_examples(triples: list[ox.Triple], endpoint: str) -> list[ox.Triple
     return [ox.Triple(t.subject, t.predicate, target) if t.predicate == _TARGET else t for t in triples]
 
 
-def service_description_links(triples: list[ox.Triple], endpoint: str) -> list[ox.Triple]:
-    """Links from the service description's default dataset to the dataset description (VoID)."""
-    void = ox.NamedNode(endpoint.removesuffix("/sparql") + "/.well-known/void")
-    datasets = [t.object for t in triples if t.predicate.value == _SD + "defaultDataset"]
-    return [ox.Triple(d, ox.NamedNode(_RDFS + "seeAlso"), void) for d in datasets]  # type: ignore[arg-type]
-
-
 def _renderer(request: Request, titles: dict[ox.Term, str] | None = None) -> TermRenderer:
     """Terms linked to this server's pages; labelled from `titles` first, then from the store."""
     public_base: str = request.app.state.config.public_base
@@ -103,7 +95,6 @@ async def service_page(request: Request) -> Response:
     endpoint = endpoint_url(request)
     graphs = sorted(g.value for g in request.app.state.store.named_graphs() if isinstance(g, ox.NamedNode))
     triples = service_description(endpoint, graphs)
-    triples += service_description_links(triples, endpoint)
     services = {t.subject for t in triples if t.predicate.value == _SD + "endpoint"}
     node = ox.NamedNode(endpoint)
     description = Description(iri=endpoint, outgoing=[

@@ -64,7 +64,7 @@ def _worker_runner(request: Request) -> Runner:
     """Runs the catalogue queries in the endpoint's workers, from the thread the check runs in."""
     from drugkg.check import _runner
     from drugkg.querying import with_values
-    from drugkg.server.workers import QueryJob
+    from drugkg.execution.jobs import QueryJob
 
     state = request.app.state
     client = request.client.host if request.client else "unknown"

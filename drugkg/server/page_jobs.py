@@ -24,6 +24,11 @@ class PageJob:
     vocab_iri: str
     endpoint: str = ""  # this server's SPARQL endpoint: the `schema:target` of the examples it serves
 
+    def answer(self, store: Any, context: dict[str, Any]) -> tuple[str, bool, int, bytes]:
+        """("page:STATUS", False, 0, body), in the worker process."""
+        status, body = render_page(store, self, context)
+        return f"page:{status}", False, 0, body
+
 
 def _local_link(public_base: str) -> Any:
     """IRIs under the public base become paths on this server; other IRIs stay as they are."""
@@ -43,7 +48,7 @@ def render_page(store: Any, job: PageJob, context: dict[str, Any]) -> tuple[int,
     from drugkg.server.linkeddata import describe, describe_vocabulary, label_of, types_of
     from drugkg.server.monograph import DRUG_CLASS, monograph_html
     from drugkg.server.pages import TermRenderer, resource_page
-    from drugkg.server.serialization import serialize_triples
+    from drugkg.serialization import serialize_triples
 
     terms: list[str] = []
     if job.iri == job.vocab_iri:

@@ -25,7 +25,7 @@ from drugkg.server.negotiation import (
     choose,
 )
 from drugkg.server.safety import QueryRefused, screen_query
-from drugkg.server.workers import QueryJob
+from drugkg.execution.jobs import QueryJob
 from drugkg.sparql import request_dataset
 
 __all__ = [
@@ -220,13 +220,16 @@ def service_description(endpoint: str, graphs: list[str]) -> list[ox.Triple]:
             ox.Triple(node, _RDF_TYPE, sd("NamedGraph")),
             ox.Triple(node, sd("name"), ox.NamedNode(graph)),
         ]
+    # the dataset description (VoID) of the default dataset, where a browser or a crawler finds it
+    void = ox.NamedNode(endpoint.removesuffix("/sparql") + "/.well-known/void")
+    triples.append(ox.Triple(dataset, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#seeAlso"), void))
     return triples
 
 
 async def _describe_service(
     request: Request, format_param: tuple[str, ...]
 ) -> Response:
-    from drugkg.server.serialization import serialize_triples
+    from drugkg.serialization import serialize_triples
 
     accept = request.headers.get("accept")
     try:
@@ -245,10 +248,7 @@ async def _describe_service(
         for g in request.app.state.store.named_graphs()
         if isinstance(g, ox.NamedNode)
     )
-    from drugkg.server.browsing import service_description_links
-
-    triples = service_description(endpoint, graphs)
-    body = serialize_triples(triples + service_description_links(triples, endpoint), fmt.key)
+    body = serialize_triples(service_description(endpoint, graphs), fmt.key)
     return Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})
 
 

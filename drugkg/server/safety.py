@@ -10,7 +10,7 @@ Two independent checks:
    job that did not come through the screen.
 
 A third layer does not read queries at all: the workers run under a seccomp filter that refuses
-internet sockets (drugkg.server.sandbox).
+internet sockets (drugkg.execution.sandbox).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from drugkg.sparql.policy import (
     QueryRefused,
     QueryText,
     analyse,
+    service_in_algebra,
 )
 
 __all__ = [
@@ -59,18 +60,3 @@ def screen_query(text: str, *, max_length: int) -> ScreenedQuery:
         raise QueryRefused(f"query is {size} bytes; this endpoint accepts at most {max_length}", 413)
     parsed = analyse(text)
     return ScreenedQuery(text=text, form=parsed.form or "SELECT", parsed=parsed)
-
-
-def service_in_algebra(text: str) -> bool | None:
-    """True if the query would read another URL or a file (SERVICE, LOAD); None if it is no SPARQL drugkg runs.
-
-    The worker's own check before evaluation (drugkg/server/workers.py calls it by this name): the
-    same grammar-token policy as the server's screen, so a job that did not come through the
-    screen is still refused. It used to parse with rdflib (~20 ms a new query in each worker, and
-    about a second for rdflib's first import); the policy reads the text in about 0.1 ms.
-    """
-    try:
-        analyse(text)
-    except QueryRefused as err:
-        return True if err.fetches else None
-    return False

@@ -32,6 +32,7 @@ __all__ = [
     "QueryRefused",
     "QueryText",
     "analyse",
+    "service_in_algebra",
 ]
 
 # Deep enough for any real query (the catalogue's deepest is 6, the W3C suites' 9); shallow
@@ -264,3 +265,15 @@ def analyse(text: str) -> QueryText:
         depth=reading.max_depth,
         words=frozenset(words),
     )
+
+
+def service_in_algebra(text: str) -> bool | None:
+    """True if the query would read another URL or a file (SERVICE, LOAD); None if it is no SPARQL drugkg runs.
+
+    The worker's own check before evaluation, so that a job that did not come through the server's
+    screen is still refused: the same grammar-token policy, about 0.1 ms a query."""
+    try:
+        analyse(text)
+    except QueryRefused as err:
+        return True if err.fetches else None
+    return False

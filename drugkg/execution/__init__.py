@@ -1,7 +1,7 @@
 """Run queries in supervised worker processes, under time, memory and row budgets.
 
 pyoxigraph's `Store.query` cannot be stopped from outside, so every query runs in a worker
-process (`drugkg.execution_worker`) that is killed to stop it. Each worker is a child process
+process (`drugkg.execution.worker`) that is killed to stop it. Each worker is a child process
 with its own pair of pipes and a persistent, length-prefixed protocol; answers come back as
 bytes already serialised by the worker, so the server only copies them to the socket.
 
@@ -33,7 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from drugkg.execution_worker import HEADER, JobFailed, rss_bytes
+from drugkg.execution.jobs import JobFailed
+from drugkg.execution.worker import HEADER, rss_bytes
 
 __all__ = [
     "ClientLimited",
@@ -51,10 +52,10 @@ __all__ = [
 
 log = logging.getLogger("drugkg.serve")
 MIB = 1024 * 1024
-_PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 _WATCH_INTERVAL = 0.02
 # Not `-m`: the module must be imported under its own name, so its exception classes are shared.
-_WORKER_MAIN = "import sys; from drugkg.execution_worker import main; sys.exit(main())"
+_WORKER_MAIN = "import sys; from drugkg.execution.worker import main; sys.exit(main())"
 # A worker holding this much more than when it started, after a query, is replaced.
 _RECYCLE_ABOVE = 96 * MIB
 # A client whose recent queries take this long (a moving average) is "heavy": its queries run in

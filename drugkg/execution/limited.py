@@ -40,7 +40,7 @@ def run_limited(store_dir: Path, text: str, bindings: Mapping[str, ox.Term] | No
     """Evaluate like `querying.run_on_store`, in a worker under `limits`: (result, rows kept, whether cut).
 
     DrugkgError (or QueryRefused from the policy) on failure."""
-    from drugkg.server.workers import QueryJob
+    from drugkg.execution.jobs import QueryJob
 
     query = analyse(text)
     dataset = request_dataset(query.dataset, default_graphs, named_graphs, base=base_iri)

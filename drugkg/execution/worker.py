@@ -28,18 +28,6 @@ HEADER = struct.Struct(">I")
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
-class JobFailed(Exception):
-    """The worker refused or could not evaluate the job (a 4xx, with the engine's message)."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message, status)
-        self.message = message
-        self.status = status
-
-    def __str__(self) -> str:
-        return self.message
-
-
 def rss_bytes(pid: int) -> int:
     """The resident memory of process `pid` (0 when it is gone)."""
     try:
@@ -110,7 +98,7 @@ def _set_policy(policy: int) -> bool:
 
 
 def _answer(store: Any, job: Any, context: dict[str, Any]) -> tuple[Any, ...]:
-    from drugkg.server.workers import answer_job
+    from drugkg.execution.jobs import JobFailed, answer_job
 
     try:
         return ("ok", *answer_job(store, job, context))
@@ -132,13 +120,13 @@ def main(argv: list[str] | None = None) -> int:
 
     _die_with_parent()
     _set_policy(os.SCHED_BATCH)
-    from drugkg.server.sandbox import block_network
+    from drugkg.execution.sandbox import block_network
 
     blocked = block_network()
     import pyoxigraph
 
     store = pyoxigraph.Store.read_only(store_path)
-    from drugkg.server.workers import preload
+    from drugkg.execution.jobs import preload
 
     preload()
     _limit_memory(budget)

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from drugkg.sparql.dataset import Dataset, store_options
-from drugkg.execution_worker import JobFailed as QueryFailed
+from drugkg.sparql.policy import service_in_algebra
 
 __all__ = [
     "QueryAnswer",
-    "QueryFailed",
+    "JobFailed",
     "QueryJob",
     "QueryRefusedInWorker",
     "answer_job",
@@ -27,6 +27,18 @@ __all__ = [
 ]
 
 log = logging.getLogger("drugkg.serve")
+
+
+class JobFailed(Exception):
+    """The worker refused or could not evaluate the job (a 4xx, with the engine's message)."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message, status)
+        self.message = message
+        self.status = status
+
+    def __str__(self) -> str:
+        return self.message
 
 
 @dataclass(frozen=True)
@@ -40,6 +52,11 @@ class QueryJob:
     base_iri: str | None = None
     check_service: bool = True
 
+    def answer(self, store: Any, context: dict[str, Any]) -> tuple[str, bool, int, bytes]:
+        """(kind, truncated, rows, body), in the worker process."""
+        answer = execute(store, self)
+        return answer.kind, answer.truncated, answer.rows, answer.body
+
 
 @dataclass(frozen=True)
 class QueryAnswer:
@@ -51,7 +68,7 @@ class QueryAnswer:
     kind: str  # "solutions", "boolean" or "graph"
 
 
-class QueryRefusedInWorker(QueryFailed):
+class QueryRefusedInWorker(JobFailed):
     """The worker's own safety check (rdflib's parse tree) found something not allowed."""
 
     def __init__(self, message: str, status: int = 403) -> None:
@@ -117,7 +134,7 @@ def _cap_solutions(solutions: Any, max_rows: int, format_key: str) -> QueryAnswe
 def _graph_answer(triples: Any, max_rows: int, format_key: str) -> QueryAnswer:
     import itertools
 
-    from drugkg.server.serialization import serialize_triples
+    from drugkg.serialization import serialize_triples
 
     kept = list(itertools.islice(triples, max_rows + 1))
     truncated = len(kept) > max_rows
@@ -127,19 +144,13 @@ def _graph_answer(triples: Any, max_rows: int, format_key: str) -> QueryAnswer:
     )
 
 
-def _service_in_algebra(text: str) -> bool | None:
-    from drugkg.server.safety import service_in_algebra
-
-    return service_in_algebra(text)
-
-
 def execute(store: Any, job: QueryJob) -> QueryAnswer:
     """Evaluate one query against `store` (runs inside a worker process)."""
     import dataclasses
 
     import pyoxigraph
 
-    if job.check_service and _service_in_algebra(job.text):
+    if job.check_service and service_in_algebra(job.text):
         raise QueryRefusedInWorker(
             "SERVICE is not allowed: this endpoint never fetches other URLs (federated queries are refused)"
         )
@@ -152,7 +163,7 @@ def execute(store: Any, job: QueryJob) -> QueryAnswer:
         if job.format_key == "auto":
             job = dataclasses.replace(job, format_key="ntriples" if graph else "json")
         if graph != (job.format_key in _GRAPH_FORMATS):
-            raise QueryFailed(
+            raise JobFailed(
                 f"the format asked for ({job.format_key}) does not fit this kind of query",
                 406,
             )
@@ -164,27 +175,25 @@ def execute(store: Any, job: QueryJob) -> QueryAnswer:
         if isinstance(result, pyoxigraph.QuerySolutions):
             return _cap_solutions(result, job.max_rows, job.format_key)
         return _graph_answer(result, job.max_rows, job.format_key)
-    except (QueryFailed, MemoryError):
+    except (JobFailed, MemoryError):
         raise
     except SyntaxError as err:
-        raise QueryFailed(f"syntax error: {err}", 400) from None
+        raise JobFailed(f"syntax error: {err}", 400) from None
     except Exception as err:  # noqa: BLE001 - reported to the client, never as a traceback
-        raise QueryFailed(
+        raise JobFailed(
             f"the query could not be evaluated: {type(err).__name__}: {err}", 400
         ) from None
 
 
 def answer_job(store: Any, job: Any, context: dict[str, Any]) -> tuple[str, bool, int, bytes]:
-    """A worker's answer to a query or page job: (kind, truncated, rows, body)."""
-    if isinstance(job, QueryJob):
-        answer = execute(store, job)
-        return answer.kind, answer.truncated, answer.rows, answer.body
-    from drugkg.server.page_jobs import PageJob, render_page
+    """A worker's answer to any job that has an `answer(store, context)` method: (kind, truncated, rows, body).
 
-    if isinstance(job, PageJob):
-        status, body = render_page(store, job, context)
-        return f"page:{status}", False, 0, body
-    raise QueryFailed(f"unknown job {type(job).__name__}", 400)
+    Jobs bring their own code (a QueryJob here, a PageJob in drugkg.server.page_jobs), so the
+    execution layer never imports the layers that send it work."""
+    answer = getattr(job, "answer", None)
+    if answer is None:
+        raise JobFailed(f"unknown job {type(job).__name__}", 400)
+    return answer(store, context)  # type: ignore[no-any-return]
 
 
 def preload() -> None:
