@@ -128,14 +128,14 @@ def test_policy_reads_form_dataset_and_where_group() -> None:
 
 
 def test_from_is_honoured_in_the_cli(built: Path) -> None:
-    """main counted 3552 (every graph); the void graph alone held 574 triples then, 607 since the certainty work."""
+    """main counted every graph (3552 then); FROM <void> counts the void graph alone, as default-graph-uri does."""
     base = ["--no-build", "--data", str(built), "--format", "csv"]
     via_from = drugkg_query("-e", f"SELECT (COUNT(*) AS ?n) FROM <{VOID}> WHERE {{ ?s ?p ?o }}", *base)
     via_option = drugkg_query("-e", COUNT, "--default-graph", VOID, *base)
     store = ox.Store.read_only(str(built / "store"))
     in_void = len(list(store.quads_for_pattern(None, None, None, ox.NamedNode(VOID))))
     assert via_from.stdout.splitlines() == ["n", str(in_void)] == via_option.stdout.splitlines()
-    assert in_void == 607
+    assert 500 < in_void < len(store)
 
 
 def test_from_is_honoured_over_http(client: TestClient) -> None:
@@ -262,7 +262,7 @@ def test_service_after_other_tokens_is_found(query: str) -> None:
 
 
 def test_from_counts_what_default_graph_uri_counts_on_the_real_build(built: Path) -> None:
-    """The issue's done-when figure, over HTTP: the void graph's size both ways (574 on main, which counted 3552 with FROM)."""
+    """The issue's done-when figure, over HTTP: the void graph's size both ways (main counted every graph with FROM)."""
     from drugkg.server.app import create_app
     from drugkg.buildfolder import open_build
     from drugkg.server.config import ServerConfig
@@ -271,4 +271,5 @@ def test_from_counts_what_default_graph_uri_counts_on_the_real_build(built: Path
     with TestClient(create_app(ServerConfig(build_dir=build.path), build)) as real:
         via_from = _select(real, f"SELECT (COUNT(*) AS ?n) FROM <{VOID}> WHERE {{ ?s ?p ?o }}")
         via_protocol = _select(real, COUNT, **{"default-graph-uri": [VOID]})
-    assert via_from == via_protocol == [{"n": "607"}]
+    in_void = len(list(ox.Store.read_only(str(built / "store")).quads_for_pattern(None, None, None, ox.NamedNode(VOID))))
+    assert via_from == via_protocol == [{"n": str(in_void)}]
