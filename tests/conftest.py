@@ -11,6 +11,9 @@ from drugkg.build import build
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Fixtures shared by name across stages: headless Chromium, and real outside stores
+pytest_plugins = ("browser_fixtures", "external_stores")
+
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -7,10 +7,9 @@ from __future__ import annotations
 import httpx
 import pytest
 import serve_fixtures as fx
-import test_serve_browser as browsing
+import browser_fixtures as browsing
 
 ARTIFACTS, CHROMIUM = browsing.ARTIFACTS, browsing.CHROMIUM
-browser, page = browsing.browser, browsing.page  # the browser fixtures, used by name
 real_build = fx.real_build
 real_server = fx.real_server
 

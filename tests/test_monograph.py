@@ -9,12 +9,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import serve_fixtures as fx
-import test_serve_browser as browsing
+import browser_fixtures as browsing
 
 from drugkg.server.monograph import SECTIONS, monograph_html
 
 ARTIFACTS, CHROMIUM = browsing.ARTIFACTS, browsing.CHROMIUM
-browser, page = browsing.browser, browsing.page  # the browser fixtures, used by name
 real_build = fx.real_build
 real_server = fx.real_server
 BACLOFEN = "https://w3id.org/drugkg/resource/drug/baclofen"

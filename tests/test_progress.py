@@ -12,7 +12,6 @@ import sys
 import termios
 from pathlib import Path
 
-import test_publish_union
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -81,7 +80,6 @@ def test_synth_refuses_a_non_empty_folder_unless_forced(tmp_path: Path) -> None:
     assert len(list((out / "drugs").glob("syn-*.yaml"))) == 3
 
 
-plain_oxigraph = test_publish_union.plain_oxigraph  # a real `oxigraph serve`, used by name
 
 
 def test_publish_draws_its_uploads_on_a_terminal(plain_oxigraph: str, built: Path) -> None:

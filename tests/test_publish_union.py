@@ -5,27 +5,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from serve_fixtures import free_port, wait_http
 
 ROOT = Path(__file__).resolve().parent.parent
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"
-
-
-@pytest.fixture
-def plain_oxigraph(tmp_path: Path) -> Iterator[str]:
-    port = free_port()
-    proc = subprocess.Popen([str(OXIGRAPH), "serve", "--location", str(tmp_path / "store"), "--bind",
-                             f"127.0.0.15:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_http(f"http://127.0.0.15:{port}/query?query=ASK%7B%7D", timeout=30)
-        yield f"http://127.0.0.15:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:

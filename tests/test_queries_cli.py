@@ -5,27 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from test_queries_helpers import build_dir
+from test_queries_helpers import build_dir, drugkg
 
 from drugkg.catalogue import load_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 UNIPROT = "http://purl.uniprot.org/uniprot/"
-
-
-def drugkg(*args: str, data: Path | None = None) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "drugkg.cli", "query", *args]
-    if data is not False and "--endpoint" not in args:
-        cmd += ["--data", str(data or build_dir())]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env, timeout=120, check=False)
 
 
 def test_list_shows_every_query_with_its_parameters() -> None:

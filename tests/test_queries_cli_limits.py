@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from test_queries_cli import drugkg
+from test_queries_helpers import drugkg
 
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n0 ?o }"
 BOMB = "SELECT (STRLEN(?s34) AS ?n) WHERE { BIND(\"0123456789abcdef\" AS ?s0) " + " ".join(

@@ -6,7 +6,10 @@ from __future__ import annotations
 import atexit
 import functools
 import json
+import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -27,6 +30,7 @@ __all__ = [
     "store",
 ]
 
+_ROOT = Path(__file__).resolve().parent.parent
 EXPECTED_DIR = Path(__file__).resolve().parent / "expected"
 
 
@@ -105,3 +109,11 @@ def assert_same_answer(expected: Table, actual: Table, what: str) -> None:
         lines += [f"  missing {n}x {_show(row)}" for row, n in sorted(missing.items(), key=lambda kv: _show(kv[0]))]
         lines += [f"  extra   {n}x {_show(row)}" for row, n in sorted(extra.items(), key=lambda kv: _show(kv[0]))]
         raise AssertionError("\n".join(lines))
+
+
+def drugkg(*args: str, data: Path | None = None) -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, "-m", "drugkg.cli", "query", *args]
+    if data is not False and "--endpoint" not in args:
+        cmd += ["--data", str(data or build_dir())]
+    env = {**os.environ, "PYTHONPATH": str(_ROOT)}
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=_ROOT, env=env, timeout=120, check=False)

@@ -6,12 +6,11 @@ Screenshots go to test-artifacts/. The only skip: no /usr/bin/chromium (CI insta
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 import serve_fixtures as fx
+from browser_fixtures import ARTIFACTS, CHROMIUM
 
 from drugkg.catalogue import load_catalogue
 from drugkg.server.pages import catalogue_entries
@@ -20,50 +19,11 @@ from drugkg.server.pages import catalogue_entries
 real_build = fx.real_build
 real_server = fx.real_server
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 QUESTION = "common-side-effects"
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"
 )
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS
-        )
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser, real_server: str):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.requests_seen = []  # type: ignore[attr-defined]
-    page.console_errors = []  # type: ignore[attr-defined]
-    page.on("request", lambda request: page.requests_seen.append(request.url))
-    page.on(
-        "console",
-        lambda msg: msg.type == "error" and page.console_errors.append(msg.text),
-    )
-    yield page
-    context.close()
 
 
 def _expected_labels(server: str) -> set[str]:
