@@ -25,7 +25,7 @@ system-deps:
 	  else echo "install Debian's$$missing (sudo apt-get install$$missing) for the browser and store tests"; fi; fi
 
 # kgx and the Biolink Model in their own venv: kgx pins click<8.2 and pulls rdflib-jsonld, which
-# would replace rdflib's JSON-LD plugins in the project's venv. Used by tests/test_export_kgx_validate.py.
+# would replace rdflib's JSON-LD plugins in the project's venv. Used by tests/build/test_export_kgx_validate.py.
 KGX_VENV ?= .venv-kgx
 $(KGX_VENV)/bin/python:
 	$(PYTHON) -m venv $(KGX_VENV)

@@ -9,10 +9,10 @@ import rdflib
 
 from drugkg.build import build
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[1]
 
 # Fixtures shared by name across stages: headless Chromium, and real outside stores
-pytest_plugins = ("browser_fixtures", "external_stores")
+pytest_plugins = ("support.browser", "support.stores")
 
 
 @pytest.fixture(scope="session")

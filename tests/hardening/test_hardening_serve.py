@@ -1,0 +1,425 @@
+"""`drugkg serve` keeps answering: worker deaths, memory bombs, abandoned runaways, greedy clients,
+idle and slow connections, a forged Host header. Each case is bounded in count and time.
+
+The clients are told apart by their loopback source address (127.0.0.2, 127.0.0.3, ...). The
+result cache is off so that every query reaches a worker. Figures from these runs are in
+docs/reliability.md.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import signal
+import socket
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import support.serving as fx
+from support.serving import RES, VOCAB, running_server
+
+from drugkg.execution.worker import rss_bytes
+
+tiny_build = fx.tiny_build
+
+HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n0 ?o . ?p ?q ?r . ?s ?t ?u }"
+MIB = 1024 * 1024
+
+
+def good(n: int) -> str:
+    """A cheap query, distinct for each n, answered `true`."""
+    return f"ASK {{ <{RES}drug/baclofen> a <{VOCAB}Drug> FILTER({n} >= 0) }}"
+
+
+def memory_bomb(doublings: int = 34) -> str:
+    """A string doubled by CONCAT `doublings` times: 16 bytes x 2^34 is 256 GiB."""
+    binds = ['BIND("0123456789abcdef" AS ?s0)']
+    binds += [f"BIND(CONCAT(?s{i}, ?s{i}) AS ?s{i + 1})" for i in range(doublings)]
+    return f"SELECT (STRLEN(?s{doublings}) AS ?n) WHERE {{ {' '.join(binds)} }}"
+
+
+def client(address: str, timeout: float = 10) -> httpx.Client:
+    return httpx.Client(transport=httpx.HTTPTransport(local_address=address), timeout=timeout)
+
+
+def ask(http: httpx.Client, url: str, n: int) -> httpx.Response:
+    return http.get(f"{url}/sparql", params={"query": good(n)})
+
+
+def health(url: str) -> dict:
+    return httpx.get(f"{url}/health", timeout=5).json()
+
+
+def worker_pids(url: str, *, spares: bool = False) -> list[int]:
+    """The answering workers' pids (and the spares' too if asked)."""
+    return [w["pid"] for w in health(url)["workers"] if spares or w["state"] != "spare"]
+
+
+def wait_settled(url: str, limit: float = 5.0) -> None:
+    """Until the pool is back to 2 idle workers and 1 ready spare."""
+    deadline = time.monotonic() + limit
+    while sorted(w["state"] for w in health(url)["workers"]) != ["idle", "idle", "spare"]:
+        assert time.monotonic() < deadline, health(url)
+        time.sleep(0.05)
+
+
+def first_200_after(url: str, started: float, limit: float = 5.0) -> tuple[float, list[int]]:
+    """Seconds from `started` to the first 200 of a good query, and every status seen until then."""
+    statuses = []
+    n = 0
+    with client("127.0.0.4") as http:
+        while time.monotonic() - started < limit:
+            n += 1
+            response = ask(http, url, n)
+            statuses.append(response.status_code)
+            if response.status_code == 200:
+                assert response.json()["boolean"] is True
+                return time.monotonic() - started, statuses
+            time.sleep(0.01)
+    raise AssertionError(f"no 200 within {limit} s: {statuses[-5:]}")
+
+
+@pytest.fixture(scope="module")
+def server(tiny_build) -> Iterator[str]:
+    with running_server(tiny_build, timeout=3.0, workers=2, result_cache_mb=0,
+                        memory_mb=200, header_timeout=1.0) as url:
+        yield url
+
+
+# ---------------------------------------------------------------- worker deaths
+
+
+def test_health_reports_the_pool_and_every_limit(server: str) -> None:
+    response = httpx.get(f"{server}/health")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ready"
+    assert [w["state"] for w in body["workers"]] == ["idle", "idle", "spare"]
+    assert body["limits"] == {
+        "timeout_s": 3.0, "memory_mb_per_query": 200, "max_rows": 10_000, "workers": 2,
+        "spare_workers": 1, "max_queue": 64, "client_workers": 1, "client_queue": 16, "client_seconds_per_minute": 60.0,
+    }
+    assert body["http"]["header_timeout_s"] == 1.0
+    assert body["http"]["max_connections"] == 4096
+
+
+def test_kill_9_of_an_idle_worker_is_noticed_and_replaced(server: str) -> None:
+    before = worker_pids(server)
+    os.kill(before[0], signal.SIGKILL)
+    started = time.monotonic()
+    seconds, statuses = first_200_after(server, started)
+    assert seconds < 1.0 and set(statuses) == {200}, (seconds, statuses)
+    deadline = time.monotonic() + 5
+    while len([p for p in worker_pids(server) if p not in before]) < 1:
+        assert time.monotonic() < deadline, "the killed worker was not replaced"
+        time.sleep(0.05)
+    assert before[0] not in worker_pids(server)
+    assert health(server)["worker_exits"].get("killed by SIGKILL", 0) >= 1
+
+
+def test_kill_9_of_a_busy_worker_answers_its_query_503(server: str) -> None:
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool, client("127.0.0.2") as http:
+        heavy = pool.submit(http.get, f"{server}/sparql", params={"query": HEAVY})
+        deadline = time.monotonic() + 5
+        while not [w for w in health(server)["workers"] if w["state"] == "busy"]:
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        busy = next(w["pid"] for w in health(server)["workers"] if w["state"] == "busy")
+        os.kill(busy, signal.SIGKILL)
+        started = time.monotonic()
+        answer = heavy.result()
+    assert answer.status_code == 503
+    assert "stopped (killed by SIGKILL)" in answer.text and answer.headers["retry-after"] == "1"
+    seconds, statuses = first_200_after(server, started)
+    assert seconds < 1.0 and 500 not in statuses
+
+
+def test_kill_9_of_every_worker_200_within_1_s(server: str) -> None:
+    wait_settled(server)
+    for pid in worker_pids(server):
+        os.kill(pid, signal.SIGKILL)
+    started = time.monotonic()
+    seconds, statuses = first_200_after(server, started)
+    assert seconds < 1.0 and set(statuses) <= {200, 503}, (seconds, statuses)
+    assert httpx.get(f"{server}/health").status_code == 200
+
+
+def test_kill_9_of_every_process_then_200(server: str) -> None:
+    wait_settled(server)
+    for pid in worker_pids(server, spares=True):  # the spare too: every process starts anew
+        os.kill(pid, signal.SIGKILL)
+    started = time.monotonic()
+    during = httpx.get(f"{server}/health")  # 503 until a new worker is ready (a fast one may be, already)
+    assert during.status_code in (200, 503) and during.json()["status"] == (
+        "ready" if during.status_code == 200 else "unavailable")
+    seconds, statuses = first_200_after(server, started)
+    # a new process must start and open the store; on the shared 2-core machine 0.05-1.1 s
+    assert seconds < 3.0 and set(statuses) <= {200, 503}, (seconds, statuses)
+    assert httpx.get(f"{server}/health").status_code == 200
+
+
+def test_no_worker_alive_is_not_ready_until_one_is(tiny_build) -> None:
+    """What /health reports: `alive` is False from the deaths until a replacement is ready."""
+    import asyncio
+
+    from drugkg.execution import Executor, Limits, PoolSettings
+
+    async def scenario() -> tuple[bool, bool, float]:
+        executor = Executor(tiny_build / "store", Limits(), PoolSettings(workers=2))
+        await executor.start()
+        try:
+            before = executor.alive
+            old = list(executor.workers)
+            for worker in old:
+                os.kill(worker.pid, signal.SIGKILL)
+            started = time.monotonic()
+            while not all(w.ended for w in old):
+                await asyncio.sleep(0.001)
+            after_deaths = executor.alive  # the replacements were spawned a moment ago: not ready
+            while not executor.alive:
+                await asyncio.sleep(0.005)
+            return before, after_deaths, time.monotonic() - started
+        finally:
+            await executor.stop()
+
+    before, after_deaths, recovered = asyncio.run(scenario())
+    assert (before, after_deaths) == (True, False)
+    assert recovered < 3.0, recovered
+
+
+# ---------------------------------------------------------------- budgets
+
+
+def test_memory_bomb_is_503_and_the_worker_memory_returns(server: str) -> None:
+    wait_settled(server)
+    baseline = max(rss_bytes(p) for p in worker_pids(server))
+    with client("127.0.0.2", timeout=30) as http:
+        answer = http.post(f"{server}/sparql", data={"query": memory_bomb()})
+    assert answer.status_code == 503
+    assert "memory budget of 200 MiB" in answer.text
+    wait_settled(server)
+    after = max(rss_bytes(p) for p in worker_pids(server))
+    assert after < baseline + 20 * MIB, (baseline // MIB, after // MIB)
+    with client("127.0.0.3") as http:
+        assert ask(http, server, 1).json()["boolean"] is True
+
+
+def test_abandoned_runaways_do_not_delay_another_client(server: str) -> None:
+    def runaway() -> str:
+        try:
+            with client("127.0.0.2", timeout=1.0) as http:
+                http.post(f"{server}/sparql", data={"query": HEAVY})
+        except httpx.TimeoutException:
+            return "abandoned"
+        return "answered"
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        runaways = [pool.submit(runaway) for _ in range(8)]
+        time.sleep(0.3)
+        with client("127.0.0.3") as http:
+            started = time.perf_counter()
+            during = ask(http, server, 2)
+            during_s = time.perf_counter() - started
+        assert [f.result() for f in runaways] == ["abandoned"] * 8
+    with client("127.0.0.3") as http:
+        started = time.perf_counter()
+        after = ask(http, server, 3)
+        after_s = time.perf_counter() - started
+    assert during.status_code == 200 and during_s < 1.0, during_s
+    assert after.status_code == 200 and after_s < 1.0, after_s
+    # the abandoned queries were stopped, not left running to their time limit
+    deadline = time.monotonic() + 1.5
+    while health(server)["busy_workers"]:
+        assert time.monotonic() < deadline, health(server)
+        time.sleep(0.05)
+
+
+def test_nested_query_is_400_or_a_clean_503_never_500(server: str) -> None:
+    nested = "SELECT * WHERE " + "{ " * 2220 + "?s ?p ?o " + "} " * 2220
+    with client("127.0.0.2", timeout=20) as http:
+        answer = http.post(f"{server}/sparql", data={"query": nested})
+    if answer.status_code == 503:  # the engine's stack gave out: the worker died and was replaced
+        assert "the query worker running this query stopped" in answer.text
+    else:
+        assert answer.status_code == 400, answer.text
+    seconds, statuses = first_200_after(server, time.monotonic())
+    assert seconds < 1.5 and 500 not in statuses
+
+
+def test_full_queue_is_503_with_retry_after(tiny_build) -> None:
+    with (running_server(tiny_build, timeout=2.0, workers=1, max_queue=1, result_cache_mb=0) as url,
+          concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool):
+        first = pool.submit(client("127.0.0.2").post, f"{url}/sparql", data={"query": HEAVY})
+        time.sleep(0.3)
+        second = pool.submit(client("127.0.0.3").post, f"{url}/sparql", data={"query": HEAVY})
+        time.sleep(0.3)
+        with client("127.0.0.4") as http:
+            third = ask(http, url, 1)
+        assert third.status_code == 503 and third.headers["retry-after"] == "1"
+        assert "the server is busy (1 queries waiting)" in third.text
+        assert [first.result().status_code, second.result().status_code] == [503, 503]
+
+
+def test_client_past_its_query_seconds_gets_429_and_others_do_not(tiny_build) -> None:
+    with running_server(tiny_build, timeout=1.0, workers=2, client_seconds=1.0,
+                        result_cache_mb=0) as url:
+        with client("127.0.0.2") as greedy:
+            assert greedy.post(f"{url}/sparql", data={"query": HEAVY}).status_code == 503
+            refused = ask(greedy, url, 1)
+        assert refused.status_code == 429
+        assert "used its 1 s of query time per minute" in refused.text
+        assert 1 <= int(refused.headers["retry-after"]) <= 60
+        with client("127.0.0.3") as other:
+            assert ask(other, url, 2).json()["boolean"] is True
+
+
+# ---------------------------------------------------------------- connections
+
+
+def test_2000_idle_connections_do_not_stop_good_queries(server: str) -> None:
+    port = int(server.rsplit(":", 1)[1])
+    idle = []
+    try:
+        for i in range(2000):
+            sock = socket.socket()
+            sock.bind((f"127.0.1.{i % 250 + 1}", 0))
+            sock.connect(("127.0.0.1", port))
+            idle.append(sock)
+        time.sleep(0.2)
+        with client("127.0.0.3") as http:
+            started = time.perf_counter()
+            answer = ask(http, server, 4)
+            seconds = time.perf_counter() - started
+        assert answer.status_code == 200 and answer.json()["boolean"] is True
+        assert seconds < 2.0, seconds
+    finally:
+        for sock in idle:
+            sock.close()
+
+
+def test_slow_headers_are_cut_off_at_the_header_timeout(server: str) -> None:
+    port = int(server.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        sock.sendall(b"GET /sparql HTTP/1.1\r\nHost: x\r\n")  # never finished
+        sock.settimeout(5)
+        started = time.monotonic()
+        assert sock.recv(100) == b""
+        closed_after = time.monotonic() - started
+    assert 0.8 < closed_after < 2.5, closed_after
+
+
+def test_idle_keep_alive_connection_is_closed(tiny_build) -> None:
+    with running_server(tiny_build, keepalive_timeout=1.0) as url:
+        port = int(url.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port)) as sock:
+            sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            sock.settimeout(5)
+            assert sock.recv(4096).startswith(b"HTTP/1.1 200")
+            started = time.monotonic()
+            while sock.recv(4096):
+                pass
+            assert time.monotonic() - started < 2.5
+
+
+# ---------------------------------------------------------------- what answers say
+
+
+def test_host_header_is_never_reflected(server: str) -> None:
+    answer = httpx.get(f"{server}/sparql", headers={"Host": "evil.example:666", "Accept": "text/turtle"})
+    assert answer.status_code == 200
+    assert "evil.example" not in answer.text
+    assert f"<{server}/sparql>" in answer.text
+
+
+def test_immutable_pages_have_an_etag_and_answer_304(server: str) -> None:
+    first = httpx.get(f"{server}/vocab", headers={"Accept": "text/turtle"})
+    assert first.status_code == 200 and first.headers["etag"].startswith('"')
+    again = httpx.get(f"{server}/vocab", headers={"Accept": "text/turtle",
+                                                   "If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
+    other_format = httpx.get(f"{server}/vocab", headers={"Accept": "application/n-triples",
+                                                          "If-None-Match": first.headers["etag"]})
+    assert other_format.status_code == 200 and other_format.headers["etag"] != first.headers["etag"]
+    assert "etag" not in httpx.get(f"{server}/sparql", params={"query": good(5)}).headers
+
+
+def test_access_log_one_line_per_request(tiny_build, capfd: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    with running_server(tiny_build, access_log="json") as url:
+        httpx.get(f"{url}/health")
+        httpx.get(f"{url}/sparql", params={"query": good(6)})
+    lines = [json.loads(line) for line in capfd.readouterr().err.splitlines() if line.startswith("{")]
+    assert [(e["method"], e["path"].split("?")[0], e["status"]) for e in lines] == [
+        ("GET", "/health", 200), ("GET", "/sparql", 200)]
+    assert all(e["client"] == "127.0.0.1" and e["bytes"] > 0 and e["ms"] >= 0 for e in lines)
+
+
+# ---------------------------------------------------------------- lanes and the cache
+
+
+def test_heavy_lane_keeps_a_worker_for_light_clients(tiny_build) -> None:
+    """Pages (and heavy clients) share at most all workers but one: a light query is never stuck."""
+    import asyncio
+
+    from drugkg.execution import Executor, Limits, PoolSettings, QueryTimeout
+    from drugkg.execution.jobs import QueryJob
+
+    async def scenario() -> tuple[list[str], float, int]:
+        executor = Executor(tiny_build / "store", Limits(timeout=2.0), PoolSettings(workers=2))
+        await executor.start()
+        try:
+            heavy = [asyncio.ensure_future(executor.run(QueryJob(HEAVY, "json", 10), f"10.0.0.{k}", heavy=True))
+                     for k in range(3)]
+            await asyncio.sleep(0.3)
+            busy = executor.status()["busy_workers"]
+            started = time.perf_counter()
+            kind, _, _, body = await executor.run(QueryJob(good(7), "json", 10), "10.0.0.9")
+            light_s = time.perf_counter() - started
+            assert kind == "boolean" and b'"boolean":true' in body
+            outcomes = []
+            for task in heavy:
+                try:
+                    await task
+                    outcomes.append("answered")
+                except QueryTimeout:
+                    outcomes.append("timeout")
+            return outcomes, light_s, busy
+        finally:
+            await executor.stop()
+
+    outcomes, light_s, busy = asyncio.run(scenario())
+    assert busy == 1  # three heavy jobs waiting, one running: the other worker stays free
+    assert light_s < 0.5, light_s
+    assert outcomes == ["timeout"] * 3
+
+
+def test_a_repeated_query_is_answered_from_the_cache(tiny_build) -> None:
+    with running_server(tiny_build) as url:
+        first = httpx.get(f"{url}/sparql", params={"query": good(8)})
+        second = httpx.get(f"{url}/sparql", params={"query": good(8)})
+        assert first.status_code == second.status_code == 200
+        assert first.content == second.content and second.json()["boolean"] is True
+        assert health(url)["result_cache"]["hits"] == 1
+
+
+def test_workers_that_cannot_start_are_a_clear_error_not_an_empty_pool(tmp_path) -> None:
+    """Regression: start() returned with no worker at all when every worker died starting."""
+    import asyncio
+
+    from drugkg.errors import DrugkgError
+    from drugkg.execution import Executor, Limits, PoolSettings
+
+    async def start() -> None:
+        executor = Executor(tmp_path / "no-store", Limits(), PoolSettings(workers=2))
+        try:
+            await executor.start()
+        finally:
+            await executor.stop()
+
+    started = time.monotonic()
+    with pytest.raises(DrugkgError, match="the query workers keep ending as they start"):
+        asyncio.run(start())
+    assert time.monotonic() - started < 15
