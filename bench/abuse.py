@@ -59,15 +59,24 @@ EXPECTED: dict[str, set[int]] = {
     "abuse-killed": {503},  # another request whose worker the killer chose: "... stopped (killed by SIGKILL)"
 }
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n0 ?o }"
-MEMORY_BOMB = "SELECT (STRLEN(?s34) AS ?n) WHERE { BIND(\"0123456789abcdef\" AS ?s0) " + " ".join(
-    f"BIND(CONCAT(?s{i}, ?s{i}) AS ?s{i + 1})" for i in range(34)) + " }"
+MEMORY_BOMB = (
+    'SELECT (STRLEN(?s34) AS ?n) WHERE { BIND("0123456789abcdef" AS ?s0) '
+    + " ".join(f"BIND(CONCAT(?s{i}, ?s{i}) AS ?s{i + 1})" for i in range(34))
+    + " }"
+)
 NESTED = "SELECT * WHERE " + "{ " * 2220 + "?s ?p ?o " + "} " * 2220
 IDLE_CONNECTIONS = 500
 KILL_EVERY_S = 2.0
 
 SLOW_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-MALFORMED = ["SELECT * WHERE {", "SELEKT ?s WHERE { ?s ?p ?o }", "SELECT ?s WHERE { ?s <bad iri> ?o }", "\x00\x01",
-             "PREFIX : <x> SELECT * WHERE { ?s :p ?o } GROUP BY", "SELECT * WHERE { ?s ?p ?o } LIMIT -1"]
+MALFORMED = [
+    "SELECT * WHERE {",
+    "SELEKT ?s WHERE { ?s ?p ?o }",
+    "SELECT ?s WHERE { ?s <bad iri> ?o }",
+    "\x00\x01",
+    "PREFIX : <x> SELECT * WHERE { ?s :p ?o } GROUP BY",
+    "SELECT * WHERE { ?s ?p ?o } LIMIT -1",
+]
 
 
 def free_port() -> int:
@@ -142,16 +151,22 @@ class Tally:
 def _request(client: httpx.Client, base: str, kind: str, i: int, queries: list[str]) -> httpx.Response:
     url = base + "/sparql"
     if kind == "good":
-        return client.post(url, data={"query": queries[i % len(queries)]},
-                           headers={"Accept": "application/sparql-results+json"})
+        return client.post(
+            url, data={"query": queries[i % len(queries)]}, headers={"Accept": "application/sparql-results+json"}
+        )
     if kind == "malformed":
         return client.get(url, params={"query": MALFORMED[i % len(MALFORMED)]})
     if kind == "oversized":
         pad = "# " + "x" * 60_000 + "\n"
-        return client.post(url, content=(pad + "SELECT * WHERE { ?s ?p ?o } LIMIT 1").encode(),
-                           headers={"Content-Type": "application/sparql-query"})
+        return client.post(
+            url,
+            content=(pad + "SELECT * WHERE { ?s ?p ?o } LIMIT 1").encode(),
+            headers={"Content-Type": "application/sparql-query"},
+        )
     if kind == "update-post":
-        return client.post(url, content=b"DELETE WHERE { ?s ?p ?o }", headers={"Content-Type": "application/sparql-update"})
+        return client.post(
+            url, content=b"DELETE WHERE { ?s ?p ?o }", headers={"Content-Type": "application/sparql-update"}
+        )
     if kind == "update-in-query":
         return client.post(url, data={"query": "DROP ALL" if i % 2 else "INSERT DATA { <urn:a> <urn:b> <urn:c> }"})
     if kind == "service":
@@ -178,8 +193,16 @@ def _slowloris(base: str) -> int:
             return 1
 
 
-def _client_loop(base: str, kinds: list[str], count: int | None, stop: threading.Event, tally: Tally,
-                 queries: list[str], offset: int, address: str = "127.0.0.1") -> None:
+def _client_loop(
+    base: str,
+    kinds: list[str],
+    count: int | None,
+    stop: threading.Event,
+    tally: Tally,
+    queries: list[str],
+    offset: int,
+    address: str = "127.0.0.1",
+) -> None:
     transport = httpx.HTTPTransport(local_address=address)
     with httpx.Client(timeout=30, transport=transport) as client:
         i = offset
@@ -212,7 +235,8 @@ def _killer(base: str, stop: threading.Event, killed: list[int]) -> None:
             continue
         wanted = "idle" if len(killed) % 2 == 0 else "busy"
         pids = [w["pid"] for w in workers if w["state"] == wanted] or [
-            w["pid"] for w in workers if w["state"] in ("idle", "busy")]
+            w["pid"] for w in workers if w["state"] in ("idle", "busy")
+        ]
         if pids:
             pid = pids[0]
             try:
@@ -237,18 +261,29 @@ def _phase(base: str, good: int, abuse: bool, seconds: float, queries: list[str]
     tally = Tally()
     stop = threading.Event()
     per_client = good // 2
-    goods = [threading.Thread(target=_client_loop,
-                              args=(base, ["good"], per_client, stop, tally, queries, k * 7, f"127.0.0.{2 + k}"))
-             for k in range(2)]
+    goods = [
+        threading.Thread(
+            target=_client_loop, args=(base, ["good"], per_client, stop, tally, queries, k * 7, f"127.0.0.{2 + k}")
+        )
+        for k in range(2)
+    ]
     bad = []
     idle: list[socket.socket] = []
     if abuse:
-        mixes = [["malformed", "oversized", "update-post", "update-in-query", "service"],
-                 ["slow"], ["service", "malformed", "slow", "update-in-query", "oversized"],
-                 ["runaway-abandoned"], ["memory-bomb"], ["nested"], ["slowloris"], ["slowloris"]]
-        bad = [threading.Thread(target=_client_loop,
-                                args=(base, mix, None, stop, tally, queries, k, f"127.0.1.{10 + k}"))
-               for k, mix in enumerate(mixes)]
+        mixes = [
+            ["malformed", "oversized", "update-post", "update-in-query", "service"],
+            ["slow"],
+            ["service", "malformed", "slow", "update-in-query", "oversized"],
+            ["runaway-abandoned"],
+            ["memory-bomb"],
+            ["nested"],
+            ["slowloris"],
+            ["slowloris"],
+        ]
+        bad = [
+            threading.Thread(target=_client_loop, args=(base, mix, None, stop, tally, queries, k, f"127.0.1.{10 + k}"))
+            for k, mix in enumerate(mixes)
+        ]
         bad.append(threading.Thread(target=_killer, args=(base, stop, tally.killed)))
         idle = _idle_connections(base, IDLE_CONNECTIONS)
     for t in goods + bad:
@@ -268,7 +303,9 @@ def _answers(base: str, queries: dict[str, str]) -> dict[str, Any]:
     out = {}
     with httpx.Client(timeout=30) as client:
         for name, text in queries.items():
-            r = client.post(base + "/sparql", data={"query": text}, headers={"Accept": "application/sparql-results+json"})
+            r = client.post(
+                base + "/sparql", data={"query": text}, headers={"Accept": "application/sparql-results+json"}
+            )
             if r.status_code != 200:
                 out[name] = f"status {r.status_code}"
                 continue
@@ -287,11 +324,32 @@ def _pct(values: list[float], q: float) -> float | None:
 
 def start_server(build_dir: Path, port: int) -> tuple[subprocess.Popen[bytes], str]:
     """`drugkg serve --timeout 1` on 127.0.0.1:port; returns the process and how it was started."""
-    cmd = [sys.executable, "-m", "drugkg.cli", "serve", "--data", str(build_dir), "--host", "127.0.0.1",
-           "--port", str(port), "--timeout", str(SERVER_TIMEOUT_S), "--result-cache-mb", "0",
-           "--header-timeout", str(HEADER_TIMEOUT_S), "--memory-mb", "256", "--access-log", "off", "--workers", "2"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "drugkg.cli",
+        "serve",
+        "--data",
+        str(build_dir),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--timeout",
+        str(SERVER_TIMEOUT_S),
+        "--result-cache-mb",
+        "0",
+        "--header-timeout",
+        str(HEADER_TIMEOUT_S),
+        "--memory-mb",
+        "256",
+        "--access-log",
+        "off",
+        "--workers",
+        "2",
+    ]
     # The server's log goes to a file: a pipe nobody reads fills up and then blocks the server.
-    log = tempfile.TemporaryFile()  # noqa: SIM115 - kept open for the server's life
+    log = tempfile.TemporaryFile()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
@@ -318,7 +376,9 @@ def stop_server(proc: subprocess.Popen[bytes]) -> None:
         proc.wait(timeout=10)
 
 
-def run(build_dir: Path | None = None, good: int = 300, seconds: float = 25.0, out: Path | None = None) -> dict[str, Any]:
+def run(
+    build_dir: Path | None = None, good: int = 300, seconds: float = 25.0, out: Path | None = None
+) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         if build_dir is None:
             from drugkg.build import build
@@ -356,14 +416,22 @@ def run(build_dir: Path | None = None, good: int = 300, seconds: float = 25.0, o
         "catalogue queries": len(queries),
         "catalogue queries answering 200": len(good_queries),
         "requests served": served,
-        "baseline": {"seconds": round(calm_seconds, 1), "good requests": sum(calm.statuses.get("good", Counter()).values()),
-                     "p50 ms": _pct(calm.latencies, 0.5), "p99 ms": _pct(calm.latencies, 0.99)},
-        "under abuse": {"seconds": round(storm_seconds, 1),
-                        "good requests": sum(storm.statuses.get("good", Counter()).values())
-                        + sum(storm.statuses.get("killed", Counter()).values()),
-                        "p50 ms": _pct(storm.latencies, 0.5), "p99 ms": _pct(storm.latencies, 0.99),
-                        "by kind and status": {k: {str(s): n for s, n in sorted(c.items())}
-                                               for k, c in sorted(storm.statuses.items())}},
+        "baseline": {
+            "seconds": round(calm_seconds, 1),
+            "good requests": sum(calm.statuses.get("good", Counter()).values()),
+            "p50 ms": _pct(calm.latencies, 0.5),
+            "p99 ms": _pct(calm.latencies, 0.99),
+        },
+        "under abuse": {
+            "seconds": round(storm_seconds, 1),
+            "good requests": sum(storm.statuses.get("good", Counter()).values())
+            + sum(storm.statuses.get("killed", Counter()).values()),
+            "p50 ms": _pct(storm.latencies, 0.5),
+            "p99 ms": _pct(storm.latencies, 0.99),
+            "by kind and status": {
+                k: {str(s): n for s, n in sorted(c.items())} for k, c in sorted(storm.statuses.items())
+            },
+        },
         "workers killed -9": len(storm.killed),
         "idle connections held": IDLE_CONNECTIONS,
         "p99 under abuse / calm": round(storm_p99 / calm_p99, 2) if storm_p99 and calm_p99 else None,
@@ -372,7 +440,11 @@ def run(build_dir: Path | None = None, good: int = 300, seconds: float = 25.0, o
         "answers at the end equal the baseline": end_answers == baseline_answers,
         "answers that changed": sorted(n for n in queries if end_answers.get(n) != baseline_answers.get(n)),
         "server alive at the end": alive,
-        "rss MiB": {"start": round(rss_start / 1024, 1), "peak": round(rss_peak / 1024, 1), "end": round(rss_end / 1024, 1)},
+        "rss MiB": {
+            "start": round(rss_start / 1024, 1),
+            "peak": round(rss_peak / 1024, 1),
+            "end": round(rss_end / 1024, 1),
+        },
     }
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)

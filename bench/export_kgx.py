@@ -41,24 +41,51 @@ def main() -> int:
     args = parser.parse_args()
     py = sys.executable
     data, build, out, kgx_out = (args.work / n for n in ("data", "build", "drugkg-kgx", "kgx-transform"))
-    subprocess.run([py, "-m", "drugkg.cli", "synth", "--drugs", args.drugs, "--seed", "1", "--out", str(data)],
-                   cwd=ROOT, check=True, capture_output=True)
-    subprocess.run([py, "-m", "drugkg.cli", "build", "--data", str(data), "--out", str(build)],
-                   cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [py, "-m", "drugkg.cli", "synth", "--drugs", args.drugs, "--seed", "1", "--out", str(data)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [py, "-m", "drugkg.cli", "build", "--data", str(data), "--out", str(build)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     triples = json.loads((build / "manifest.json").read_text())["triples"]
-    export_s, export_mb = _timed([py, "-m", "drugkg.cli", "export", "--format", "kgx", "--data", str(build),
-                                  "--out", str(out)])
+    export_s, export_mb = _timed(
+        [py, "-m", "drugkg.cli", "export", "--format", "kgx", "--data", str(build), "--out", str(out)]
+    )
     kgx_out.mkdir(parents=True, exist_ok=True)
-    kgx_s, kgx_mb = _timed([args.kgx_python, str(ROOT / "scripts" / "kgx_offline.py"), "kgx", "transform",
-                            "--input-format", "nt", "--output-format", "tsv",
-                            "--output", str(kgx_out / "kgx"), str(build / "drugkg.nt")])
+    kgx_s, kgx_mb = _timed(
+        [
+            args.kgx_python,
+            str(ROOT / "scripts" / "kgx_offline.py"),
+            "kgx",
+            "transform",
+            "--input-format",
+            "nt",
+            "--output-format",
+            "tsv",
+            "--output",
+            str(kgx_out / "kgx"),
+            str(build / "drugkg.nt"),
+        ]
+    )
     edges = sum(1 for _ in (out / "edges.tsv").open()) - 1
     kgx_edges = sum(1 for _ in (kgx_out / "kgx_edges.tsv").open()) - 1
-    print(json.dumps({
-        "triples": triples, "drugs": args.drugs,
-        "drugkg_export": {"seconds": round(export_s, 1), "peak_mb": round(export_mb), "edges": edges},
-        "kgx_transform_nt": {"seconds": round(kgx_s, 1), "peak_mb": round(kgx_mb), "edges": kgx_edges},
-    }, indent=1))
+    print(
+        json.dumps(
+            {
+                "triples": triples,
+                "drugs": args.drugs,
+                "drugkg_export": {"seconds": round(export_s, 1), "peak_mb": round(export_mb), "edges": edges},
+                "kgx_transform_nt": {"seconds": round(kgx_s, 1), "peak_mb": round(kgx_mb), "edges": kgx_edges},
+            },
+            indent=1,
+        )
+    )
     return 0
 
 

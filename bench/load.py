@@ -32,17 +32,23 @@ def _percentile(sorted_values: list[float], q: float) -> float:
     return sorted_values[k]
 
 
-async def _load(url: str, queries: list[str], clients: int, duration: float, max_requests: int,
-                request_timeout: float) -> LoadResult:
+async def _load(
+    url: str, queries: list[str], clients: int, duration: float, max_requests: int, request_timeout: float
+) -> LoadResult:
     latencies: list[float] = []
     errors = 0
     first_error = ""
     sent = 0
     deadline = time.perf_counter() + duration
     # Each client connects from its own loopback address, as separate users would.
-    sessions = [httpx.AsyncClient(timeout=request_timeout, trust_env=False,
-                                  transport=httpx.AsyncHTTPTransport(local_address=f"127.0.0.{2 + c % 250}"))
-                for c in range(clients)]
+    sessions = [
+        httpx.AsyncClient(
+            timeout=request_timeout,
+            trust_env=False,
+            transport=httpx.AsyncHTTPTransport(local_address=f"127.0.0.{2 + c % 250}"),
+        )
+        for c in range(clients)
+    ]
     try:
 
         async def worker(offset: int) -> None:
@@ -76,12 +82,27 @@ async def _load(url: str, queries: list[str], clients: int, duration: float, max
         for session in sessions:
             await session.aclose()
     latencies.sort()
-    return LoadResult(clients, len(latencies), errors, elapsed, len(latencies) / elapsed if elapsed else 0.0,
-                      _percentile(latencies, 0.5) * 1000, _percentile(latencies, 0.99) * 1000, first_error)
+    return LoadResult(
+        clients,
+        len(latencies),
+        errors,
+        elapsed,
+        len(latencies) / elapsed if elapsed else 0.0,
+        _percentile(latencies, 0.5) * 1000,
+        _percentile(latencies, 0.99) * 1000,
+        first_error,
+    )
 
 
-def run_load(url: str, queries: list[str], clients: int, *, duration: float = 8.0, max_requests: int = 5000,
-             request_timeout: float = 60.0) -> LoadResult:
+def run_load(
+    url: str,
+    queries: list[str],
+    clients: int,
+    *,
+    duration: float = 8.0,
+    max_requests: int = 5000,
+    request_timeout: float = 60.0,
+) -> LoadResult:
     """Round-robin `queries` from `clients` concurrent clients for at most `duration` s / `max_requests`."""
     return asyncio.run(_load(url, queries, clients, duration, max_requests, request_timeout))
 
@@ -93,8 +114,9 @@ def wait_until_up(url: str, *, timeout: float, is_alive: object = None) -> float
         if callable(is_alive) and not is_alive():
             return None
         try:
-            r = httpx.get(url, params={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": ACCEPT}, timeout=5,
-                          trust_env=False)
+            r = httpx.get(
+                url, params={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": ACCEPT}, timeout=5, trust_env=False
+            )
             if r.status_code == 200:
                 return time.perf_counter() - start
         except httpx.HTTPError:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Run", "run_measured", "tree_rss", "median", "kill_tree", "PYTHON", "ROOT"]
+__all__ = ["PYTHON", "ROOT", "Run", "kill_tree", "median", "run_measured", "tree_rss"]
 
 PYTHON = sys.executable
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,7 +43,7 @@ def _children() -> dict[int, list[int]]:
                 stat = fh.read()
         except OSError:
             continue
-        ppid = int(stat[stat.rindex(b")") + 2:].split()[1])
+        ppid = int(stat[stat.rindex(b")") + 2 :].split()[1])
         kids.setdefault(ppid, []).append(int(entry.name))
     return kids
 
@@ -96,12 +96,20 @@ class _Sampler(threading.Thread):
         return self.peak
 
 
-def run_measured(cmd: Sequence[str], *, timeout: float, cwd: Path | None = None,
-                 env: dict[str, str] | None = None) -> Run:
+def run_measured(
+    cmd: Sequence[str], *, timeout: float, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> Run:
     """Run `cmd`, sampling the RSS of its process tree; stop it (SIGKILL) at `timeout` seconds."""
     start = time.perf_counter()
-    proc = subprocess.Popen(list(cmd), cwd=cwd or ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env={**os.environ, **(env or {})}, text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        list(cmd),
+        cwd=cwd or ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **(env or {})},
+        text=True,
+        start_new_session=True,
+    )
     sampler = _Sampler(proc.pid)
     sampler.start()
     try:

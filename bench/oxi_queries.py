@@ -38,8 +38,10 @@ def main(argv: list[str]) -> int:
             times.append(time.perf_counter() - t)
             spent += times[-1]
         timed = times[1:] or times
-        print(json.dumps({"name": name, "ms": statistics.median(timed) * 1000, "rows": rows, "runs": len(timed)}),
-              flush=True)
+        print(
+            json.dumps({"name": name, "ms": statistics.median(timed) * 1000, "rows": rows, "runs": len(timed)}),
+            flush=True,
+        )
     return 0
 
 

@@ -39,14 +39,18 @@ def measure(repeat: int = 20) -> dict[str, float]:
     from rdflib.plugins.sparql.parser import parseQuery
 
     texts = [q.text for q in load_catalogue()]
-    nothing: Callable[[], None] = lambda: None
+
+    def nothing() -> None:
+        return None
+
     analyse(texts[0])
     return {
         "analyse, uncached": _median_us(analyse, texts, repeat, analyse.cache_clear),
         "analyse, cached": _median_us(analyse, texts, repeat, nothing),
         "rdflib parseQuery": _median_us(parseQuery, texts, max(1, repeat // 4), nothing),
-        "rdflib parseQuery + translateQuery": _median_us(lambda t: translateQuery(parseQuery(t)), texts,
-                                                         max(1, repeat // 4), nothing),
+        "rdflib parseQuery + translateQuery": _median_us(
+            lambda t: translateQuery(parseQuery(t)), texts, max(1, repeat // 4), nothing
+        ),
     }
 
 

@@ -17,7 +17,7 @@ from drugkg.catalogue import load_catalogue
 from drugkg.namespaces import RESOURCE
 from drugkg.querying import bind_parameters, with_values
 
-__all__ = ["parameters_of", "synthetic_parameters", "catalogue_with_bindings", "catalogue_http_texts"]
+__all__ = ["catalogue_http_texts", "catalogue_with_bindings", "parameters_of", "synthetic_parameters"]
 
 
 def synthetic_parameters(data_dir: Path) -> dict[str, str]:
@@ -27,7 +27,9 @@ def synthetic_parameters(data_dir: Path) -> dict[str, str]:
 
 def parameters_of(first: Path) -> dict[str, str]:
     """Parameter values (by parameter name) taken from one synthetic monograph."""
-    m: dict[str, Any] = yaml.load(first.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    m: dict[str, Any] = yaml.load(
+        first.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    )
     drug = m["drug"]["id"]
     ae = m["adverse_effects"][0]
     warned = [pid for w in m.get("warnings", []) for pid in w.get("populations", [])]
@@ -58,5 +60,7 @@ def catalogue_with_bindings(params: dict[str, str]) -> Iterator[tuple[str, str, 
 
 def catalogue_http_texts(params: dict[str, str]) -> list[tuple[str, str]]:
     """(name, query text with its parameters in a VALUES block): what a client sends over HTTP."""
-    return [(name, with_values(text, bindings) if bindings else text)
-            for name, text, bindings in catalogue_with_bindings(params)]
+    return [
+        (name, with_values(text, bindings) if bindings else text)
+        for name, text, bindings in catalogue_with_bindings(params)
+    ]

@@ -1,11 +1,11 @@
 """The plain-rdflib baselines, run as a child process so they can be timed, measured and bounded.
 
-    python -m bench.rdflib_baseline build BUILD_DIR OUT_DIR
-        parse the build's N-Triples dump with rdflib and write it as Turtle (the obvious way to
-        make the dumps without drugkg's pipeline).
-    python -m bench.rdflib_baseline queries BUILD_DIR PARAMS_JSON SECONDS
-        load the N-Triples dump into an rdflib Graph and time every catalogue query with rdflib's
-        SPARQL engine; prints one JSON object (load seconds, per-query medians) on stdout.
+python -m bench.rdflib_baseline build BUILD_DIR OUT_DIR
+    parse the build's N-Triples dump with rdflib and write it as Turtle (the obvious way to
+    make the dumps without drugkg's pipeline).
+python -m bench.rdflib_baseline queries BUILD_DIR PARAMS_JSON SECONDS
+    load the N-Triples dump into an rdflib Graph and time every catalogue query with rdflib's
+    SPARQL engine; prints one JSON object (load seconds, per-query medians) on stdout.
 """
 
 from __future__ import annotations
@@ -47,8 +47,11 @@ def _queries(build_dir: Path, params_file: Path, budget: float) -> None:
             t = time.perf_counter()
             rows = len(to_table(run_on_graph(g, text, bindings)).rows)
             times.append(time.perf_counter() - t)
-        out["queries"][name] = {"median_s": statistics.median(times) if times else None,  # type: ignore[index]
-                                "runs": len(times), "rows": rows}
+        out["queries"][name] = {
+            "median_s": statistics.median(times) if times else None,  # type: ignore[index]
+            "runs": len(times),
+            "rows": rows,
+        }
         print(json.dumps(out), flush=True)  # the parent keeps the last complete line if it must stop us
 
 

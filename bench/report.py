@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
 import json
 import math
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
-__all__ = ["write_report", "plot"]
+__all__ = ["plot", "write_report"]
 
 
 def _s(value: float | None, limit: float | None = None, digits: int = 1) -> str:
@@ -116,8 +115,15 @@ def plot(results: dict[str, Any], dest: Path) -> None:
 def write_report(results: dict[str, Any], dest: Path, png: Path) -> None:
     plot(results, png)
     sizes = results["sizes"]
-    sections = (_header(results, dest, png), _headline(sizes), _build_section(sizes), _validation_section(sizes),
-                _queries_section(sizes), _endpoint_section(sizes), _targets_section(sizes))
+    sections = (
+        _header(results, dest, png),
+        _headline(sizes),
+        _build_section(sizes),
+        _validation_section(sizes),
+        _queries_section(sizes),
+        _endpoint_section(sizes),
+        _targets_section(sizes),
+    )
     kept = _kept_sections(dest)
     text = "\n".join(line for section in sections for line in section)
     dest.write_text(text + "\n" + (f"\n{kept}" if kept else ""), encoding="utf-8")
@@ -130,14 +136,18 @@ def _header(results: dict[str, Any], dest: Path, png: Path) -> list[str]:
     m = results["machine"]
     w("# drugkg benchmarks")
     w("")
-    w("Made by `python -m bench.run` (see `bench/`); raw figures in `bench/results/results.json`. "
-      "Data: `drugkg synth` (fictional drugs, seed 1). Times are medians of the runs shown; "
-      "the machine is shared and noisy, so trust the ratios more than the seconds.")
+    w(
+        "Made by `python -m bench.run` (see `bench/`); raw figures in `bench/results/results.json`. "
+        "Data: `drugkg synth` (fictional drugs, seed 1). Times are medians of the runs shown; "
+        "the machine is shared and noisy, so trust the ratios more than the seconds."
+    )
     w("")
-    w(f"Machine: {m['cpus']} CPUs, {m['memory_gib']} GiB, Python {m['python']}, rdflib {m['rdflib']}, "
-      f"pyoxigraph {m['pyoxigraph']}, pySHACL {m['pyshacl']}; load average at start "
-      f"{', '.join(f'{v:.1f}' for v in m['load_average_at_start'])}; {m['date']}"
-      + (f"; whole run {results['total_minutes']:.0f} min." if "total_minutes" in results else "."))
+    w(
+        f"Machine: {m['cpus']} CPUs, {m['memory_gib']} GiB, Python {m['python']}, rdflib {m['rdflib']}, "
+        f"pyoxigraph {m['pyoxigraph']}, pySHACL {m['pyshacl']}; load average at start "
+        f"{', '.join(f'{v:.1f}' for v in m['load_average_at_start'])}; {m['date']}"
+        + (f"; whole run {results['total_minutes']:.0f} min." if "total_minutes" in results else ".")
+    )
     if results.get("quick"):
         w("")
         w("**Quick run** (`--quick`): one run of each, short limits. Not for quoting.")
@@ -153,7 +163,10 @@ def _headline(sizes: list[dict[str, Any]]) -> list[str]:
     w = L.append
     w("## Headline")
     w("")
-    w("| triples | build | validate (SHACL) | catalogue queries (geometric mean) | endpoint, 4 clients: vs oxigraph / vs rdflib-endpoint | serve start / RSS |")
+    w(
+        "| triples | build | validate (SHACL) | catalogue queries (geometric mean) "
+        "| endpoint, 4 clients: vs oxigraph / vs rdflib-endpoint | serve start / RSS |"
+    )
     w("|---|---|---|---|---|---|")
     for s in sizes:
         _, _, geo, _, _ = _query_summary(s)
@@ -163,10 +176,14 @@ def _headline(sizes: list[dict[str, Any]]) -> list[str]:
         r4 = ep.get("rdflib-endpoint", {}).get("c4", {}).get("rps")
         ratio_o = f"{d4 / o4:.2f}x" if d4 and o4 else "n/a"
         ratio_r = f"{d4 / r4:.0f}x" if d4 and r4 else ("n/a" if not d4 else "rdflib-endpoint: 0 req/s")
-        w(f"| {s['triples']:,} | {_s(s['build_s'])} ({_x(s['build_s'], s.get('rdflib_build_s'), s.get('rdflib_build_limit'))} faster than rdflib) "
-          f"| {_s(s.get('validate_shacl_s'))} ({_x(s.get('validate_shacl_s'), s.get('pyshacl_s'), s.get('pyshacl_limit'))} faster than pySHACL) "
-          f"| {('%.0fx faster than rdflib' % geo) if geo else 'n/a'} | {ratio_o} / {ratio_r} "
-          f"| {_s(ep.get('drugkg', {}).get('startup_s'))} / {ep.get('drugkg', {}).get('rss_idle_mb', float('nan')):.0f} MB |")
+        w(
+            f"| {s['triples']:,} | {_s(s['build_s'])} "
+            f"({_x(s['build_s'], s.get('rdflib_build_s'), s.get('rdflib_build_limit'))} faster than rdflib) "
+            f"| {_s(s.get('validate_shacl_s'))} "
+            f"({_x(s.get('validate_shacl_s'), s.get('pyshacl_s'), s.get('pyshacl_limit'))} faster than pySHACL) "
+            f"| {f'{geo:.0f}x faster than rdflib' if geo else 'n/a'} | {ratio_o} / {ratio_r} "
+            f"| {_s(ep.get('drugkg', {}).get('startup_s'))} / {ep.get('drugkg', {}).get('rss_idle_mb', float('nan')):.0f} MB |"
+        )
     w("")
     return L
 
@@ -177,16 +194,20 @@ def _build_section(sizes: list[dict[str, Any]]) -> list[str]:
     w = L.append
     w("## Build (sources to every dump and the store)")
     w("")
-    w("`drugkg build --data DIR` against the obvious alternative for the same data: rdflib parsing the "
-      "N-Triples dump and writing it as Turtle (one dump, no store, no VoID). Peak memory is the "
-      "resident memory of the whole process tree (the build's worker processes included), sampled every 0.1 s.")
+    w(
+        "`drugkg build --data DIR` against the obvious alternative for the same data: rdflib parsing the "
+        "N-Triples dump and writing it as Turtle (one dump, no store, no VoID). Peak memory is the "
+        "resident memory of the whole process tree (the build's worker processes included), sampled every 0.1 s."
+    )
     w("")
     w("| triples (quads) | drugs | drugkg build | peak MB | rdflib parse + Turtle | peak MB | speed-up |")
     w("|---|---|---|---|---|---|---|")
     for s in sizes:
-        w(f"| {s['triples']:,} ({s['quads']:,}) | {s['drugs']} | {_s(s['build_s'])} | {s['build_mb']:.0f} "
-          f"| {_s(s.get('rdflib_build_s'), s.get('rdflib_build_limit'))} | {s.get('rdflib_build_mb', 0):.0f} "
-          f"| {_x(s['build_s'], s.get('rdflib_build_s'), s.get('rdflib_build_limit'))} |")
+        w(
+            f"| {s['triples']:,} ({s['quads']:,}) | {s['drugs']} | {_s(s['build_s'])} | {s['build_mb']:.0f} "
+            f"| {_s(s.get('rdflib_build_s'), s.get('rdflib_build_limit'))} | {s.get('rdflib_build_mb', 0):.0f} "
+            f"| {_x(s['build_s'], s.get('rdflib_build_s'), s.get('rdflib_build_limit'))} |"
+        )
     w("")
     return L
 
@@ -200,22 +221,31 @@ def _validation_section(sizes: list[dict[str, Any]]) -> list[str]:
     if any(s.get("validate") == "not available" for s in sizes):
         w("`drugkg validate` was not available when this ran.")
     else:
-        w("`drugkg validate --data DIR --no-reasoning` (SHACL) and `drugkg validate --data DIR` (SHACL and the "
-          "OWL check) against plain `pyshacl` on the same N-Triples and the same shapes (merged into one file, "
-          "no inference), bounded.")
+        w(
+            "`drugkg validate --data DIR --no-reasoning` (SHACL) and `drugkg validate --data DIR` (SHACL and the "
+            "OWL check) against plain `pyshacl` on the same N-Triples and the same shapes (merged into one file, "
+            "no inference), bounded."
+        )
         w("")
-        w("| triples | drugkg validate (SHACL) | peak MB | drugkg validate (SHACL + OWL) | peak MB | plain pySHACL | peak MB | speed-up (SHACL) |")
+        w(
+            "| triples | drugkg validate (SHACL) | peak MB | drugkg validate (SHACL + OWL) | peak MB "
+            "| plain pySHACL | peak MB | speed-up (SHACL) |"
+        )
         w("|---|---|---|---|---|---|---|---|")
         for s in sizes:
-            w(f"| {s['triples']:,} | {_s(s.get('validate_shacl_s'))} | {s.get('validate_shacl_mb', 0):.0f} "
-              f"| {_s(s.get('validate_full_s'))} | {s.get('validate_full_mb', 0):.0f} "
-              f"| {_s(s.get('pyshacl_s'), s.get('pyshacl_limit'))} | {s.get('pyshacl_mb', 0):.0f} "
-              f"| {_x(s.get('validate_shacl_s'), s.get('pyshacl_s'), s.get('pyshacl_limit'))} |")
+            w(
+                f"| {s['triples']:,} | {_s(s.get('validate_shacl_s'))} | {s.get('validate_shacl_mb', 0):.0f} "
+                f"| {_s(s.get('validate_full_s'))} | {s.get('validate_full_mb', 0):.0f} "
+                f"| {_s(s.get('pyshacl_s'), s.get('pyshacl_limit'))} | {s.get('pyshacl_mb', 0):.0f} "
+                f"| {_x(s.get('validate_shacl_s'), s.get('pyshacl_s'), s.get('pyshacl_limit'))} |"
+            )
         for s in sizes:
             for v in ("shacl", "full"):
                 if s.get(f"validate_{v}_error"):
                     w("")
-                    w(f"`drugkg validate` ({v}) at {s['label']} could not run: `{s[f'validate_{v}_error'].strip()[-300:]}`")
+                    w(
+                        f"`drugkg validate` ({v}) at {s['label']} could not run: `{s[f'validate_{v}_error'].strip()[-300:]}`"
+                    )
     w("")
     return L
 
@@ -226,11 +256,15 @@ def _queries_section(sizes: list[dict[str, Any]]) -> list[str]:
     w = L.append
     w("## Catalogue queries on the embedded store")
     w("")
-    w("Every catalogue query, parameters bound to resources of the first synthetic drug, run through "
-      "`drugkg.querying.run_on_store` (pyoxigraph, default graph = union) and `run_on_graph` (rdflib's "
-      "engine over the N-Triples dump loaded in a Graph). Median milliseconds, results fully read.")
+    w(
+        "Every catalogue query, parameters bound to resources of the first synthetic drug, run through "
+        "`drugkg.querying.run_on_store` (pyoxigraph, default graph = union) and `run_on_graph` (rdflib's "
+        "engine over the N-Triples dump loaded in a Graph). Median milliseconds, results fully read."
+    )
     w("")
-    head = "| query | " + " | ".join(f"{s['label']} Oxigraph | {s['label']} rdflib" for s in sizes) + " | rows (largest) |"
+    head = (
+        "| query | " + " | ".join(f"{s['label']} Oxigraph | {s['label']} rdflib" for s in sizes) + " | rows (largest) |"
+    )
     w(head)
     w("|---|" + "---|---|" * len(sizes) + "---|")
     names = sorted({n for s in sizes for n in s.get("queries", {})})
@@ -238,18 +272,26 @@ def _queries_section(sizes: list[dict[str, Any]]) -> list[str]:
         cells = []
         for s in sizes:
             q = s.get("queries", {}).get(n, {})
-            oxc = _ms(q.get("oxigraph_ms")) if q.get("oxigraph_ms") is not None else (f"> {q['limit_s']:.0f} s" if q else "n/a")
+            oxc = (
+                _ms(q.get("oxigraph_ms"))
+                if q.get("oxigraph_ms") is not None
+                else (f"> {q['limit_s']:.0f} s" if q else "n/a")
+            )
             cells.append(f"{oxc} | {_ms(q.get('rdflib_ms')) if q.get('rdflib_ms') else ('> limit' if q else 'n/a')}")
         rows = sizes[-1].get("queries", {}).get(n, {}).get("rows", "")
         w(f"| {n} | " + " | ".join(cells) + f" | {rows} |")
     w("")
     for s in sizes:
-        med_ox, med_rd, geo, nrd, nq = _query_summary(s)
+        med_ox, med_rd, _, nrd, nq = _query_summary(s)
         worst = max(s.get("queries", {}).items(), key=lambda kv: kv[1].get("oxigraph_ms") or 1e12, default=None)
-        w(f"- {s['label']}: median over queries {_ms(med_ox)} ms on Oxigraph, {_ms(med_rd)} ms with rdflib "
-          f"({nrd} of {nq} queries finished within rdflib's budget; loading the dump into rdflib took "
-          f"{_s(s.get('rdflib_load_s'))}); slowest on Oxigraph: {worst[0] if worst else 'n/a'} "
-          f"{_ms(worst[1].get('oxigraph_ms')) if worst else ''} ms" + (f" (stopped at {worst[1]['limit_s']:.0f} s)" if worst and worst[1].get('oxigraph_ms') is None else "") + ".")
+        w(
+            f"- {s['label']}: median over queries {_ms(med_ox)} ms on Oxigraph, {_ms(med_rd)} ms with rdflib "
+            f"({nrd} of {nq} queries finished within rdflib's budget; loading the dump into rdflib took "
+            f"{_s(s.get('rdflib_load_s'))}); slowest on Oxigraph: {worst[0] if worst else 'n/a'} "
+            f"{_ms(worst[1].get('oxigraph_ms')) if worst else ''} ms"
+            + (f" (stopped at {worst[1]['limit_s']:.0f} s)" if worst and worst[1].get("oxigraph_ms") is None else "")
+            + "."
+        )
     w("")
     return L
 
@@ -260,16 +302,20 @@ def _endpoint_section(sizes: list[dict[str, Any]]) -> list[str]:
     w = L.append
     w("## SPARQL endpoint")
     w("")
-    w("All catalogue queries round-robin (parameters in a `VALUES` block) over loopback, from 1, 4 and "
-      "16 concurrent clients (one asyncio client process on the same machine), each for a bounded time; "
-      "`drugkg serve --allow-invalid` (safety checks as shipped: timeouts, row and size limits), "
-      "`oxigraph serve-read-only --union-default-graph` on the build's store, and `rdflib-endpoint serve` "
-      "on the N-Triples dump. p50/p99 in milliseconds.")
+    w(
+        "All catalogue queries round-robin (parameters in a `VALUES` block) over loopback, from 1, 4 and "
+        "16 concurrent clients (one asyncio client process on the same machine), each for a bounded time; "
+        "`drugkg serve --allow-invalid` (safety checks as shipped: timeouts, row and size limits), "
+        "`oxigraph serve-read-only --union-default-graph` on the build's store, and `rdflib-endpoint serve` "
+        "on the N-Triples dump. p50/p99 in milliseconds."
+    )
     w("")
     for s in sizes:
         ex = s.get("endpoint", {}).get("excluded")
         if ex:
-            w(f"At {s['label']}, the workload leaves out the queries slower than 1 s on the embedded store: {', '.join(ex)}.")
+            w(
+                f"At {s['label']}, the workload leaves out the queries slower than 1 s on the embedded store: {', '.join(ex)}."
+            )
             w("")
     w("| triples | server | clients | req/s | p50 ms | p99 ms | ok / errors |")
     w("|---|---|---|---|---|---|---|")
@@ -281,17 +327,26 @@ def _endpoint_section(sizes: list[dict[str, Any]]) -> list[str]:
             for c in (1, 4, 16):
                 r = e.get(f"c{c}")
                 if r:
-                    w(f"| {s['triples']:,} | {kind} | {c} | {r['rps']:.1f} | {_ms(r['p50_ms'])} | {_ms(r['p99_ms'])} "
-                      f"| {r['requests']} / {r['errors']} |")
+                    w(
+                        f"| {s['triples']:,} | {kind} | {c} | {r['rps']:.1f} | {_ms(r['p50_ms'])} | {_ms(r['p99_ms'])} "
+                        f"| {r['requests']} / {r['errors']} |"
+                    )
     w("")
     w("| triples | server | start-up (until it answers) | RSS idle | RSS after load |")
     w("|---|---|---|---|---|")
     for s in sizes:
         for kind, e in _servers(s):
-            w(f"| {s['triples']:,} | {kind} | {_s(e.get('startup_s'))} | {e.get('rss_idle_mb', float('nan')):.0f} MB "
-              f"| {e.get('rss_after_load_mb', float('nan')):.0f} MB |")
-    errs = [(s["label"], k, e[f"c{c}"]["first_error"]) for s in sizes for k, e in _servers(s)
-            for c in (1, 4, 16) if e.get(f"c{c}", {}).get("first_error")]
+            w(
+                f"| {s['triples']:,} | {kind} | {_s(e.get('startup_s'))} | {e.get('rss_idle_mb', float('nan')):.0f} MB "
+                f"| {e.get('rss_after_load_mb', float('nan')):.0f} MB |"
+            )
+    errs = [
+        (s["label"], k, e[f"c{c}"]["first_error"])
+        for s in sizes
+        for k, e in _servers(s)
+        for c in (1, 4, 16)
+        if e.get(f"c{c}", {}).get("first_error")
+    ]
     if errs:
         w("")
         w("First error seen per server and size (errors are not counted in req/s or latency):")
@@ -336,8 +391,11 @@ def _targets(sizes: list[dict[str, Any]]) -> str:
     row("validate <= 30 s", _s(v), v is not None and v <= 30 if v is not None else None)
     if v is not None:
         speed = (p / v) if p else (s.get("pyshacl_limit", 0) / v)
-        row("validate >= 10x plain pySHACL", _x(v, p, s.get("pyshacl_limit")) + ("" if p else " (lower bound)"),
-            speed >= 10 if p or speed >= 10 else None)
+        row(
+            "validate >= 10x plain pySHACL",
+            _x(v, p, s.get("pyshacl_limit")) + ("" if p else " (lower bound)"),
+            speed >= 10 if p or speed >= 10 else None,
+        )
     e = s.get("endpoint", {}).get("drugkg", {})
     if e.get("startup_s") is not None:
         row("serve start-up <= 15 s", _s(e["startup_s"]), e["startup_s"] <= 15)
@@ -348,9 +406,13 @@ def _targets(sizes: list[dict[str, Any]]) -> str:
         stopped = [n for n, q in qs.items() if q.get("oxigraph_ms") is None]
         worst = max((q["oxigraph_ms"] for q in qs.values() if q.get("oxigraph_ms") is not None), default=0)
         over = sorted(n for n, q in qs.items() if q.get("oxigraph_ms") is None or q["oxigraph_ms"] > 100)
-        row("every catalogue query <= 100 ms (embedded)",
-            f"{len(qs) - len(over)} of {len(qs)} queries; slowest " + (f"> {qs[stopped[0]]['limit_s']:.0f} s ({', '.join(stopped)})" if stopped else f"{_ms(worst)} ms") + (f"; over 100 ms: {', '.join(over)}" if over else ""),
-            not over)
+        row(
+            "every catalogue query <= 100 ms (embedded)",
+            f"{len(qs) - len(over)} of {len(qs)} queries; slowest "
+            + (f"> {qs[stopped[0]]['limit_s']:.0f} s ({', '.join(stopped)})" if stopped else f"{_ms(worst)} ms")
+            + (f"; over 100 ms: {', '.join(over)}" if over else ""),
+            not over,
+        )
     ep = s.get("endpoint", {})
     for c in (1, 4, 16):
         d = ep.get("drugkg", {}).get(f"c{c}", {}).get("rps")
@@ -363,18 +425,28 @@ def _targets(sizes: list[dict[str, Any]]) -> str:
         elif d and ep.get("rdflib-endpoint", {}).get(f"c{c}") is not None:
             # no answer within the timeout: at most `c` requests per timeout, so a lower bound on the ratio
             timeout = ep["rdflib-endpoint"].get("request_timeout_s", 60)
-            row(f"endpoint >= 20x rdflib-endpoint ({c} clients)",
-                f"> {d * timeout / c:.0f}x (rdflib-endpoint answered no request within {timeout} s)", d * timeout / c >= 20)
+            row(
+                f"endpoint >= 20x rdflib-endpoint ({c} clients)",
+                f"> {d * timeout / c:.0f}x (rdflib-endpoint answered no request within {timeout} s)",
+                d * timeout / c >= 20,
+            )
     by = {x["label"]: x for x in sizes}
     if "100k" in by and "1m" in by:
         a, b = by["100k"], by["1m"]
         growth = b["triples"] / a["triples"]
         bt = b["build_s"] / a["build_s"]
-        row("build grows no faster than linearly 100k -> 1M", f"x{bt:.1f} time for x{growth:.1f} triples", bt <= growth * 1.1)
+        row(
+            "build grows no faster than linearly 100k -> 1M",
+            f"x{bt:.1f} time for x{growth:.1f} triples",
+            bt <= growth * 1.1,
+        )
         if a.get("validate_shacl_s") and b.get("validate_shacl_s"):
             vt = b["validate_shacl_s"] / a["validate_shacl_s"]
-            row("validate grows no faster than linearly 100k -> 1M", f"x{vt:.1f} time for x{growth:.1f} triples",
-                vt <= growth * 1.1)
+            row(
+                "validate grows no faster than linearly 100k -> 1M",
+                f"x{vt:.1f} time for x{growth:.1f} triples",
+                vt <= growth * 1.1,
+            )
     return "\n".join(rows)
 
 

@@ -29,7 +29,7 @@ from typing import Any
 
 from bench.measure import PYTHON, ROOT, kill_tree, median, run_measured, tree_rss
 
-__all__ = ["main", "SIZES"]
+__all__ = ["SIZES", "main"]
 
 # size label -> number of synthetic drugs (about 950 triples a drug, plus ontology and VoID)
 SIZES = {"10k": 10, "100k": 100, "1m": 1000}
@@ -81,6 +81,7 @@ def free_port() -> int:
 
 # -- data and build --------------------------------------------------------------------------------
 
+
 def prepare_data(label: str) -> Path:
     data = WORK / label / "data"
     marker = data / ".synth"
@@ -89,8 +90,12 @@ def prepare_data(label: str) -> Path:
         return data
     shutil.rmtree(data, ignore_errors=True)
     say(f"{label}: synthesising {SIZES[label]} drugs")
-    subprocess.run(drugkg("synth", "--drugs", str(SIZES[label]), "--seed", str(SEED), "--out", str(data)),
-                   check=True, cwd=ROOT, env={**os.environ, **ENV})
+    subprocess.run(
+        drugkg("synth", "--drugs", str(SIZES[label]), "--seed", str(SEED), "--out", str(data)),
+        check=True,
+        cwd=ROOT,
+        env={**os.environ, **ENV},
+    )
     marker.write_text(want)
     return data
 
@@ -112,17 +117,21 @@ def stage_build(label: str, data: Path, plan: Plan) -> dict[str, Any]:
         runs.append(r)
     manifest = json.loads((out / "manifest.json").read_text())
     res: dict[str, Any] = {
-        "triples": manifest["triples"], "graphs": len(manifest["graphs"]),
-        "quads": sum(manifest["graphs"].values()), "drugs": SIZES[label],
-        "build_s": median([r.seconds for r in runs]), "build_mb": median([r.peak_mb for r in runs]),
+        "triples": manifest["triples"],
+        "graphs": len(manifest["graphs"]),
+        "quads": sum(manifest["graphs"].values()),
+        "drugs": SIZES[label],
+        "build_s": median([r.seconds for r in runs]),
+        "build_mb": median([r.peak_mb for r in runs]),
         "build_runs": [r.seconds for r in runs],
     }
     base = []
     with tempfile.TemporaryDirectory(prefix="drugkg-bench-") as tmp:
         for i in range(plan.rdflib_build_runs):
             say(f"{label}: rdflib parse + serialize {i + 1}/{plan.rdflib_build_runs}")
-            r = run_measured([PYTHON, "-m", "bench.rdflib_baseline", "build", str(out), tmp],
-                             timeout=plan.rdflib_timeout, env=ENV)
+            r = run_measured(
+                [PYTHON, "-m", "bench.rdflib_baseline", "build", str(out), tmp], timeout=plan.rdflib_timeout, env=ENV
+            )
             base.append(r)
             if r.timed_out:
                 break
@@ -133,6 +142,7 @@ def stage_build(label: str, data: Path, plan: Plan) -> dict[str, Any]:
 
 
 # -- validation ------------------------------------------------------------------------------------
+
 
 def _has_command(name: str) -> bool:
     r = subprocess.run(drugkg(name, "--help"), capture_output=True, cwd=ROOT, env={**os.environ, **ENV})
@@ -174,8 +184,10 @@ def stage_validate(label: str, build: Path, plan: Plan) -> dict[str, Any]:
         runs = []
         for i in range(plan.pyshacl_runs):
             say(f"{label}: plain pyshacl {i + 1}/{plan.pyshacl_runs} (limit {plan.pyshacl_timeout:.0f} s)")
-            r = run_measured([PYTHON, "-m", "pyshacl", "-s", str(shapes), "-df", "nt", "-f", "human",
-                              str(build / "drugkg.nt")], timeout=plan.pyshacl_timeout)
+            r = run_measured(
+                [PYTHON, "-m", "pyshacl", "-s", str(shapes), "-df", "nt", "-f", "human", str(build / "drugkg.nt")],
+                timeout=plan.pyshacl_timeout,
+            )
             runs.append(r)
             if r.timed_out:
                 break
@@ -188,6 +200,7 @@ def stage_validate(label: str, build: Path, plan: Plan) -> dict[str, Any]:
 
 # -- queries on the embedded store -----------------------------------------------------------------
 
+
 def _embedded_queries(build: Path, params: dict[str, str], plan: Plan) -> dict[str, dict[str, Any]]:
     """Per-query medians from bench.oxi_queries; a query past plan.query_limit is stopped (None)."""
     import queue
@@ -199,9 +212,14 @@ def _embedded_queries(build: Path, params: dict[str, str], plan: Plan) -> dict[s
         pfile = Path(tmp) / "params.json"
         pfile.write_text(json.dumps(params))
         while True:
-            proc = subprocess.Popen([PYTHON, "-m", "bench.oxi_queries", str(build), str(pfile),
-                                     str(plan.query_budget), ",".join(skip)], cwd=ROOT, stdout=subprocess.PIPE,
-                                    env={**os.environ, **ENV}, text=True, start_new_session=True)
+            proc = subprocess.Popen(
+                [PYTHON, "-m", "bench.oxi_queries", str(build), str(pfile), str(plan.query_budget), ",".join(skip)],
+                cwd=ROOT,
+                stdout=subprocess.PIPE,
+                env={**os.environ, **ENV},
+                text=True,
+                start_new_session=True,
+            )
             lines: queue.Queue[str] = queue.Queue()
 
             def pump(stream: Any = proc.stdout, sink: queue.Queue[str] = lines) -> None:
@@ -247,31 +265,53 @@ def stage_queries(label: str, data: Path, build: Path, plan: Plan) -> dict[str, 
         pfile = Path(tmp) / "params.json"
         pfile.write_text(json.dumps(params))
         say(f"{label}: catalogue queries with rdflib's engine (limit {plan.rdflib_query_budget:.0f} s of queries)")
-        r = run_measured([PYTHON, "-m", "bench.rdflib_baseline", "queries", str(build), str(pfile),
-                          str(plan.rdflib_query_budget)], timeout=plan.rdflib_query_budget + plan.rdflib_timeout,
-                         env=ENV)
+        r = run_measured(
+            [PYTHON, "-m", "bench.rdflib_baseline", "queries", str(build), str(pfile), str(plan.rdflib_query_budget)],
+            timeout=plan.rdflib_query_budget + plan.rdflib_timeout,
+            env=ENV,
+        )
     lines = [line for line in r.stdout.splitlines() if line.startswith("{")]
     rdf: dict[str, Any] = json.loads(lines[-1]) if lines else {"queries": {}}
     for name, entry in per_query.items():
         other = rdf["queries"].get(name, {})
         entry["rdflib_ms"] = other["median_s"] * 1000 if other.get("median_s") is not None else None
         entry["rdflib_rows"] = other.get("rows")
-    return {"queries": per_query, "rdflib_load_s": rdf.get("load_seconds"), "rdflib_query_mb": r.peak_mb,
-            "rdflib_query_timed_out": r.timed_out}
+    return {
+        "queries": per_query,
+        "rdflib_load_s": rdf.get("load_seconds"),
+        "rdflib_query_mb": r.peak_mb,
+        "rdflib_query_timed_out": r.timed_out,
+    }
 
 
 # -- the endpoint ----------------------------------------------------------------------------------
 
+
 def _server_command(kind: str, build: Path, port: int) -> tuple[list[str], str]:
     if kind == "drugkg":
-        return drugkg("serve", "--data", str(build), "--host", "127.0.0.1", "--port", str(port),
-                      "--allow-invalid"), f"http://127.0.0.1:{port}/sparql"
+        return drugkg(
+            "serve", "--data", str(build), "--host", "127.0.0.1", "--port", str(port), "--allow-invalid"
+        ), f"http://127.0.0.1:{port}/sparql"
     if kind == "rdflib-endpoint":
-        return [str(BIN / "rdflib-endpoint"), "serve", str(build / "drugkg.nt"), "--host", "127.0.0.1",
-                "--port", str(port)], f"http://127.0.0.1:{port}/"
+        return [
+            str(BIN / "rdflib-endpoint"),
+            "serve",
+            str(build / "drugkg.nt"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ], f"http://127.0.0.1:{port}/"
     if kind == "oxigraph":
-        return [str(BIN / "oxigraph"), "serve-read-only", "--location", str(build / "store"), "--bind",
-                f"127.0.0.1:{port}", "--union-default-graph"], f"http://127.0.0.1:{port}/query"
+        return [
+            str(BIN / "oxigraph"),
+            "serve-read-only",
+            "--location",
+            str(build / "store"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--union-default-graph",
+        ], f"http://127.0.0.1:{port}/query"
     raise ValueError(kind)
 
 
@@ -280,10 +320,11 @@ def _start(kind: str, build: Path, plan: Plan) -> tuple[subprocess.Popen[bytes],
 
     port = free_port()
     cmd, url = _server_command(kind, build, port)
-    log = open(WORK / f"server-{kind}.log", "wb")  # noqa: SIM115 - closed with the process
+    log = open(WORK / f"server-{kind}.log", "wb")
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                            env={**os.environ, **ENV})
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ, **ENV}
+    )
     up = wait_until_up(url, timeout=plan.start_timeout, is_alive=lambda: proc.poll() is None)
     return proc, url, (time.perf_counter() - started) if up is not None else None
 
@@ -302,7 +343,11 @@ def stage_endpoint(label: str, data: Path, build: Path, plan: Plan, embedded: di
     from bench.load import run_load
     from bench.queries import catalogue_http_texts, synthetic_parameters
 
-    fast = {n for n, q in embedded.items() if q.get("oxigraph_ms") is not None and q["oxigraph_ms"] <= plan.endpoint_query_max_ms}
+    fast = {
+        n
+        for n, q in embedded.items()
+        if q.get("oxigraph_ms") is not None and q["oxigraph_ms"] <= plan.endpoint_query_max_ms
+    }
     texts = [t for n, t in catalogue_http_texts(synthetic_parameters(data)) if n in fast]
     out: dict[str, Any] = {"workload": sorted(fast), "excluded": sorted(set(embedded) - fast)}
     for kind in ("drugkg", "oxigraph", "rdflib-endpoint"):
@@ -347,8 +392,13 @@ def stage_endpoint(label: str, data: Path, build: Path, plan: Plan, embedded: di
 STAGES = ("build", "validate", "queries", "endpoint")
 
 
-def run_size(label: str, quick: bool, only: tuple[str, ...] = STAGES, previous: dict[str, Any] | None = None,
-             pyshacl_limit: float | None = None) -> dict[str, Any]:
+def run_size(
+    label: str,
+    quick: bool,
+    only: tuple[str, ...] = STAGES,
+    previous: dict[str, Any] | None = None,
+    pyshacl_limit: float | None = None,
+) -> dict[str, Any]:
     plan = Plan(label, quick)
     if pyshacl_limit:
         plan.pyshacl_timeout = pyshacl_limit
@@ -372,11 +422,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="one run of each, short limits (default size 10k)")
     parser.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md", help="report to write")
     parser.add_argument("-v", "--verbose", action="store_true", help="progress on stderr even when not a terminal")
-    parser.add_argument("--only", default=None, metavar="STAGES",
-                        help="re-run only these stages (of build,validate,queries,endpoint) on the kept builds, "
-                             "keeping the other figures of bench/results/results.json")
-    parser.add_argument("--pyshacl-limit", type=float, default=None, metavar="SECONDS",
-                        help="time limit for plain pySHACL (default 180 s at 10k, 150 s at 100k, 200 s at 1m)")
+    parser.add_argument(
+        "--only",
+        default=None,
+        metavar="STAGES",
+        help="re-run only these stages (of build,validate,queries,endpoint) on the kept builds, "
+        "keeping the other figures of bench/results/results.json",
+    )
+    parser.add_argument(
+        "--pyshacl-limit",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="time limit for plain pySHACL (default 180 s at 10k, 150 s at 100k, 200 s at 1m)",
+    )
     args = parser.parse_args(argv)
     if args.verbose:
         os.environ["DRUGKG_BENCH_VERBOSE"] = "1"
@@ -421,16 +480,23 @@ def _machine() -> dict[str, Any]:
         import pyshacl
 
         shacl = pyshacl.__version__
-    except Exception:  # noqa: BLE001
+    except Exception:
         shacl = "?"
     mem = 0
     with open("/proc/meminfo") as fh:
         for line in fh:
             if line.startswith("MemTotal:"):
                 mem = int(line.split()[1]) // 1024 // 1024
-    return {"cpus": os.cpu_count(), "memory_gib": mem, "python": platform.python_version(),
-            "rdflib": rdflib.__version__, "pyoxigraph": pyoxigraph.__version__, "pyshacl": shacl,
-            "load_average_at_start": os.getloadavg(), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    return {
+        "cpus": os.cpu_count(),
+        "memory_gib": mem,
+        "python": platform.python_version(),
+        "rdflib": rdflib.__version__,
+        "pyoxigraph": pyoxigraph.__version__,
+        "pyshacl": shacl,
+        "load_average_at_start": os.getloadavg(),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
 
 
 if __name__ == "__main__":

@@ -51,8 +51,9 @@ def _build(label: str) -> Path:
     out = WORK / label / "build"
     if not (out / "manifest.json").is_file():
         say(f"{label}: building")
-        subprocess.run(drugkg("build", "--data", str(data), "--out", str(out)), check=True, cwd=ROOT,
-                       env={**os.environ, **ENV})
+        subprocess.run(
+            drugkg("build", "--data", str(data), "--out", str(out)), check=True, cwd=ROOT, env={**os.environ, **ENV}
+        )
     return out
 
 
@@ -88,17 +89,36 @@ def _run_ms(store: Any, text: str) -> float:
 def _start(kind: str, build: Path, extra: tuple[str, ...] = ()) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     if kind == "oxigraph":
-        cmd = [str(BIN / "oxigraph"), "serve-read-only", "--location", str(build / "store"), "--bind",
-               f"127.0.0.1:{port}", "--union-default-graph"]
+        cmd = [
+            str(BIN / "oxigraph"),
+            "serve-read-only",
+            "--location",
+            str(build / "store"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--union-default-graph",
+        ]
         url = f"http://127.0.0.1:{port}/query"
     else:
         cache = "0" if kind == "drugkg" else "64"
-        cmd = drugkg("serve", "--data", str(build), "--host", "127.0.0.1", "--port", str(port),
-                     "--allow-invalid", "--result-cache-mb", cache, *extra)
+        cmd = drugkg(
+            "serve",
+            "--data",
+            str(build),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--allow-invalid",
+            "--result-cache-mb",
+            cache,
+            *extra,
+        )
         url = f"http://127.0.0.1:{port}/sparql"
-    log = open(WORK / f"speed-{kind}.log", "wb")  # noqa: SIM115 - closed with the process
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                            env={**os.environ, **ENV})
+    log = open(WORK / f"speed-{kind}.log", "wb")
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ, **ENV}
+    )
     if wait_until_up(url, timeout=300, is_alive=lambda: proc.poll() is None) is None:
         _stop(proc)
         raise SystemExit(f"{kind} did not start (see {log.name})")
@@ -122,7 +142,7 @@ def _page_paths(data: Path) -> list[str]:
     from bench.queries import parameters_of
     from drugkg.namespaces import BASE
 
-    return ["/" + parameters_of(p)["drug"][len(BASE):] for p in sorted((data / "drugs").glob("*.yaml"))]
+    return ["/" + parameters_of(p)["drug"][len(BASE) :] for p in sorted((data / "drugs").glob("*.yaml"))]
 
 
 def _under_page_load(url: str, texts: list[str], seconds: float, paths: list[str]) -> dict[str, Any]:
@@ -176,11 +196,16 @@ def main(argv: list[str] | None = None) -> int:
     build = _build(args.size)
     texts, repeated, inproc = _workload(prepare_data(args.size), build / "store")
     say(f"{args.size}: {len(texts)} distinct queries; in-process p50 {_median(list(inproc.values())):.2f} ms")
-    out: dict[str, Any] = {"size": args.size, "drugkg_workers": args.workers or _default_workers(), "distinct_queries": len(texts), "seconds_per_point": args.seconds,
-                           "inprocess_p50_ms": _median(list(inproc.values())),
-                           "inprocess_cpu_ms_per_query": sum(inproc.values()) / len(inproc),
-                           "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-                           "load": ", ".join(f"{v:.1f}" for v in os.getloadavg())}
+    out: dict[str, Any] = {
+        "size": args.size,
+        "drugkg_workers": args.workers or _default_workers(),
+        "distinct_queries": len(texts),
+        "seconds_per_point": args.seconds,
+        "inprocess_p50_ms": _median(list(inproc.values())),
+        "inprocess_cpu_ms_per_query": sum(inproc.values()) / len(inproc),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "load": ", ".join(f"{v:.1f}" for v in os.getloadavg()),
+    }
     for kind in ("oxigraph", "drugkg", "drugkg-cache"):
         proc, url = _start(kind, build, ("--workers", str(args.workers)) if args.workers else ())
         try:
@@ -190,15 +215,17 @@ def main(argv: list[str] | None = None) -> int:
                 say(f"{kind}: {clients} client(s)")
                 offset = {1: 300, 4: 1300, 16: 2300}[clients] % len(texts)  # fresh queries for each point
                 cpu = tree_cpu_s(proc.pid)
-                entry[f"c{clients}"] = asdict(run_load(url, texts[offset:] + texts[:offset], clients,
-                                                       duration=args.seconds))
+                entry[f"c{clients}"] = asdict(
+                    run_load(url, texts[offset:] + texts[:offset], clients, duration=args.seconds)
+                )
                 served = max(1, entry[f"c{clients}"]["requests"])
                 entry[f"c{clients}"]["server_cpu_ms_per_request"] = (tree_cpu_s(proc.pid) - cpu) * 1000 / served
             if kind == "drugkg":
                 entry["inprocess_p50_1_client"] = asdict(run_load(url, list(inproc), 1, duration=args.seconds))
             if kind != "oxigraph":
-                entry["sparql_while_4_clients_read_pages"] = _under_page_load(url, texts, args.seconds,
-                                                                             _page_paths(prepare_data(args.size)))
+                entry["sparql_while_4_clients_read_pages"] = _under_page_load(
+                    url, texts, args.seconds, _page_paths(prepare_data(args.size))
+                )
             entry["repeated_c4"] = asdict(run_load(url, repeated, 4, duration=args.seconds))
             out[kind] = entry
         finally:
@@ -216,30 +243,51 @@ BEGIN, END = "<!-- serve-speed: written by python -m bench.serve_speed -->", "<!
 def _section(out: dict[str, Any]) -> str:
     """The BENCHMARKS.md section (kept by bench/report.py when it rewrites the file)."""
     ox_ = out["oxigraph"]
-    lines = [BEGIN, "## drugkg serve against bare Oxigraph, distinct queries (`python -m bench.serve_speed`)", "",
-             (f"{out['size']} ({out['distinct_queries']} distinct queries: the catalogue queries under "
-             f"{MAX_EMBEDDED_MS:g} ms, bound to every synthetic drug; {out['seconds_per_point']:g} s a point; each "
-             f"client from its own loopback address; drugkg with {out.get('drugkg_workers', 2)} workers; {out['date']}, load average at start {out['load']}). drugkg "
-              "with every limit on and its access log on. Server CPU: the server's process tree, per request."), "",
-             "| server | req/s at 1 / 4 / 16 clients | ratio to oxigraph | p50 ms at 1 client | server CPU ms/request at 1 / 4 / 16 | repeated queries, 4 clients |",
-             "|---|---|---|---|---|---|"]
-    for kind, name in (("oxigraph", "oxigraph serve-read-only"), ("drugkg", "drugkg serve, cache off"),
-                       ("drugkg-cache", "drugkg serve, result cache on")):
+    lines = [
+        BEGIN,
+        "## drugkg serve against bare Oxigraph, distinct queries (`python -m bench.serve_speed`)",
+        "",
+        (
+            f"{out['size']} ({out['distinct_queries']} distinct queries: the catalogue queries under "
+            f"{MAX_EMBEDDED_MS:g} ms, bound to every synthetic drug; {out['seconds_per_point']:g} s a point; each "
+            f"client from its own loopback address; drugkg with {out.get('drugkg_workers', 2)} workers; {out['date']}, "
+            f"load average at start {out['load']}). drugkg "
+            "with every limit on and its access log on. Server CPU: the server's process tree, per request."
+        ),
+        "",
+        "| server | req/s at 1 / 4 / 16 clients | ratio to oxigraph | p50 ms at 1 client "
+        "| server CPU ms/request at 1 / 4 / 16 | repeated queries, 4 clients |",
+        "|---|---|---|---|---|---|",
+    ]
+    for kind, name in (
+        ("oxigraph", "oxigraph serve-read-only"),
+        ("drugkg", "drugkg serve, cache off"),
+        ("drugkg-cache", "drugkg serve, result cache on"),
+    ):
         e = out[kind]
         rates = " / ".join(f"{e[f'c{c}']['rps']:.0f}" for c in (1, 4, 16))
         ratios = " / ".join(f"{e[f'c{c}']['rps'] / ox_[f'c{c}']['rps']:.2f}x" for c in (1, 4, 16))
         cpu = " / ".join(f"{e[f'c{c}']['server_cpu_ms_per_request']:.2f}" for c in (1, 4, 16))
-        lines.append(f"| {name} | {rates} | {ratios} | {e['c1']['p50_ms']:.1f} | {cpu} | "
-                     f"{e['repeated_c4']['rps']:.0f} ({e['repeated_c4']['rps'] / ox_['repeated_c4']['rps']:.2f}x) |")
+        lines.append(
+            f"| {name} | {rates} | {ratios} | {e['c1']['p50_ms']:.1f} | {cpu} | "
+            f"{e['repeated_c4']['rps']:.0f} ({e['repeated_c4']['rps'] / ox_['repeated_c4']['rps']:.2f}x) |"
+        )
     p50 = out["drugkg"]["inprocess_p50_1_client"]["p50_ms"]
-    lines += ["", (f"Per-request overhead (cache off, 1 client): p50 {p50:.2f} ms over HTTP against "
-                   f"{out['inprocess_p50_ms']:.2f} ms in process, {p50 - out['inprocess_p50_ms']:.2f} ms "
-                   f"(bare Oxigraph's server: p50 {ox_['c1']['p50_ms']:.2f} ms on the same kind of queries).")]
+    lines += [
+        "",
+        (
+            f"Per-request overhead (cache off, 1 client): p50 {p50:.2f} ms over HTTP against "
+            f"{out['inprocess_p50_ms']:.2f} ms in process, {p50 - out['inprocess_p50_ms']:.2f} ms "
+            f"(bare Oxigraph's server: p50 {ox_['c1']['p50_ms']:.2f} ms on the same kind of queries)."
+        ),
+    ]
     for kind in ("drugkg", "drugkg-cache"):
         paged = out[kind]["sparql_while_4_clients_read_pages"]
-        lines.append(f"SPARQL from 1 client while 4 others read pages ({kind}): {paged['rps']:.0f} req/s, "
-                     f"p50 {paged['p50_ms']:.1f} ms ({paged['pages_read']} pages read; alone "
-                     f"{out[kind]['c1']['rps']:.0f} req/s).")
+        lines.append(
+            f"SPARQL from 1 client while 4 others read pages ({kind}): {paged['rps']:.0f} req/s, "
+            f"p50 {paged['p50_ms']:.1f} ms ({paged['pages_read']} pages read; alone "
+            f"{out[kind]['c1']['rps']:.0f} req/s)."
+        )
     lines.append(END)
     return "\n".join(lines) + "\n"
 
@@ -247,7 +295,7 @@ def _section(out: dict[str, Any]) -> str:
 def write_section(out: dict[str, Any], dest: Path) -> None:
     text = dest.read_text(encoding="utf-8") if dest.is_file() else ""
     if BEGIN in text:
-        text = text[: text.index(BEGIN)] + text[text.index(END) + len(END):].lstrip("\n")
+        text = text[: text.index(BEGIN)] + text[text.index(END) + len(END) :].lstrip("\n")
     dest.write_text(text.rstrip("\n") + "\n\n" + _section(out), encoding="utf-8")
 
 
@@ -261,22 +309,31 @@ def _report(out: dict[str, Any]) -> None:
         rates = [e[f"c{c}"]["rps"] for c in (1, 4, 16)]
         ratios = " / ".join(f"{e[f'c{c}']['rps'] / ox_[f'c{c}']['rps']:.2f}" for c in (1, 4, 16))
         errors = sum(e[f"c{c}"]["errors"] for c in (1, 4, 16))
-        print(f"| {kind} | {rates[0]:.0f} | {rates[1]:.0f} | {rates[2]:.0f} | {ratios} | "
-              f"{e['repeated_c4']['rps']:.0f} ({e['repeated_c4']['rps'] / ox_['repeated_c4']['rps']:.2f}x) |"
-              + (f" errors {errors}" if errors else ""))
+        print(
+            f"| {kind} | {rates[0]:.0f} | {rates[1]:.0f} | {rates[2]:.0f} | {ratios} | "
+            f"{e['repeated_c4']['rps']:.0f} ({e['repeated_c4']['rps'] / ox_['repeated_c4']['rps']:.2f}x) |"
+            + (f" errors {errors}" if errors else "")
+        )
     for kind in ("drugkg", "drugkg-cache"):
         paged = out[kind]["sparql_while_4_clients_read_pages"]
-        print(f"{kind} SPARQL, 1 client, while 4 clients read pages: {paged['rps']:.0f} req/s, "
-              f"p50 {paged['p50_ms']:.1f} ms ({paged['pages_read']} pages read; alone: "
-              f"{out[kind]['c1']['rps']:.0f} req/s, p50 {out[kind]['c1']['p50_ms']:.1f} ms)")
+        print(
+            f"{kind} SPARQL, 1 client, while 4 clients read pages: {paged['rps']:.0f} req/s, "
+            f"p50 {paged['p50_ms']:.1f} ms ({paged['pages_read']} pages read; alone: "
+            f"{out[kind]['c1']['rps']:.0f} req/s, p50 {out[kind]['c1']['p50_ms']:.1f} ms)"
+        )
     p50 = out["drugkg"]["inprocess_p50_1_client"]["p50_ms"]
-    print(f"drugkg (cache off): p50 over HTTP {p50:.2f} ms, in process {out['inprocess_p50_ms']:.2f} ms: "
-          f"overhead {p50 - out['inprocess_p50_ms']:.2f} ms "
-          f"(oxigraph's server at 1 client: p50 {ox_['c1']['p50_ms']:.2f} ms on the distinct workload)")
+    print(
+        f"drugkg (cache off): p50 over HTTP {p50:.2f} ms, in process {out['inprocess_p50_ms']:.2f} ms: "
+        f"overhead {p50 - out['inprocess_p50_ms']:.2f} ms "
+        f"(oxigraph's server at 1 client: p50 {ox_['c1']['p50_ms']:.2f} ms on the distinct workload)"
+    )
     print(f"server CPU per request, ms (in process: {out['inprocess_cpu_ms_per_query']:.2f} a query)")
     for kind in ("oxigraph", "drugkg", "drugkg-cache"):
-        print(f"  {kind}: " + " / ".join(f"{out[kind][f'c{c}']['server_cpu_ms_per_request']:.2f}" for c in (1, 4, 16))
-              + " at 1 / 4 / 16 clients")
+        print(
+            f"  {kind}: "
+            + " / ".join(f"{out[kind][f'c{c}']['server_cpu_ms_per_request']:.2f}" for c in (1, 4, 16))
+            + " at 1 / 4 / 16 clients"
+        )
 
 
 if __name__ == "__main__":

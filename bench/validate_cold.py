@@ -56,9 +56,13 @@ def main() -> None:
         row = json.loads(out.stdout.strip().splitlines()[-1])
         row["wall"] = wall
         rows.append(row)
-    med = {k: statistics.median(r[k] for r in rows) for k in ("imports", "load", "shacl", "reasoning", "report", "wall")}
-    print(f"Cold-start `drugkg validate` of the real graph: {rows[0]['triples']} triples, {rows[0]['results']} results, "
-          f"reasoning {rows[0]['reasoning_status']}; median of {args.runs} runs.\n")
+    med = {
+        k: statistics.median(r[k] for r in rows) for k in ("imports", "load", "shacl", "reasoning", "report", "wall")
+    }
+    print(
+        f"Cold-start `drugkg validate` of the real graph: {rows[0]['triples']} triples, {rows[0]['results']} results, "
+        f"reasoning {rows[0]['reasoning_status']}; median of {args.runs} runs.\n"
+    )
     print("| phase | seconds |\n|---|---|")
     for k in ("imports", "load", "shacl", "reasoning", "report"):
         print(f"| {k} | {med[k]:.2f} |")

@@ -68,10 +68,27 @@ def ensure_build(work: Path, drugs: int) -> Path:
     build = work / f"build-{drugs}"
     if not (build / "manifest.json").is_file():
         data = work / f"syn-{drugs}"
-        subprocess.run([sys.executable, "-m", "drugkg.cli", "synth", "--drugs", str(drugs), "--seed", "1",
-                        "--out", str(data), "--force"], check=True)
-        subprocess.run([sys.executable, "-m", "drugkg.cli", "build", "--data", str(data), "--out", str(build)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "drugkg.cli",
+                "synth",
+                "--drugs",
+                str(drugs),
+                "--seed",
+                "1",
+                "--out",
+                str(data),
+                "--force",
+            ],
+            check=True,
+        )
+        subprocess.run(
+            [sys.executable, "-m", "drugkg.cli", "build", "--data", str(data), "--out", str(build)],
+            check=True,
+            capture_output=True,
+        )
     return build
 
 
@@ -90,20 +107,26 @@ def main() -> None:
         fast_wall = statistics.median(w for w, _, _ in fast_runs if w is not None)
         fast_rss = max(r for _, r, _ in fast_runs)
         fast = json.loads(fast_runs[-1][2])
-        ref_wall, ref_rss, ref_out = timed([sys.executable, "-c", PYSHACL, str(build / "drugkg.nt")],
-                                           args.pyshacl_timeout)
+        ref_wall, ref_rss, ref_out = timed(
+            [sys.executable, "-c", PYSHACL, str(build / "drugkg.nt")], args.pyshacl_timeout
+        )
         same = None if ref_wall is None else json.loads(ref_out)["keys"] == fast["keys"]
-        rows.append((drugs, fast["triples"], fast_wall, fast_rss, fast["timings"], ref_wall, ref_rss, same,
-                     len(fast["keys"])))
+        rows.append(
+            (drugs, fast["triples"], fast_wall, fast_rss, fast["timings"], ref_wall, ref_rss, same, len(fast["keys"]))
+        )
         print(f"# {drugs} drugs done", file=sys.stderr, flush=True)
-    print("| drugs | triples | fast: wall s (load + SHACL) | fast peak MB | pySHACL wall s | pySHACL peak MB | ratio | same results |")
+    print(
+        "| drugs | triples | fast: wall s (load + SHACL) | fast peak MB | pySHACL wall s | pySHACL peak MB | ratio | same results |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for drugs, triples, wall, rss, timings, ref_wall, ref_rss, same, n in rows:
         ref = f"> {args.pyshacl_timeout:.0f}" if ref_wall is None else f"{ref_wall:.1f}"
-        ratio = (f"> {args.pyshacl_timeout / wall:.0f}x" if ref_wall is None else f"{ref_wall / wall:.0f}x")
+        ratio = f"> {args.pyshacl_timeout / wall:.0f}x" if ref_wall is None else f"{ref_wall / wall:.0f}x"
         same_text = "not compared (timeout)" if same is None else ("yes" if same else "NO")
-        print(f"| {drugs} | {triples} | {wall:.1f} ({timings['load']:.1f} + {timings['shacl']:.1f}) | {rss} | {ref} | "
-              f"{ref_rss or '-'} | {ratio} | {same_text} ({n} results) |")
+        print(
+            f"| {drugs} | {triples} | {wall:.1f} ({timings['load']:.1f} + {timings['shacl']:.1f}) | {rss} | {ref} | "
+            f"{ref_rss or '-'} | {ratio} | {same_text} ({n} results) |"
+        )
 
 
 if __name__ == "__main__":

@@ -10,8 +10,8 @@ import datetime as dt
 import hashlib
 import io
 import json
-import multiprocessing as mp
 import logging
+import multiprocessing as mp
 import os
 import shutil
 import tempfile
@@ -37,15 +37,15 @@ from drugkg.buildfolder import (
 )
 from drugkg.dumps import CONTEXT_FILE, compact_jsonld, dump_prefixes, gzip_copy
 from drugkg.errors import DrugkgError
-from drugkg.progress import Stages, track
 from drugkg.examples import examples_triples
 from drugkg.namespaces import GRAPH, TURTLE_PREFIXES
+from drugkg.progress import Stages, track
 from drugkg.rdfconvert import to_quads
 from drugkg.resources import data_dir, ontology_dir, queries_dir
 from drugkg.void import DUMP_MEDIA_TYPES, distribution_triples, void_triples
 from loaders import LOADERS, AcrossFiles
 
-__all__ = ["build", "build_is_current", "inputs_digest", "iter_dump_triples", "DUMP_FILES"]
+__all__ = ["DUMP_FILES", "build", "build_is_current", "inputs_digest", "iter_dump_triples"]
 
 log = logging.getLogger("drugkg.build")
 
@@ -114,12 +114,19 @@ def read_sources(sources: Path) -> Sources:
     jobs = [(name, path) for name, kind in LOADERS.items() for path in sorted(sources.glob(kind.pattern))]
     for loaded in track(_map_files(jobs), total=len(jobs), desc="build: reading sources"):
         if isinstance(loaded, _Failure):
-            raise DrugkgError(loaded.message, file=loaded.file, where=loaded.where, expected=loaded.expected,
-                              exit_code=loaded.exit_code)
+            raise DrugkgError(
+                loaded.message,
+                file=loaded.file,
+                where=loaded.where,
+                expected=loaded.expected,
+                exit_code=loaded.exit_code,
+            )
         out.items.append(loaded)
     for kind in LOADERS.values():
         if kind.required and not any(item.name == kind.name for item in out.items):
-            raise DrugkgError(f"no {kind.name} files found", file=str(sources), expected=f"at least one {kind.pattern} file")
+            raise DrugkgError(
+                f"no {kind.name} files found", file=str(sources), expected=f"at least one {kind.pattern} file"
+            )
     _check_across_files(out)
     return out
 
@@ -170,7 +177,7 @@ def _load_file(name: str, path: Path) -> Loaded | _Failure:
     deferred: BaseException | None = None
     try:
         quads = kind.quads(parsed, graph, ox.NamedNode(GRAPH_TERMS))
-    except Exception as err:  # noqa: BLE001 - raised where a serial build meets it (after the checks across files)
+    except Exception as err:
         deferred = err
     nquads = b"" if deferred else ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
     return Loaded(name, path, nquads or b"", kind.facts(parsed, quads), deferred)
@@ -199,8 +206,9 @@ def _issued(src: Sources) -> dt.date:
 def _ontology_quads() -> list[ox.Quad]:
     """The ontology with its blank nodes (OWL axiom lists) given canonical labels, so dumps are stable."""
     graph = ox.NamedNode(GRAPH_ONTOLOGY)
-    ds = ox.Dataset(q for path in sorted(ontology_dir().glob("*.ttl"))
-                    for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+    ds = ox.Dataset(
+        q for path in sorted(ontology_dir().glob("*.ttl")) for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+    )
     ds.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     return [ox.Quad(q.subject, q.predicate, q.object, graph) for q in ds]
 
@@ -211,13 +219,14 @@ def _load_store(store: ox.Store, src: Sources) -> dict[str, int]:
     for item in src.items:
         if item.deferred is not None:
             raise item.deferred
-    store.bulk_load(input=_ChunkReader([item.nquads for item in src.items]), format=ox.RdfFormat.N_QUADS)
+    chunks = _ChunkReader([item.nquads for item in src.items])
+    store.bulk_load(input=chunks, format=ox.RdfFormat.N_QUADS)  # type: ignore[arg-type]  # a raw binary stream
     store.bulk_extend(to_quads(examples_triples(), GRAPH_EXAMPLES))
     store.bulk_extend(to_quads(void_triples(store, _issued(src)), GRAPH_VOID))
     store.flush()
     sizes: dict[str, int] = {}
-    for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
-        sizes[row["g"].value] = int(row["n"].value)  # type: ignore[index, union-attr]
+    for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):  # type: ignore[union-attr]
+        sizes[row["g"].value] = int(row["n"].value)
     return dict(sorted(sizes.items()))
 
 
@@ -256,13 +265,13 @@ def _union_nt_lines(store: ox.Store, src: Sources) -> set[bytes]:
         if chunk.count(suffix) + chunk.count(shared_suffix) != chunk.count(b"\n") or b"_:" in chunk:
             # unexpected shape or blank nodes: read the union back from the store
             union = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
-            return set(ox.serialize(union, format=ox.RdfFormat.N_TRIPLES).splitlines())  # type: ignore[arg-type]
+            return set((ox.serialize(union, format=ox.RdfFormat.N_TRIPLES) or b"").splitlines())  # type: ignore[arg-type]
         lines.update(chunk.replace(suffix, b" .\n").replace(shared_suffix, b" .\n").splitlines())
     for graph in store.named_graphs():  # the ontology, examples, VoID, and whatever else the build adds
         if isinstance(graph, ox.NamedNode) and graph.value in from_sources:
             continue
         triples = [q.triple for q in store.quads_for_pattern(None, None, None, graph)]
-        lines.update(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).splitlines())
+        lines.update((ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").splitlines())
     return lines
 
 
@@ -309,18 +318,18 @@ def _jsonld_context() -> dict[str, Any]:
         onto.parse(path, format="turtle")
     owl = rdflib.OWL
     vocab = TURTLE_PREFIXES["drugkg"]
-    for prop in sorted(set(onto.subjects(rdflib.RDF.type, owl.ObjectProperty))):
+    for prop in sorted(set(onto.subjects(rdflib.RDF.type, owl.ObjectProperty)), key=str):
         if str(prop).startswith(vocab):
-            ctx[str(prop)[len(vocab):]] = {"@id": f"drugkg:{str(prop)[len(vocab):]}", "@type": "@id"}
-    for prop in sorted(set(onto.subjects(rdflib.RDF.type, owl.DatatypeProperty))):
+            ctx[str(prop)[len(vocab) :]] = {"@id": f"drugkg:{str(prop)[len(vocab) :]}", "@type": "@id"}
+    for prop in sorted(set(onto.subjects(rdflib.RDF.type, owl.DatatypeProperty)), key=str):
         if str(prop).startswith(vocab):
             rng = onto.value(prop, rdflib.RDFS.range)
-            entry: dict[str, str] = {"@id": f"drugkg:{str(prop)[len(vocab):]}"}
+            entry: dict[str, str] = {"@id": f"drugkg:{str(prop)[len(vocab) :]}"}
             if rng is not None and str(rng) == str(rdflib.RDF.langString):
                 entry["@language"] = "en"
             elif rng is not None and str(rng) != str(rdflib.XSD.string):
                 entry["@type"] = str(rng).replace(str(rdflib.XSD), "xsd:")
-            ctx[str(prop)[len(vocab):]] = entry
+            ctx[str(prop)[len(vocab) :]] = entry
     ctx["label"] = {"@id": "rdfs:label", "@container": "@language"}
     return {"@context": ctx}
 
@@ -356,7 +365,7 @@ def build(out_dir: Path, sources: Path | None = None) -> Path:
         stages.start("describing the dataset")
         files = {name: file_sha256(tmp / name) for name in (*DUMP_FILES, *GZIP_FILES, CONTEXT_FILE)}
         void = store.query(
-            "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <%s> { ?s ?p ?o } }" % GRAPH_VOID  # constant IRI, no user input
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{GRAPH_VOID}> {{ ?s ?p ?o }} }}"  # constant IRI, no user input
         )
         void_file = [*void, *distribution_triples(tmp, files)]  # type: ignore[misc]
         void_prefixes = {**prefixes, **dump_prefixes(ox.serialize(void_file, format=ox.RdfFormat.N_TRIPLES) or b"")}
@@ -403,7 +412,7 @@ def _remove_leftovers(out_dir: Path) -> None:
     if not out_dir.parent.is_dir():
         return
     for path in out_dir.parent.glob(f".{out_dir.name}.*"):
-        kind, _, rest = path.name[len(out_dir.name) + 2:].partition("-")
+        kind, _, rest = path.name[len(out_dir.name) + 2 :].partition("-")
         pid_text = rest.split("-", 1)[0]
         if kind not in ("tmp", "old") or not pid_text.isdigit() or _pid_alive(int(pid_text)):
             continue
@@ -415,8 +424,11 @@ def _remove_leftovers(out_dir: Path) -> None:
 
 def _swap_into_place(tmp: Path, out_dir: Path) -> None:
     if out_dir.exists() and not (out_dir / MANIFEST).is_file() and any(out_dir.iterdir()):
-        raise DrugkgError("exists and is not a drugkg build; refusing to replace it", file=str(out_dir),
-                          expected="an empty folder, a previous build, or a new path")
+        raise DrugkgError(
+            "exists and is not a drugkg build; refusing to replace it",
+            file=str(out_dir),
+            expected="an empty folder, a previous build, or a new path",
+        )
     old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
     if out_dir.exists():
         os.replace(out_dir, old)
@@ -425,4 +437,4 @@ def _swap_into_place(tmp: Path, out_dir: Path) -> None:
 
 
 def iter_dump_triples(out_dir: Path) -> Iterable[ox.Triple]:
-    return ox.parse(path=str(Path(out_dir) / "drugkg.nt"), format=ox.RdfFormat.N_TRIPLES)  # type: ignore[return-value]
+    return ox.parse(path=str(Path(out_dir) / "drugkg.nt"), format=ox.RdfFormat.N_TRIPLES)

@@ -17,18 +17,18 @@ from drugkg.errors import DrugkgError
 from drugkg.namespaces import GRAPH
 
 __all__ = [
-    "STORE_DIR",
-    "MANIFEST",
-    "GRAPH_ONTOLOGY",
-    "GRAPH_VOID",
     "GRAPH_EXAMPLES",
+    "GRAPH_ONTOLOGY",
     "GRAPH_TERMS",
-    "read_manifest",
+    "GRAPH_VOID",
+    "MANIFEST",
+    "STORE_DIR",
+    "BuildFolder",
     "check_build",
     "file_sha256",
-    "recover_interrupted_swap",
-    "BuildFolder",
     "open_build",
+    "read_manifest",
+    "recover_interrupted_swap",
 ]
 
 STORE_DIR = "store"
@@ -64,19 +64,31 @@ def check_build(out_dir: Path) -> dict[str, Any]:
         raise DrugkgError("no build here", file=str(out_dir), expected="a folder written by 'drugkg build'")
     manifest = read_manifest(out_dir)
     if manifest is None or not isinstance(manifest.get("files"), dict):
-        raise DrugkgError(f"{MANIFEST} is missing or unreadable: the build is partial or corrupt",
-                          file=str(out_dir), expected="a folder written by 'drugkg build' (run it again)")
+        raise DrugkgError(
+            f"{MANIFEST} is missing or unreadable: the build is partial or corrupt",
+            file=str(out_dir),
+            expected="a folder written by 'drugkg build' (run it again)",
+        )
     for name, digest in manifest["files"].items():
         path = out_dir / name
         if not path.is_file():
-            raise DrugkgError(f"{name} is missing: the build is partial", file=str(out_dir),
-                              expected="every file listed in manifest.json (run 'drugkg build' again)")
+            raise DrugkgError(
+                f"{name} is missing: the build is partial",
+                file=str(out_dir),
+                expected="every file listed in manifest.json (run 'drugkg build' again)",
+            )
         if file_sha256(path) != digest:
-            raise DrugkgError(f"{name} does not match its checksum: the build is corrupt", file=str(out_dir),
-                              expected="files as written by 'drugkg build' (run it again)")
+            raise DrugkgError(
+                f"{name} does not match its checksum: the build is corrupt",
+                file=str(out_dir),
+                expected="files as written by 'drugkg build' (run it again)",
+            )
     if not (out_dir / STORE_DIR).is_dir():
-        raise DrugkgError("store/ is missing: the build is partial", file=str(out_dir),
-                          expected="a folder written by 'drugkg build' (run it again)")
+        raise DrugkgError(
+            "store/ is missing: the build is partial",
+            file=str(out_dir),
+            expected="a folder written by 'drugkg build' (run it again)",
+        )
     _check_store(out_dir, manifest)
     return manifest
 
@@ -86,16 +98,25 @@ def _check_store(out_dir: Path, manifest: dict[str, Any]) -> None:
     graphs = manifest.get("graphs")
     try:
         store = ox.Store.read_only(str(out_dir / STORE_DIR))
-        missing = [g for g in (graphs if isinstance(graphs, dict) else {})
-                   if not store.query("ASK { GRAPH ?g { ?s ?p ?o } }", substitutions={ox.Variable("g"): ox.NamedNode(g)})]
+        missing = [
+            g
+            for g in (graphs if isinstance(graphs, dict) else {})
+            if not store.query("ASK { GRAPH ?g { ?s ?p ?o } }", substitutions={ox.Variable("g"): ox.NamedNode(g)})
+        ]
         del store
     except (OSError, ValueError, RuntimeError) as err:
         first = str(err).strip().splitlines()[0][:200] if str(err).strip() else type(err).__name__
-        raise DrugkgError(f"store/ cannot be opened ({first}): the build is corrupt", file=str(out_dir),
-                          expected="a folder written by 'drugkg build' (run it again)") from None
+        raise DrugkgError(
+            f"store/ cannot be opened ({first}): the build is corrupt",
+            file=str(out_dir),
+            expected="a folder written by 'drugkg build' (run it again)",
+        ) from None
     if missing:
-        raise DrugkgError(f"store/ lacks the graph {missing[0]}: the build is partial or corrupt", file=str(out_dir),
-                          expected="a folder written by 'drugkg build' (run it again)")
+        raise DrugkgError(
+            f"store/ lacks the graph {missing[0]}: the build is partial or corrupt",
+            file=str(out_dir),
+            expected="a folder written by 'drugkg build' (run it again)",
+        )
 
 
 def recover_interrupted_swap(out_dir: Path) -> None:
@@ -127,20 +148,12 @@ class BuildFolder:
     def graphs(self) -> dict[str, int]:
         """Named graph IRI -> triple count, as the manifest lists them."""
         graphs = self.manifest.get("graphs", {})
-        return (
-            {str(k): int(v) for k, v in graphs.items()}
-            if isinstance(graphs, dict)
-            else {}
-        )
+        return {str(k): int(v) for k, v in graphs.items()} if isinstance(graphs, dict) else {}
 
     def dumps(self) -> list[Path]:
         """The downloadable files: those the manifest lists (checked by sha256), and the manifest."""
         names = sorted(self.manifest.get("files", {}))
-        files = [
-            self.path / name
-            for name in names
-            if "/" not in name and (self.path / name).is_file()
-        ]
+        files = [self.path / name for name in names if "/" not in name and (self.path / name).is_file()]
         return [*files, self.path / MANIFEST]
 
 

@@ -87,7 +87,9 @@ def parse_query_file(path: Path) -> CatalogueQuery:
     for required in ("title", "question"):
         if required not in fields:
             raise DrugkgError(
-                f"missing '# {required}:' header line", file=str(path), where="line 1",
+                f"missing '# {required}:' header line",
+                file=str(path),
+                where="line 1",
                 expected="a header of '# title:', '# question:', '# keywords:' and '# param:' lines",
             )
     keywords = tuple(k.strip() for k in fields.get("keywords", "").split(",") if k.strip())
@@ -113,8 +115,11 @@ def _check_query_text(path: Path, text: str, params: list[Parameter]) -> None:
         raise DrugkgError(err.message, file=str(path), expected="a SPARQL 1.1 query drugkg runs") from None
     for param in params:
         if param.name not in query.variables:
-            raise DrugkgError(f"the parameter {param.name!r} is no variable of the query", file=str(path),
-                              expected=f"a variable ?{param.name} in the query text")
+            raise DrugkgError(
+                f"the parameter {param.name!r} is no variable of the query",
+                file=str(path),
+                expected=f"a variable ?{param.name} in the query text",
+            )
 
 
 def load_catalogue(folder: Path | None = None) -> list[CatalogueQuery]:

@@ -17,24 +17,26 @@ from drugkg.errors import DrugkgError
 from drugkg.namespaces import VOCAB, resource_iri
 
 __all__ = [
-    "NOTICE",
     "CHILD_BELOW_YEARS",
-    "Profile",
+    "NOTICE",
     "Advice",
+    "CheckResult",
     "Finding",
     "NotApplying",
-    "CheckResult",
+    "Profile",
     "Runner",
-    "store_runner",
-    "endpoint_runner",
     "check_profile",
+    "endpoint_runner",
     "result_as_json",
     "result_as_table",
+    "store_runner",
 ]
 
-NOTICE = ("This check restates one source document (a patient-facing web article on baclofen for SMA) "
-          "and is not medical advice: it cannot tell whether a treatment is right for anyone. "
-          "Ask a physician or pharmacist.")
+NOTICE = (
+    "This check restates one source document (a patient-facing web article on baclofen for SMA) "
+    "and is not medical advice: it cannot tell whether a treatment is right for anyone. "
+    "Ask a physician or pharmacist."
+)
 # The source speaks of "children" without an age; drugkg reads a patient under 18 as a child. This is
 # the check's own rule for matching a profile, not a fact of the source.
 CHILD_BELOW_YEARS = Decimal(18)
@@ -179,8 +181,10 @@ def _routes(profile: Profile, v: _Vocabulary) -> tuple[str, ...]:
         form = _pick("formulation (dosage form)", profile.formulation, v.form_labels)
         by_form = v.forms[form]
         if not routes & by_form:
-            raise DrugkgError(f"the {v.form_labels[form]} is not given by the {v.routes[next(iter(routes))]} route",
-                              expected="a formulation of the route given, or no --route")
+            raise DrugkgError(
+                f"the {v.form_labels[form]} is not given by the {v.routes[next(iter(routes))]} route",
+                expected="a formulation of the route given, or no --route",
+            )
         routes &= by_form
     return tuple(sorted(routes))
 
@@ -192,8 +196,9 @@ def _gather(found: dict[str, Finding], rows: Iterable[Row], because: str) -> Non
     for row in rows:
         f = found.get(row["statement"])
         if f is None:
-            f = found[row["statement"]] = Finding(row["statement"], row["kindLabel"], row["statementLabel"],
-                                                  row.get("routeLabel"), row["certaintyLabel"])
+            f = found[row["statement"]] = Finding(
+                row["statement"], row["kindLabel"], row["statementLabel"], row.get("routeLabel"), row["certaintyLabel"]
+            )
         _add(f.because, because)
         _add(f.populations, row.get("populationLabel"))
         _add(f.about, row.get("contextLabel"))
@@ -230,16 +235,28 @@ def _life_stages(profile: Profile) -> list[tuple[str, str]]:
     return stages
 
 
-def _dose_adjustments(rows: list[Row], stages: list[tuple[str, str]], conditions: list[tuple[str, str]],
-                      v: _Vocabulary, on: str) -> list[tuple[Row, str]]:
+def _dose_adjustments(
+    rows: list[Row], stages: list[tuple[str, str]], conditions: list[tuple[str, str]], v: _Vocabulary, on: str
+) -> list[tuple[Row, str]]:
     """The dose-adjustment rows whose population has one of the profile's life stages or conditions."""
     wanted = {iri: words for iri, words in stages} | {iri: v.conditions[iri] for iri, _ in conditions}
-    return [(row, f"{wanted[key]}, {on}") for row in rows
-            for key in (row.get("lifeStage"), row.get("condition")) if key in wanted]
+    return [
+        (row, f"{wanted[key]}, {on}")
+        for row in rows
+        for key in (row.get("lifeStage"), row.get("condition"))
+        if key in wanted
+    ]
 
 
-def _run_checks(run: Runner, drug: str, profile: Profile, routes: tuple[str, ...], v: _Vocabulary,
-                found: dict[str, Finding], checked: list[str]) -> None:
+def _run_checks(
+    run: Runner,
+    drug: str,
+    profile: Profile,
+    routes: tuple[str, ...],
+    v: _Vocabulary,
+    found: dict[str, Finding],
+    checked: list[str],
+) -> None:
     conditions = [(_pick("condition", c, v.conditions), c) for c in profile.conditions]
     stages = _life_stages(profile)
     for route in routes:
@@ -270,7 +287,9 @@ def _not_applying(run: Runner, drug: str, found: Mapping[str, Finding]) -> tuple
         _row, pops = seen.setdefault(row["statement"], (row, []))
         _add(pops, row.get("populationLabel"))
     return tuple(
-        NotApplying(s, row["kindLabel"], row["statementLabel"], row.get("routeLabel"), tuple(pops), row["certaintyLabel"])
+        NotApplying(
+            s, row["kindLabel"], row["statementLabel"], row.get("routeLabel"), tuple(pops), row["certaintyLabel"]
+        )
         for s, (row, pops) in seen.items()
     )
 
@@ -285,12 +304,21 @@ def check_profile(run: Runner, profile: Profile, drug: str = resource_iri("drug"
     checked: list[str] = []
     _run_checks(run, drug, profile, routes, v, found, checked)
     order = sorted(found.values(), key=lambda f: (_KIND_ORDER.get(f.kind, 9), f.label))
-    return CheckResult(drug, profile, tuple(v.routes[r] for r in routes), tuple(checked), tuple(order),
-                       _not_applying(run, drug, found))
+    return CheckResult(
+        drug, profile, tuple(v.routes[r] for r in routes), tuple(checked), tuple(order), _not_applying(run, drug, found)
+    )
 
 
-_KIND_ORDER = {"boxed warning": 0, "safety and efficacy not established": 1, "safety and efficacy not evaluated": 1,
-               "use with caution": 2, "activity to avoid": 3, "precaution": 4, "lactation": 4, "dose adjustment": 5}
+_KIND_ORDER = {
+    "boxed warning": 0,
+    "safety and efficacy not established": 1,
+    "safety and efficacy not evaluated": 1,
+    "use with caution": 2,
+    "activity to avoid": 3,
+    "precaution": 4,
+    "lactation": 4,
+    "dose adjustment": 5,
+}
 
 
 # ---------------------------------------------------------------- output
@@ -301,20 +329,41 @@ def result_as_json(result: CheckResult) -> dict[str, Any]:
     return {
         "notice": result.notice,
         "drug": result.drug,
-        "profile": {"age": None if p.age is None else str(p.age), "route": p.route, "formulation": p.formulation,
-                    "conditions": list(p.conditions), "pregnant": p.pregnant, "breastfeeding": p.breastfeeding,
-                    "elderly": p.elderly},
+        "profile": {
+            "age": None if p.age is None else str(p.age),
+            "route": p.route,
+            "formulation": p.formulation,
+            "conditions": list(p.conditions),
+            "pregnant": p.pregnant,
+            "breastfeeding": p.breastfeeding,
+            "elderly": p.elderly,
+        },
         "routes_checked": list(result.routes),
         "checked": list(result.checked),
         "applies": [
-            {"statement": f.statement, "kind": f.kind, "label": f.label, "route": f.route, "certainty": f.certainty,
-             "because": f.because, "populations": f.populations, "about": f.about,
-             "advice": [{"text": a.text, "actors": list(a.actors)} for a in f.advice], "source_sections": f.sections}
+            {
+                "statement": f.statement,
+                "kind": f.kind,
+                "label": f.label,
+                "route": f.route,
+                "certainty": f.certainty,
+                "because": f.because,
+                "populations": f.populations,
+                "about": f.about,
+                "advice": [{"text": a.text, "actors": list(a.actors)} for a in f.advice],
+                "source_sections": f.sections,
+            }
             for f in result.applies
         ],
         "checked_and_not_applying": [
-            {"statement": n.statement, "kind": n.kind, "label": n.label, "route": n.route,
-             "populations": list(n.populations), "certainty": n.certainty}
+            {
+                "statement": n.statement,
+                "kind": n.kind,
+                "label": n.label,
+                "route": n.route,
+                "populations": list(n.populations),
+                "certainty": n.certainty,
+            }
             for n in result.not_applying
         ],
     }

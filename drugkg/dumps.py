@@ -43,9 +43,9 @@ def prefix_for_namespace(namespace: str, taken: Iterable[str] = ()) -> str | Non
     `…/graph/monograph/` -> `graph-monograph`), or None when none can be made."""
     if not namespace.startswith(BASE):
         return None
-    rest = namespace[len(BASE):].strip("/#")
+    rest = namespace[len(BASE) :].strip("/#")
     if namespace.startswith(str(RESOURCE)) and rest != "resource":
-        rest = rest[len("resource/"):]
+        rest = rest[len("resource/") :]
     name = rest.replace("/", "-") if rest else "base"
     taken = set(taken)
     if name in taken or name in _URI_SCHEMES:
@@ -78,10 +78,14 @@ def compact_iri(iri: str, extra: Mapping[str, str] | None = None) -> str | None:
             candidates[name] = namespace
     best = None
     for prefix, ns in candidates.items():
-        rest = iri[len(ns):]
-        if iri.startswith(ns) and (rest == "" or _PLAIN_LOCAL.fullmatch(rest)) and (best is None or len(ns) > len(best[1])):
+        rest = iri[len(ns) :]
+        if (
+            iri.startswith(ns)
+            and (rest == "" or _PLAIN_LOCAL.fullmatch(rest))
+            and (best is None or len(ns) > len(best[1]))
+        ):
             best = (prefix, ns)
-    return None if best is None else f"{best[0]}:{iri[len(best[1]):]}"
+    return None if best is None else f"{best[0]}:{iri[len(best[1]) :]}"
 
 
 def namespace_for_prefix(prefix: str) -> str | None:
@@ -110,7 +114,7 @@ class _Compactor:
         if hit is None:
             hit = iri
             for ns, prefix in self._by_length:
-                local = iri[len(ns):]
+                local = iri[len(ns) :]
                 if iri.startswith(ns) and not local.startswith("//"):
                     hit = f"{prefix}:{local}"
                     break
@@ -156,7 +160,10 @@ def compact_jsonld(expanded: list[dict[str, Any]], prefixes: Mapping[str, str]) 
 def gzip_copy(path: Path) -> Path:
     """Write `path`.gz next to `path` (no file name or time in the header: the same bytes every build)."""
     target = path.with_name(path.name + ".gz")
-    with (path.open("rb") as src, target.open("wb") as raw,
-          gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=6, mtime=0) as out):
+    with (
+        path.open("rb") as src,
+        target.open("wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=6, mtime=0) as out,
+    ):
         shutil.copyfileobj(src, out, 1 << 20)
     return target

@@ -17,7 +17,8 @@ As in sib-swiss/sparql-examples, `schema:` here is `https://schema.org/`, one sh
 declares every prefix the examples use (one `sh:declare` per prefix), and the query text is complete
 (with its PREFIX lines) and runnable as published: a parameter with a default value is bound by a
 VALUES block of typed terms opening the WHERE group (the catalogue header, not the graph,
-describes the parameters: SIB's vocabulary has no term for them). All nodes are IRIs (no blank nodes), so the examples graph is the same in every build.
+describes the parameters: SIB's vocabulary has no term for them). All nodes are IRIs (no blank
+nodes), so the examples graph is the same in every build.
 """
 
 from __future__ import annotations
@@ -48,8 +49,12 @@ EXAMPLES_PREFIXES = URIRef(EXAMPLES_BASE + "prefixes")
 EXAMPLES_TARGET = URIRef(BASE + "sparql")
 SIB_SCHEMA = "https://schema.org/"  # sib-swiss/sparql-examples use the https form for keywords/target
 
-_FORM_CLASS = {"SELECT": "SPARQLSelectExecutable", "ASK": "SPARQLAskExecutable",
-               "CONSTRUCT": "SPARQLConstructExecutable", "DESCRIBE": "SPARQLDescribeExecutable"}
+_FORM_CLASS = {
+    "SELECT": "SPARQLSelectExecutable",
+    "ASK": "SPARQLAskExecutable",
+    "CONSTRUCT": "SPARQLConstructExecutable",
+    "DESCRIBE": "SPARQLDescribeExecutable",
+}
 _FORM_PROP = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "construct", "DESCRIBE": "describe"}
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
@@ -89,7 +94,8 @@ def examples_triples(queries: list[CatalogueQuery] | None = None) -> Iterator[Tr
             if seen[0] != namespace:
                 raise DrugkgError(
                     f"prefix {prefix}: means <{namespace}> here but <{seen[0]}> in {seen[1]}.rq",
-                    file=str(q.path), expected="one namespace per prefix across the whole catalogue",
+                    file=str(q.path),
+                    expected="one namespace per prefix across the whole catalogue",
                 )
     if not queries:
         return

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 import pyoxigraph as ox
 
 from drugkg.querying import Result, run_on_endpoint
+from drugkg.rdfconvert import OxTerm
 
 __all__ = ["UNION_HINT", "run_on_endpoint_with_hint"]
 
@@ -37,7 +38,7 @@ def _is_empty(result: Result) -> tuple[bool, Result]:
     return not triples, iter(triples)  # type: ignore[return-value]
 
 
-def run_on_endpoint_with_hint(url: str, text: str, bindings: Mapping[str, ox.Term] | None = None) -> Result:
+def run_on_endpoint_with_hint(url: str, text: str, bindings: Mapping[str, OxTerm] | None = None) -> Result:
     """`run_on_endpoint`, plus a warning on stderr when an empty answer is explained by the store
     keeping drugkg's named graphs out of its default graph."""
     empty, result = _is_empty(run_on_endpoint(url, text, bindings))

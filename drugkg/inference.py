@@ -50,8 +50,9 @@ def class_hierarchy(store: ox.Store) -> dict[str, set[str]]:
     return closure
 
 
-def inferred_type_triples(data: ox.Store | Iterable[ox.Quad | ox.Triple],
-                          ontology: ox.Store | Iterable[ox.Quad | ox.Triple] | None = None) -> Iterator[ox.Triple]:
+def inferred_type_triples(
+    data: ox.Store | Iterable[ox.Quad | ox.Triple], ontology: ox.Store | Iterable[ox.Quad | ox.Triple] | None = None
+) -> Iterator[ox.Triple]:
     """rdf:type triples entailed by asserted types and rdfs:subClassOf that are not asserted already.
 
     `data` holds the instances; `ontology` the class hierarchy (default: the hierarchy found in `data`).

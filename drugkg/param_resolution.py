@@ -18,11 +18,12 @@ import pyoxigraph as ox
 from drugkg.catalogue import CatalogueQuery, Parameter
 from drugkg.dumps import namespace_for_prefix
 from drugkg.namespaces import BASE
+from drugkg.rdfconvert import OxTerm
 
 __all__ = ["HINT_HEADER", "Resolution", "resolve_parameters", "values_hint"]
 
 HINT_HEADER = "X-Drugkg-Parameter-Hint"
-Run = Callable[[str, Mapping[str, "ox.Term"]], object]  # run_on_store / run_on_endpoint with the target bound
+Run = Callable[[str, Mapping[str, "OxTerm"]], object]  # run_on_store / run_on_endpoint with the target bound
 
 _EXISTS = "ASK { ?value ?p ?o }"
 _EXACT_MATCHES = """
@@ -47,7 +48,7 @@ _KIND_CURIE = re.compile(r"([A-Za-z][A-Za-z0-9_-]*):([A-Za-z0-9_][A-Za-z0-9_.-]*
 class Resolution:
     """The bindings to run with, and what to tell the user about them."""
 
-    bindings: dict[str, ox.Term]
+    bindings: dict[str, OxTerm]
     notes: list[str] = field(default_factory=list)  # values read as something else
     unknown: list[str] = field(default_factory=list)  # values that name nothing, with suggestions
 
@@ -62,8 +63,8 @@ def _namespace(param: Parameter) -> str | None:
 
 def _short(iri: str, namespace: str | None = None) -> str:
     """A resource as a user gives it: its short name in the parameter's namespace, else `<IRI>`."""
-    if namespace and iri.startswith(namespace) and "/" not in iri[len(namespace):]:
-        return iri[len(namespace):]
+    if namespace and iri.startswith(namespace) and "/" not in iri[len(namespace) :]:
+        return iri[len(namespace) :]
     return f"<{iri}>"
 
 
@@ -74,7 +75,7 @@ def _local(iri: str) -> str:
 def _rows(result: object) -> list[dict[str, str]]:
     assert isinstance(result, ox.QuerySolutions)
     names = [v.value for v in result.variables]
-    return [{n: s[n].value for n in names if s[n] is not None} for s in result]  # type: ignore[union-attr]
+    return [{n: s[n].value for n in names if s[n] is not None} for s in result]
 
 
 def _suggestions(run: Run, namespace: str, given: str) -> tuple[list[str], bool]:
@@ -103,7 +104,7 @@ def _expand_kind_curie(term: ox.NamedNode) -> ox.NamedNode:
     return ox.NamedNode(namespace + match.group(2)) if match and namespace else term
 
 
-def _resolve_one(run: Run, param: Parameter, term: ox.NamedNode) -> tuple[ox.Term, str | None, str | None]:
+def _resolve_one(run: Run, param: Parameter, term: ox.NamedNode) -> tuple[OxTerm, str | None, str | None]:
     """(term to bind, note, unknown-message) for one IRI parameter."""
     term = _expand_kind_curie(term)
     if bool(run(_EXISTS, {"value": term})):
@@ -119,7 +120,7 @@ def _resolve_one(run: Run, param: Parameter, term: ox.NamedNode) -> tuple[ox.Ter
         listed = ", ".join(_short(m, namespace) for m in matches[:_MAX_SUGGESTIONS])
         return term, None, f"{param.name}: {_short(term.value)} matches several resources ({listed}); give one of them"
     found, close = _suggestions(run, namespace, term.value)
-    kind = namespace[len(BASE):].strip("/").split("/")[-1]
+    kind = namespace[len(BASE) :].strip("/").split("/")[-1]
     listed = ", ".join(_short(c, namespace) for c in found)
     hint = f"; {'closest' if close else 'some there are'}: {param.name}={listed}" if found else ""
     return term, None, f"{param.name}: no {kind} {_short(term.value)} in the graph, so nothing can match{hint}"
@@ -143,12 +144,14 @@ def values_hint(run: Run, text: str) -> str | None:
             continue
         found, close = _suggestions(run, namespace, iri)
         listed = ", ".join(f"<{c}>" for c in found)
-        notes.append(f"no resource <{iri}> in the graph" + (f"; {'closest' if close else 'some there are'}: {listed}"
-                                                          if found else ""))
+        notes.append(
+            f"no resource <{iri}> in the graph"
+            + (f"; {'closest' if close else 'some there are'}: {listed}" if found else "")
+        )
     return " | ".join(notes) or None
 
 
-def resolve_parameters(run: Run, query: CatalogueQuery, bindings: Mapping[str, ox.Term]) -> Resolution:
+def resolve_parameters(run: Run, query: CatalogueQuery, bindings: Mapping[str, OxTerm]) -> Resolution:
     """Check each IRI parameter's value against the graph `run` queries (the union of its graphs)."""
     out = Resolution(dict(bindings))
     for param in query.parameters:

@@ -39,8 +39,11 @@ class Stages:
 
     def __init__(self, desc: str, names: Iterable[str]) -> None:
         self._names = list(names)
-        self._bar = (tqdm(total=len(self._names), desc=desc, unit="step", file=sys.stderr, leave=True,
-                          dynamic_ncols=True) if enabled() else None)
+        self._bar = (
+            tqdm(total=len(self._names), desc=desc, unit="step", file=sys.stderr, leave=True, dynamic_ncols=True)
+            if enabled()
+            else None
+        )
         self._started = False
 
     def start(self, name: str) -> None:

@@ -36,9 +36,9 @@ from dataclasses import dataclass, field
 import httpx
 import pyoxigraph as ox
 
+from drugkg.buildfolder import BuildFolder
 from drugkg.errors import DrugkgError
 from drugkg.namespaces import GRAPH
-from drugkg.buildfolder import BuildFolder
 from drugkg.progress import track
 
 __all__ = [
@@ -87,9 +87,7 @@ def graph_payloads(build: BuildFolder) -> dict[str, tuple[bytes, int]]:
             len(triples),
         )
     if not payloads:
-        raise DrugkgError(
-            "the build has no named graphs to publish", file=str(build.path)
-        )
+        raise DrugkgError("the build has no named graphs to publish", file=str(build.path))
     return payloads
 
 
@@ -118,9 +116,7 @@ def _check(response: httpx.Response, doing: str) -> None:
             "(from DRUGKG_REMOTE_USER / DRUGKG_REMOTE_PASSWORD or a netrc file)",
         )
     if response.status_code >= 400:
-        detail = (
-            response.text.strip().splitlines()[0][:300] if response.text.strip() else ""
-        )
+        detail = response.text.strip().splitlines()[0][:300] if response.text.strip() else ""
         raise DrugkgError(
             f"{doing}: the server answered {response.status_code} {response.reason_phrase}"
             + (f": {detail}" if detail else "")
@@ -160,9 +156,7 @@ def _drop_all(graphs: list[str]) -> str:
     return " ;\n".join(f"DROP SILENT GRAPH {_iri(g)}" for g in graphs)
 
 
-def check_mode(
-    update_url: str | None, query_url: str | None, *, transaction: bool
-) -> None:
+def check_mode(update_url: str | None, query_url: str | None, *, transaction: bool) -> None:
     """Refuse (DrugkgError) a combination of endpoints that cannot publish as asked."""
     if transaction and update_url is None:
         raise DrugkgError(
@@ -213,9 +207,7 @@ def publish(
     if not transaction:
         return _publish_graph_by_graph(payloads, store_url, timeout, client_factory)
     assert update_url is not None
-    return _publish_all_or_nothing(
-        payloads, store_url, update_url, query_url, timeout, client_factory
-    )
+    return _publish_all_or_nothing(payloads, store_url, update_url, query_url, timeout, client_factory)
 
 
 def _publish_graph_by_graph(
@@ -229,8 +221,9 @@ def _publish_graph_by_graph(
     doing = "connecting"
     try:
         with client_factory(timeout=timeout, follow_redirects=True) as client:
-            for graph, (body, count) in track(payloads.items(), total=len(payloads), desc="publish: uploading",
-                                              unit="graph"):
+            for graph, (body, count) in track(
+                payloads.items(), total=len(payloads), desc="publish: uploading", unit="graph"
+            ):
                 doing = f"uploading {graph}"
                 log.info("publish: replacing %s (%d triples)", graph, count)
                 _check(
@@ -267,9 +260,7 @@ def _publish_all_or_nothing(
 ) -> PublishReport:
     report = PublishReport(atomic=True)
     # live graph -> staging graph; empty graphs are not staged (many stores do not keep them)
-    staging = {
-        graph: staging_name(graph) for graph, (_, count) in payloads.items() if count
-    }
+    staging = {graph: staging_name(graph) for graph, (_, count) in payloads.items() if count}
     # staging graphs the server may hold (noted before each PUT)
     uploaded: list[str] = []
     phase, doing = "before", "connecting"
@@ -278,19 +269,13 @@ def _publish_all_or_nothing(
             if query_url:
                 doing = "listing the server's graphs"
                 graphs = _server_graphs(client, query_url)
-                report.dropped = sorted(
-                    g for g in graphs if g.startswith(str(GRAPH)) and g not in payloads
-                )
-                report.leftovers = sorted(
-                    g for g in graphs if g.startswith(STAGING_PREFIX)
-                )
+                report.dropped = sorted(g for g in graphs if g.startswith(str(GRAPH)) and g not in payloads)
+                report.leftovers = sorted(g for g in graphs if g.startswith(STAGING_PREFIX))
                 if report.leftovers:
                     doing = "dropping staging graphs left by an earlier publish"
                     log.info("publish: %s: %s", doing, ", ".join(report.leftovers))
                     _check(
-                        client.post(
-                            update_url, data={"update": _drop_all(report.leftovers)}
-                        ),
+                        client.post(update_url, data={"update": _drop_all(report.leftovers)}),
                         doing,
                     )
             for graph, stage in track(staging.items(), total=len(staging), desc="publish: uploading", unit="graph"):
@@ -309,21 +294,12 @@ def _publish_all_or_nothing(
                     doing,
                 )
             operations = [f"DROP SILENT GRAPH {_iri(g)}" for g in report.dropped]
-            operations += [
-                f"MOVE GRAPH {_iri(stage)} TO {_target(graph)}"
-                for graph, stage in staging.items()
-            ]
-            operations += [
-                f"DROP SILENT {_target(graph)}"
-                for graph in payloads
-                if graph not in staging
-            ]
+            operations += [f"MOVE GRAPH {_iri(stage)} TO {_target(graph)}" for graph, stage in staging.items()]
+            operations += [f"DROP SILENT {_target(graph)}" for graph in payloads if graph not in staging]
             doing = "swapping the graphs in"
             phase = "swap"
             log.info("publish: swapping %d graphs in one update", len(payloads))
-            _check(
-                client.post(update_url, data={"update": " ;\n".join(operations)}), doing
-            )
+            _check(client.post(update_url, data={"update": " ;\n".join(operations)}), doing)
             phase = "after"
             uploaded.clear()
             report.graphs = {graph: count for graph, (_, count) in payloads.items()}
@@ -343,9 +319,7 @@ def _publish_all_or_nothing(
         else:
             state = "the graphs were swapped in, all at once"
         if uploaded:
-            state += "; " + _remove_staged(
-                update_url, uploaded, timeout, client_factory
-            )
+            state += "; " + _remove_staged(update_url, uploaded, timeout, client_factory)
         raise _failure(err, store_url, doing, state) from None
     return report
 
@@ -353,14 +327,10 @@ def _publish_all_or_nothing(
 def _verify(client: httpx.Client, store_url: str, graph: str, count: int) -> None:
     found = _count(client, store_url, graph, count)
     if found != count:
-        raise DrugkgError(
-            f"{graph} holds {found} triples on the server after publishing, not {count}"
-        )
+        raise DrugkgError(f"{graph} holds {found} triples on the server after publishing, not {count}")
 
 
-def _failure(
-    err: httpx.HTTPError | DrugkgError, store_url: str, doing: str, state: str
-) -> DrugkgError:
+def _failure(err: httpx.HTTPError | DrugkgError, store_url: str, doing: str, state: str) -> DrugkgError:
     if isinstance(err, DrugkgError):
         return DrugkgError(f"{err.message}; {state}", expected=err.expected)
     try:  # the URL that failed (the store, query or update endpoint), without its query string
@@ -387,9 +357,7 @@ def _remove_staged(
                 "dropping the staging graphs",
             )
     except (httpx.HTTPError, DrugkgError) as err:
-        log.warning(
-            "publish: could not drop the staging graphs %s: %s", ", ".join(staged), err
-        )
+        log.warning("publish: could not drop the staging graphs %s: %s", ", ".join(staged), err)
         return (
             f"the staging graphs could not be dropped ({err or type(err).__name__}); "
             "the next publish overwrites them, or drops them when given --query"

@@ -27,6 +27,7 @@ from drugkg.buildfolder import STORE_DIR, check_build
 from drugkg.catalogue import CatalogueQuery, load_catalogue
 from drugkg.errors import DrugkgError
 from drugkg.namespaces import TURTLE_PREFIXES
+from drugkg.rdfconvert import OxTerm
 from drugkg.sparql import (
     QueryRefused,
     analyse,
@@ -128,9 +129,15 @@ def _syntax_error(err: Exception) -> DrugkgError:
     return DrugkgError(f"SPARQL syntax error: {message}", expected="a valid SPARQL 1.1 query")
 
 
-def run_on_store(store: ox.Store, text: str, bindings: Mapping[str, ox.Term] | None = None, *,
-                 default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = (),
-                 base_iri: str | None = None) -> Result:
+def run_on_store(
+    store: ox.Store,
+    text: str,
+    bindings: Mapping[str, OxTerm] | None = None,
+    *,
+    default_graphs: Sequence[str] = (),
+    named_graphs: Sequence[str] = (),
+    base_iri: str | None = None,
+) -> Result:
     """Evaluate on an Oxigraph store, under drugkg's policy and over the request's dataset.
 
     The dataset (drugkg.sparql.dataset): `default_graphs` / `named_graphs` if given, else the
@@ -150,14 +157,17 @@ def run_on_store(store: ox.Store, text: str, bindings: Mapping[str, ox.Term] | N
         raise DrugkgError(f"the query failed: {err}") from None
 
 
-def run_on_graph(graph: Any, text: str, bindings: Mapping[str, ox.Term] | None = None) -> Result:
+def run_on_graph(graph: Any, text: str, bindings: Mapping[str, OxTerm] | None = None) -> Result:
     """Evaluate with rdflib's engine (initBindings) and hand back the pyoxigraph result type."""
     import rdflib
     from pyparsing import ParseException
 
     if analyse(text).dataset:
-        raise QueryRefused("FROM / FROM NAMED are not run on rdflib graphs: rdflib would load the graphs "
-                           "from their IRIs over the network", 400)
+        raise QueryRefused(
+            "FROM / FROM NAMED are not run on rdflib graphs: rdflib would load the graphs "
+            "from their IRIs over the network",
+            400,
+        )
     for name in bindings or {}:
         problem = binding_problem(text, name)
         if problem is not None:
@@ -166,8 +176,9 @@ def run_on_graph(graph: Any, text: str, bindings: Mapping[str, ox.Term] | None =
     try:
         result = graph.query(text, initBindings=init)
     except ParseException as err:
-        raise DrugkgError(f"SPARQL syntax error: line {err.lineno}, column {err.col}: {err.msg}",
-                          expected="a valid SPARQL 1.1 query") from None
+        raise DrugkgError(
+            f"SPARQL syntax error: line {err.lineno}, column {err.col}: {err.msg}", expected="a valid SPARQL 1.1 query"
+        ) from None
     if result.type in ("CONSTRUCT", "DESCRIBE"):
         data = result.serialize(format="nt")
         return ox.parse(data, format=ox.RdfFormat.N_TRIPLES)  # type: ignore[return-value]
@@ -176,7 +187,7 @@ def run_on_graph(graph: Any, text: str, bindings: Mapping[str, ox.Term] | None =
     return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
 
 
-def _to_rdflib(term: ox.Term) -> Any:
+def _to_rdflib(term: OxTerm) -> Any:
     import rdflib
 
     if isinstance(term, ox.NamedNode):
@@ -190,8 +201,9 @@ def _to_rdflib(term: ox.Term) -> Any:
     raise DrugkgError(f"cannot bind {term!r}")
 
 
-def run_on_endpoint(url: str, text: str, bindings: Mapping[str, ox.Term] | None = None, *,
-                    timeout: float = 60.0) -> Result:
+def run_on_endpoint(
+    url: str, text: str, bindings: Mapping[str, OxTerm] | None = None, *, timeout: float = 60.0
+) -> Result:
     """POST the query (SPARQL 1.1 Protocol) to `url`; parameters go in as a VALUES block of typed terms."""
     import httpx
 
@@ -223,7 +235,7 @@ class Table:
 
     form: str
     variables: tuple[str, ...] = ()
-    rows: tuple[tuple[ox.Term | None, ...], ...] = ()
+    rows: tuple[tuple[OxTerm | None, ...], ...] = ()
     boolean: bool | None = None
     triples: tuple[ox.Triple, ...] = ()
 
@@ -270,8 +282,10 @@ def write_result(result: Result, fmt: str, out: IO[bytes]) -> None:
         return
     graph_fmt = "turtle" if fmt == "table" else fmt
     if graph_fmt not in GRAPH_FORMATS:
-        raise DrugkgError(f"a {graph_fmt} table cannot hold a graph (CONSTRUCT or DESCRIBE result)",
-                          expected=f"one of table, {', '.join(GRAPH_FORMATS)}")
+        raise DrugkgError(
+            f"a {graph_fmt} table cannot hold a graph (CONSTRUCT or DESCRIBE result)",
+            expected=f"one of table, {', '.join(GRAPH_FORMATS)}",
+        )
     triples = [t if isinstance(t, ox.Triple) else t.triple for t in result]
     prefixes = TURTLE_PREFIXES if GRAPH_FORMATS[graph_fmt] is ox.RdfFormat.TURTLE else None
     out.write(ox.serialize(triples, format=GRAPH_FORMATS[graph_fmt], prefixes=prefixes) or b"")
@@ -280,7 +294,7 @@ def write_result(result: Result, fmt: str, out: IO[bytes]) -> None:
 _MAX_CELL = 60
 
 
-def show_term(term: ox.Term | None) -> str:
+def show_term(term: OxTerm | None) -> str:
     """A cell for people: IRIs as CURIEs where a project prefix fits, literals as their text."""
     if term is None:
         return ""

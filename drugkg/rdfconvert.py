@@ -10,7 +10,10 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 
-__all__ = ["to_ox", "to_quads", "OxTerms"]
+__all__ = ["OxTerm", "OxTerms", "decimal_lexical", "to_ox", "to_quads"]
+
+# Any RDF term pyoxigraph gives or takes (its stubs name no such union)
+OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 
 @lru_cache(maxsize=1 << 16)
@@ -64,7 +67,11 @@ class OxTerms:
         key = (type(value), value, lang, None if datatype is None else str(datatype))
         lit = self._typed.get(key)
         if lit is None:
-            dt = None if datatype is None else URIRef(str(datatype.value if isinstance(datatype, ox.NamedNode) else datatype))
+            dt = (
+                None
+                if datatype is None
+                else URIRef(str(datatype.value if isinstance(datatype, ox.NamedNode) else datatype))
+            )
             made = to_ox(Literal(value, lang=lang, datatype=dt))
             assert isinstance(made, ox.Literal)
             lit = self._typed[key] = made

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from drugkg.namespaces import RDF_TYPE
 from drugkg.inference import _store_of, class_hierarchy, inferred_type_triples
+from drugkg.namespaces import RDF_TYPE
 from drugkg.validation.report import ReasoningOutcome
 
 __all__ = [
@@ -57,13 +57,13 @@ def _disjoint_pairs(store: ox.Store) -> set[tuple[str, str]]:
     for row in store.query(f"SELECT ?a ?b WHERE {{ ?a <{_OWL}disjointWith> ?b }}"):  # type: ignore[union-attr]
         a, b = row["a"].value, row["b"].value
         pairs.add((min(a, b), max(a, b)))
-    q = (f"SELECT ?set ?m WHERE {{ ?set a <{_OWL}AllDisjointClasses> ; <{_OWL}members>/<{_RDF}rest>*/<{_RDF}first> ?m }}")
+    q = f"SELECT ?set ?m WHERE {{ ?set a <{_OWL}AllDisjointClasses> ; <{_OWL}members>/<{_RDF}rest>*/<{_RDF}first> ?m }}"
     members: dict[str, list[str]] = defaultdict(list)
     for row in store.query(q):  # type: ignore[union-attr]
         members[str(row["set"])].append(row["m"].value)
     for group in members.values():
         for i, a in enumerate(group):
-            for b in group[i + 1:]:
+            for b in group[i + 1 :]:
                 if a != b:
                     pairs.add((min(a, b), max(a, b)))
     return pairs
@@ -103,9 +103,21 @@ def disjointness_clashes(data: ox.Store | Iterable[ox.Quad | ox.Triple]) -> list
 # HermiT supports only the OWL 2 datatype map; values of other XSD datatypes (drugkg uses xsd:date and
 # xsd:duration) are given to it as strings, and range axioms naming them as xsd:string. SHACL checks
 # their lexical forms; the reasoner checks everything else.
-_NOT_OWL2 = {f"http://www.w3.org/2001/XMLSchema#{name}" for name in (
-    "date", "time", "duration", "gYear", "gYearMonth", "gMonth", "gMonthDay", "gDay", "dayTimeDuration",
-    "yearMonthDuration")}
+_NOT_OWL2 = {
+    f"http://www.w3.org/2001/XMLSchema#{name}"
+    for name in (
+        "date",
+        "time",
+        "duration",
+        "gYear",
+        "gYearMonth",
+        "gMonth",
+        "gMonthDay",
+        "gDay",
+        "dayTimeDuration",
+        "yearMonthDuration",
+    )
+}
 _XSD_STRING = ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")
 
 
@@ -120,8 +132,14 @@ def _owl2_term(term):
 _OWL_IMPORTS = ox.NamedNode("http://www.w3.org/2002/07/owl#imports")
 # owl:imports whose content drugkg has locally: its own ontology (always in the validated graph) and the
 # SHACL vocabulary (the examples graph imports it; it holds no OWL axioms about drug data)
-LOCAL_IMPORTS = frozenset({"https://w3id.org/drugkg/vocab", "https://w3id.org/drugkg/vocab#",
-                           "http://www.w3.org/ns/shacl", "http://www.w3.org/ns/shacl#"})
+LOCAL_IMPORTS = frozenset(
+    {
+        "https://w3id.org/drugkg/vocab",
+        "https://w3id.org/drugkg/vocab#",
+        "http://www.w3.org/ns/shacl",
+        "http://www.w3.org/ns/shacl#",
+    }
+)
 
 
 def _ntriples(store: ox.Store, folder: Path) -> tuple[Path, list[str]]:
@@ -140,20 +158,27 @@ def _ntriples(store: ox.Store, folder: Path) -> tuple[Path, list[str]]:
     return path, sorted(unresolved)
 
 
-def check_consistency(data: ox.Store | Iterable[ox.Quad | ox.Triple], *,
-                      max_triples: int = REASONING_MAX_TRIPLES) -> ReasoningOutcome:
+def check_consistency(
+    data: ox.Store | Iterable[ox.Quad | ox.Triple], *, max_triples: int = REASONING_MAX_TRIPLES
+) -> ReasoningOutcome:
     """Is the ontology plus data consistent for HermiT? `data` must include drugkg's ontology."""
     start = time.perf_counter()
     store = _store_of(data)
     size = len(store)
     if size > max_triples:
-        return ReasoningOutcome("skipped", f"graph has {size} triples, above the reasoning limit of {max_triples}; "
-                                "SHACL still ran in full", seconds=time.perf_counter() - start)
+        return ReasoningOutcome(
+            "skipped",
+            f"graph has {size} triples, above the reasoning limit of {max_triples}; SHACL still ran in full",
+            seconds=time.perf_counter() - start,
+        )
     java = java_executable()
     if java is None:
-        return ReasoningOutcome("unavailable", "Java was not found, so the OWL consistency check (HermiT) did not "
-                                "run; install a Java runtime (e.g. apt-get install default-jre-headless)",
-                                seconds=time.perf_counter() - start)
+        return ReasoningOutcome(
+            "unavailable",
+            "Java was not found, so the OWL consistency check (HermiT) did not "
+            "run; install a Java runtime (e.g. apt-get install default-jre-headless)",
+            seconds=time.perf_counter() - start,
+        )
     import owlready2
 
     owlready2.JAVA_EXE = java
@@ -168,19 +193,28 @@ def check_consistency(data: ox.Store | Iterable[ox.Quad | ox.Triple], *,
             clashes = disjointness_clashes(store)
             individuals = tuple(sorted({x for x, _, _ in clashes}))
             if clashes:
-                detail = "; ".join(f"{x} is both {_short(a)} and {_short(b)}, which are disjoint" for x, a, b in clashes)
+                detail = "; ".join(
+                    f"{x} is both {_short(a)} and {_short(b)}, which are disjoint" for x, a, b in clashes
+                )
             else:
                 detail = "HermiT found the ontology plus data inconsistent (no disjointness clash found to name)"
             return ReasoningOutcome("inconsistent", detail, individuals, time.perf_counter() - start)
         except owlready2.OwlReadyJavaError as err:
-            return ReasoningOutcome("unavailable", f"HermiT could not run: {str(err).strip().splitlines()[-1][:300]}",
-                                    seconds=time.perf_counter() - start)
+            return ReasoningOutcome(
+                "unavailable",
+                f"HermiT could not run: {str(err).strip().splitlines()[-1][:300]}",
+                seconds=time.perf_counter() - start,
+            )
         finally:
             world.close()
-    note = ("; owl:imports not followed (nothing is fetched): " + ", ".join(f"<{i}>" for i in unresolved)
-            if unresolved else "")
-    return ReasoningOutcome("consistent", "HermiT: the ontology plus data is consistent" + note,
-                            seconds=time.perf_counter() - start)
+    note = (
+        "; owl:imports not followed (nothing is fetched): " + ", ".join(f"<{i}>" for i in unresolved)
+        if unresolved
+        else ""
+    )
+    return ReasoningOutcome(
+        "consistent", "HermiT: the ontology plus data is consistent" + note, seconds=time.perf_counter() - start
+    )
 
 
 def hermit_hierarchy() -> dict[str, set[str]]:

@@ -44,8 +44,12 @@ def _from_netrc(path: Path | None, host: str) -> tuple[str, str] | None:
         entry = netrc.netrc(str(file)).authenticators(host)
     except netrc.NetrcParseError as err:
         # the message of NetrcParseError can quote the offending token: give the line only
-        raise DrugkgError("the netrc file cannot be read", file=str(file), where=f"line {err.lineno}",
-                          expected="machine HOST login USER password PASSWORD") from None
+        raise DrugkgError(
+            "the netrc file cannot be read",
+            file=str(file),
+            where=f"line {err.lineno}",
+            expected="machine HOST login USER password PASSWORD",
+        ) from None
     except OSError as err:
         raise DrugkgError(f"the netrc file cannot be read: {err.strerror}", file=str(file)) from None
     if entry is None:
@@ -54,8 +58,9 @@ def _from_netrc(path: Path | None, host: str) -> tuple[str, str] | None:
     return login, password or ""
 
 
-def http_auth(url: str, scheme: str | None, *, netrc_file: Path | None = None,
-              env: Mapping[str, str] | None = None) -> httpx.Auth | None:
+def http_auth(
+    url: str, scheme: str | None, *, netrc_file: Path | None = None, env: Mapping[str, str] | None = None
+) -> httpx.Auth | None:
     """The auth for requests to `url`: None when no scheme is asked for; otherwise the user and
     password from the environment, else from the netrc entry for the URL's host."""
     check_no_userinfo(url)

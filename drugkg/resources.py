@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["resource_dir", "ontology_dir", "shapes_dir", "queries_dir", "data_dir"]
+__all__ = ["data_dir", "ontology_dir", "queries_dir", "resource_dir", "shapes_dir"]
 
 _PACKAGE = Path(__file__).resolve().parent
 _CHECKOUT = _PACKAGE.parent

@@ -28,9 +28,7 @@ def used_prefixes(triples: Iterable[ox.Triple]) -> dict[str, str]:
         for term in (triple.subject, triple.predicate, triple.object)
         if isinstance(term, ox.NamedNode)
     }
-    iris.update(
-        t.object.datatype.value for t in triples if isinstance(t.object, ox.Literal)
-    )
+    iris.update(t.object.datatype.value for t in triples if isinstance(t.object, ox.Literal))
     return {
         prefix: namespace
         for prefix, namespace in _PREFIXES.items()

@@ -15,7 +15,7 @@ from drugkg import __version__
 from drugkg.namespaces import BASE, PAV, VOCAB_IRI
 from drugkg.rdfconvert import to_ox
 
-__all__ = ["DATASET", "DUMPS", "void_triples", "distribution_triples", "DUMP_MEDIA_TYPES", "distribution_iri"]
+__all__ = ["DATASET", "DUMPS", "DUMP_MEDIA_TYPES", "distribution_iri", "distribution_triples", "void_triples"]
 
 DATASET = URIRef(BASE + "dataset")
 VERSION = URIRef(f"{BASE}dataset/{__version__}")
@@ -79,10 +79,14 @@ def _void_triples(store: ox.Store, issued: dt.date) -> Iterator[tuple[URIRef, UR
     yield d, RDF.type, DCAT.Dataset
     yield d, RDFS.label, Literal("drugkg", lang="en")
     yield d, DCTERMS.title, Literal("drugkg: a structured drug knowledge graph", lang="en")
-    yield d, DCTERMS.description, Literal(
-        "Curated drug monographs as linked data: formulations, dosing, targets, indications, adverse "
-        "effects, warnings and the populations they concern, each fact linked to the section of its source.",
-        lang="en",
+    yield (
+        d,
+        DCTERMS.description,
+        Literal(
+            "Curated drug monographs as linked data: formulations, dosing, targets, indications, adverse "
+            "effects, warnings and the populations they concern, each fact linked to the section of its source.",
+            lang="en",
+        ),
     )
     yield d, DCTERMS.license, _LICENSE
     yield d, RDF.type, DCTYPES.Dataset  # HCLS summary level; the version and distributions below
@@ -100,36 +104,36 @@ def _void_triples(store: ox.Store, issued: dt.date) -> Iterator[tuple[URIRef, UR
     yield d, FOAF.homepage, URIRef(BASE)
     yield d, VOID.exampleResource, URIRef(BASE + "resource/drug/baclofen")
     for row in q(_SOURCES):
-        yield d, DCTERMS.source, URIRef(row["d"].value)  # type: ignore[union-attr]
+        yield d, DCTERMS.source, URIRef(row["d"].value)
 
     counts = q(_COUNTS)[0]
-    yield d, VOID.triples, _int(counts["triples"])  # type: ignore[arg-type]
-    yield d, VOID.distinctSubjects, _int(counts["subjects"])  # type: ignore[arg-type]
-    yield d, VOID.properties, _int(counts["properties"])  # type: ignore[arg-type]
-    yield d, VOID.distinctObjects, _int(counts["objects"])  # type: ignore[arg-type]
-    yield d, VOID.entities, _int(q(_ENTITIES)[0]["n"])  # type: ignore[arg-type]
+    yield d, VOID.triples, _int(counts["triples"])
+    yield d, VOID.distinctSubjects, _int(counts["subjects"])
+    yield d, VOID.properties, _int(counts["properties"])
+    yield d, VOID.distinctObjects, _int(counts["objects"])
+    yield d, VOID.entities, _int(q(_ENTITIES)[0]["n"])
     classes = q(_CLASSES)
     yield d, VOID.classes, Literal(len(classes), datatype=XSD.integer)
     for row in classes:
-        cls = row["c"].value  # type: ignore[union-attr]
+        cls = row["c"].value
         part = URIRef(f"{BASE}dataset/class/{_slug(cls)}")
         yield d, VOID.classPartition, part
         yield part, VOID["class"], URIRef(cls)
-        yield part, VOID.entities, _int(row["n"])  # type: ignore[arg-type]
+        yield part, VOID.entities, _int(row["n"])
     for row in q(_PROPERTIES):
-        prop = row["p"].value  # type: ignore[union-attr]
+        prop = row["p"].value
         part = URIRef(f"{BASE}dataset/property/{_slug(prop)}")
         yield d, VOID.propertyPartition, part
         yield part, VOID.property, URIRef(prop)
-        yield part, VOID.triples, _int(row["n"])  # type: ignore[arg-type]
+        yield part, VOID.triples, _int(row["n"])
     for row in q(_GRAPH_SIZE):
-        graph = row["g"].value  # type: ignore[union-attr]
+        graph = row["g"].value
         part = URIRef(f"{BASE}dataset/graph/{_slug(graph.removeprefix(BASE + 'graph/'))}")
         yield d, VOID.subset, part
         yield part, RDF.type, VOID.Dataset
         yield part, RDFS.label, Literal(f"named graph {graph}", lang="en")
         yield part, URIRef("http://www.w3.org/ns/sparql-service-description#name"), URIRef(graph)
-        yield part, VOID.triples, _int(row["n"])  # type: ignore[arg-type]
+        yield part, VOID.triples, _int(row["n"])
     for name, media_type in DUMP_MEDIA_TYPES.items():
         for file_name, compressed in ((name, False), (name + ".gz", True)):
             dump = URIRef(DUMPS + file_name)
@@ -192,11 +196,20 @@ def distribution_triples(folder: Path, sha256: Mapping[str, str]) -> list[ox.Tri
             checksum = ox.NamedNode(f"{dist.value}/sha256")
             size = (folder / file_name).stat().st_size
             out += [
-                ox.Triple(dist, ox.NamedNode(str(DCAT.byteSize)), ox.Literal(str(size), datatype=ox.NamedNode(str(XSD.integer)))),
+                ox.Triple(
+                    dist,
+                    ox.NamedNode(str(DCAT.byteSize)),
+                    ox.Literal(str(size), datatype=ox.NamedNode(str(XSD.integer))),
+                ),
                 ox.Triple(dist, ox.NamedNode(_SPDX + "checksum"), checksum),
                 ox.Triple(checksum, ox.NamedNode(str(RDF.type)), ox.NamedNode(_SPDX + "Checksum")),
-                ox.Triple(checksum, ox.NamedNode(_SPDX + "algorithm"), ox.NamedNode(_SPDX + "checksumAlgorithm_sha256")),
-                ox.Triple(checksum, ox.NamedNode(_SPDX + "checksumValue"),
-                          ox.Literal(sha256[file_name], datatype=ox.NamedNode(str(XSD.hexBinary)))),
+                ox.Triple(
+                    checksum, ox.NamedNode(_SPDX + "algorithm"), ox.NamedNode(_SPDX + "checksumAlgorithm_sha256")
+                ),
+                ox.Triple(
+                    checksum,
+                    ox.NamedNode(_SPDX + "checksumValue"),
+                    ox.Literal(sha256[file_name], datatype=ox.NamedNode(str(XSD.hexBinary))),
+                ),
             ]
     return out

@@ -29,7 +29,7 @@ from loaders.kinds import (
 from loaders.monograph import monograph_triples, read_monograph
 from loaders.sssom import read_sssom, sssom_triples
 
-__all__ = ["SourceKind", "LOADERS", "AcrossFiles"]
+__all__ = ["LOADERS", "AcrossFiles", "SourceKind"]
 
 
 @dataclass(frozen=True)
@@ -53,11 +53,26 @@ class SourceKind:
 
 LOADERS: dict[str, SourceKind] = {
     "monograph": SourceKind(
-        "monograph", "drugs/*.yaml", read_monograph, monograph_triples, "monograph",
-        monograph_quads, monograph_facts, check_monograph_across, monograph_dates, required=True,
+        "monograph",
+        "drugs/*.yaml",
+        read_monograph,
+        monograph_triples,
+        "monograph",
+        monograph_quads,
+        monograph_facts,
+        check_monograph_across,
+        monograph_dates,
+        required=True,
     ),
     "sssom": SourceKind(
-        "sssom", "mappings/*.sssom.tsv", read_sssom, sssom_triples, "mappings",
-        sssom_quads, sssom_facts, check_sssom_across, sssom_dates,
+        "sssom",
+        "mappings/*.sssom.tsv",
+        read_sssom,
+        sssom_triples,
+        "mappings",
+        sssom_quads,
+        sssom_facts,
+        check_sssom_across,
+        sssom_dates,
     ),
 }

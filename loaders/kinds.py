@@ -21,14 +21,14 @@ from loaders.sssom import MappingSet, expand_subject, sssom_triples
 __all__ = [
     "AcrossFiles",
     "MonographFacts",
-    "monograph_quads",
-    "monograph_facts",
     "check_monograph_across",
-    "monograph_dates",
-    "sssom_quads",
-    "sssom_facts",
     "check_sssom_across",
+    "monograph_dates",
+    "monograph_facts",
+    "monograph_quads",
     "sssom_dates",
+    "sssom_facts",
+    "sssom_quads",
 ]
 
 _RDF_TYPE = ox.NamedNode(RDF_TYPE)
@@ -75,21 +75,31 @@ def monograph_facts(m: Monograph, quads: Iterable[ox.Quad]) -> MonographFacts:
 def check_monograph_across(facts: MonographFacts, path: Path, seen: AcrossFiles) -> None:
     """One drug per monograph, and shared terms and sources defined alike in every file."""
     if facts.drug_id in seen.drugs:
-        raise DrugkgError(f"drug id {facts.drug_id!r} is also defined in {seen.drugs[facts.drug_id]}", file=str(path),
-                          where="drug.id", expected="one monograph per drug")
+        raise DrugkgError(
+            f"drug id {facts.drug_id!r} is also defined in {seen.drugs[facts.drug_id]}",
+            file=str(path),
+            where="drug.id",
+            expected="one monograph per drug",
+        )
     seen.drugs[facts.drug_id] = path
     for key, dumped in facts.terms:
         if key in seen.terms and seen.terms[key][0] != dumped:
             kind, term_id = key
             raise DrugkgError(
                 f"terms.{kind} {term_id!r} differs from its definition in {seen.terms[key][1]}",
-                file=str(path), where=f"terms.{kind}", expected="the same definition of a shared term in every file",
+                file=str(path),
+                where=f"terms.{kind}",
+                expected="the same definition of a shared term in every file",
             )
         seen.terms.setdefault(key, (dumped, path))
     for source_id, dumped in facts.sources:
         if source_id in seen.sources and seen.sources[source_id][0] != dumped:
-            raise DrugkgError(f"source {source_id!r} differs from its definition in {seen.sources[source_id][1]}",
-                              file=str(path), where="sources", expected="the same source record in every file")
+            raise DrugkgError(
+                f"source {source_id!r} differs from its definition in {seen.sources[source_id][1]}",
+                file=str(path),
+                where="sources",
+                expected="the same source record in every file",
+            )
         seen.sources.setdefault(source_id, (dumped, path))
     seen.subjects.update(facts.typed_subjects)
 
@@ -110,8 +120,12 @@ def check_sssom_across(ms: MappingSet, path: Path, seen: AcrossFiles) -> None:
     """Every mapping's subject is a resource that some monograph defines."""
     for mapping, line in zip(ms.mappings, ms.lines, strict=True):
         if expand_subject(ms, mapping) not in seen.subjects:
-            raise DrugkgError(f"column subject_id: {mapping.subject_id!r} is not a resource of any monograph",
-                              file=str(path), where=f"line {line}", expected="the id of a curated drug or term")
+            raise DrugkgError(
+                f"column subject_id: {mapping.subject_id!r} is not a resource of any monograph",
+                file=str(path),
+                where=f"line {line}",
+                expected="the id of a curated drug or term",
+            )
 
 
 def sssom_dates(ms: MappingSet) -> Iterable[dt.date]:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
@@ -18,14 +19,19 @@ from loaders.monograph_parts import TERM_IRI_KIND, RdfTerms, all_triples
 from loaders.yaml_source import YamlDocument, read_yaml
 
 __all__ = [
-    "read_monograph", "monograph_triples", "monograph_ox_triples", "term_iri", "TERM_IRI_KIND", "is_shared_subject",
+    "TERM_IRI_KIND",
+    "is_shared_subject",
+    "monograph_ox_triples",
+    "monograph_triples",
+    "read_monograph",
+    "term_iri",
 ]
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
 # Resources that several monographs may describe alike (terms, sources, their sections, disease
 # mechanisms): the build puts their triples in one shared graph, so each is stored once.
-_SHARED_KINDS = tuple(TERM_IRI_KIND.values()) + ("age-limit", "source", "section", "disease-mechanism")
+_SHARED_KINDS = (*tuple(TERM_IRI_KIND.values()), "age-limit", "source", "section", "disease-mechanism")
 _SHARED_PREFIXES = tuple(resource_iri(kind, "") for kind in _SHARED_KINDS)
 
 
@@ -121,7 +127,7 @@ def _located(doc: YamlDocument, loc: tuple[str | int, ...], message: str, expect
     return DrugkgError(f"{field}: {message}", file=str(doc.path), where=f"line {doc.line_of(loc)}", expected=expected)
 
 
-def _pydantic_message(error: dict) -> str:  # type: ignore[type-arg]
+def _pydantic_message(error: ErrorDetails) -> str:
     kind = error["type"]
     if kind == "missing":
         return "required field is missing"
@@ -134,7 +140,7 @@ def _pydantic_message(error: dict) -> str:  # type: ignore[type-arg]
     return f"{error['msg']} (got {shown})"
 
 
-def _pydantic_expected(error: dict) -> str | None:  # type: ignore[type-arg]
+def _pydantic_expected(error: ErrorDetails) -> str | None:
     ctx = error.get("ctx") or {}
     if "expected" in ctx:
         return str(ctx["expected"])
@@ -165,8 +171,17 @@ def monograph_triples(m: Monograph) -> Iterator[Triple]:
 def _ox_terms() -> RdfTerms:
     t = OxTerms()
     tables = {name: {k: t.convert(v) for k, v in table.items()} for name, table in _TABLES.items()}
-    return RdfTerms(t.named, t.literal, t.namespace(VOCAB), t.namespace(RDF), t.namespace(RDFS),
-                    t.namespace(SKOS), t.namespace(PROV), t.namespace(DCTERMS), tables)
+    return RdfTerms(
+        t.named,
+        t.literal,
+        t.namespace(VOCAB),
+        t.namespace(RDF),
+        t.namespace(RDFS),
+        t.namespace(SKOS),
+        t.namespace(PROV),
+        t.namespace(DCTERMS),
+        tables,
+    )
 
 
 _OX_TERMS = _ox_terms()
@@ -175,5 +190,3 @@ _OX_TERMS = _ox_terms()
 def monograph_ox_triples(m: Monograph) -> Iterator[tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]]:
     """The same triples as monograph_triples, as pyoxigraph terms (for the build)."""
     return all_triples(m, _OX_TERMS)
-
-

@@ -10,20 +10,29 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 __all__ = [
+    "CERTAINTY_LEVELS",
+    "TERM_KINDS",
+    "UCUM_UNITS",
     "Monograph",
     "Quantity",
-    "UCUM_UNITS",
     "broader_chains",
     "reference_errors",
-    "TERM_KINDS",
-    "CERTAINTY_LEVELS",
 ]
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=120)]
 # Free text: no C0/C1 control characters (they break RDF/XML and most terminals); line breaks are allowed.
-Text = Annotated[str, StringConstraints(min_length=1, max_length=2000, strip_whitespace=True,
-                                        pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]*$")]
-Duration = Annotated[str, StringConstraints(pattern=r"^P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+S)?)?$", min_length=3)]
+Text = Annotated[
+    str,
+    StringConstraints(
+        min_length=1,
+        max_length=2000,
+        strip_whitespace=True,
+        pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]*$",
+    ),
+]
+Duration = Annotated[
+    str, StringConstraints(pattern=r"^P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+S)?)?$", min_length=3)
+]
 
 UCUM_UNITS = ("mg", "g", "ug", "mL", "L", "mg/mL", "ug/mL", "mg/d", "mg/kg", "h", "d", "wk", "mo", "a", "kg")
 Unit = Literal["mg", "g", "ug", "mL", "L", "mg/mL", "ug/mL", "mg/d", "mg/kg", "h", "d", "wk", "mo", "a", "kg"]
@@ -263,8 +272,13 @@ class AdverseEffectGroup(_Model):
 class Warning(_Model):
     id: Slug
     kind: Literal[
-        "boxed-warning", "precaution", "use-with-caution", "avoid-activity",
-        "not-established", "not-evaluated", "lactation",
+        "boxed-warning",
+        "precaution",
+        "use-with-caution",
+        "avoid-activity",
+        "not-established",
+        "not-evaluated",
+        "lactation",
     ]
     issued_by: Slug | None = None
     route: Slug | None = None
@@ -328,13 +342,16 @@ class _ReferenceCheck:
 
     def refs(self, loc: tuple[str | int, ...], values: tuple[str, ...], kind: str) -> None:
         for j, v in enumerate(values):
-            self.ref(loc + (j,), v, kind)
+            self.ref((*loc, j), v, kind)
 
     def section_refs(self, loc: tuple[str | int, ...], values: tuple[str, ...] | None) -> None:
         for j, v in enumerate(values or ()):
             if v not in self.sections:
-                self.add(loc + (j,) if len(values or ()) > 1 else loc, f"unknown section {v!r}",
-                         "a section id declared under sources[].sections")
+                self.add(
+                    (*loc, j) if len(values or ()) > 1 else loc,
+                    f"unknown section {v!r}",
+                    "a section id declared under sources[].sections",
+                )
 
     def term_ids(self) -> None:
         for kind in TERM_KINDS:
@@ -349,13 +366,24 @@ class _ReferenceCheck:
         for i, src in enumerate(self.m.sources):
             for j, sec in enumerate(src.sections):
                 if sec.id in self.sections:
-                    self.add(("sources", i, "sections", j, "id"), f"duplicate section id {sec.id!r}",
-                             "section ids unique across all sources of the file")
+                    self.add(
+                        ("sources", i, "sections", j, "id"),
+                        f"duplicate section id {sec.id!r}",
+                        "section ids unique across all sources of the file",
+                    )
                 self.sections.add(sec.id)
 
     def item_ids(self) -> None:
-        for field_name in ("sources", "formulations", "regimens", "mechanisms", "disease_mechanisms",
-                           "indications", "adverse_effects", "warnings"):
+        for field_name in (
+            "sources",
+            "formulations",
+            "regimens",
+            "mechanisms",
+            "disease_mechanisms",
+            "indications",
+            "adverse_effects",
+            "warnings",
+        ):
             seen: set[str] = set()
             for i, item in enumerate(getattr(self.m, field_name)):
                 if item.id in seen:
@@ -383,8 +411,11 @@ class _ReferenceCheck:
         for i, finding in enumerate(t.findings):
             self.ref(("terms", "findings", i, "broader"), finding.broader, "findings")
             if finding.id in chains[finding.id]:
-                self.add(("terms", "findings", i, "broader"), f"finding {finding.id!r} is broader than itself",
-                         "a chain of broader findings that ends")
+                self.add(
+                    ("terms", "findings", i, "broader"),
+                    f"finding {finding.id!r} is broader than itself",
+                    "a chain of broader findings that ends",
+                )
         for i, pop in enumerate(t.populations):
             self.ref(("terms", "populations", i, "condition"), pop.condition, "conditions")
         for i, rec in enumerate(t.recommendations):
@@ -402,29 +433,35 @@ class _ReferenceCheck:
     def formulations(self) -> None:
         for i, f in enumerate(self.m.formulations):
             loc: tuple[str | int, ...] = ("formulations", i)
-            self.ref(loc + ("dosage_form",), f.dosage_form, "dosage_forms")
-            self.ref(loc + ("route",), f.route, "routes")
-            self.refs(loc + ("delivery_modes",), f.delivery_modes, "delivery_modes")
-            self.section_refs(loc + ("section",), f.section)
+            self.ref((*loc, "dosage_form"), f.dosage_form, "dosage_forms")
+            self.ref((*loc, "route"), f.route, "routes")
+            self.refs((*loc, "delivery_modes"), f.delivery_modes, "delivery_modes")
+            self.section_refs((*loc, "section"), f.section)
             if f.strength_range and f.strength_range.min.unit != f.strength_range.max.unit:
-                self.add(loc + ("strength_range", "max", "unit"), "the range ends have different units",
-                         "the same unit for min and max")
+                self.add(
+                    (*loc, "strength_range", "max", "unit"),
+                    "the range ends have different units",
+                    "the same unit for min and max",
+                )
             if f.strength_range and f.strength_range.min.value > f.strength_range.max.value:
-                self.add(loc + ("strength_range", "min", "value"), "the range minimum is above its maximum",
-                         "min <= max")
+                self.add(
+                    (*loc, "strength_range", "min", "value"), "the range minimum is above its maximum", "min <= max"
+                )
 
     def regimens(self) -> None:
         for i, r in enumerate(self.m.regimens):
             loc: tuple[str | int, ...] = ("regimens", i)
-            self.ref(loc + ("route",), r.route, "routes")
-            self.ref(loc + ("population",), r.population, "populations")
-            self.section_refs(loc + ("section",), r.section)
+            self.ref((*loc, "route"), r.route, "routes")
+            self.ref((*loc, "population"), r.population, "populations")
+            self.section_refs((*loc, "section"), r.section)
             for j, fid in enumerate(r.formulations):
                 if fid not in self.formulation_ids:
-                    self.add(loc + ("formulations", j), f"unknown formulation {fid!r}", "an id listed under formulations")
+                    self.add(
+                        (*loc, "formulations", j), f"unknown formulation {fid!r}", "an id listed under formulations"
+                    )
             for j, adj in enumerate(r.adjustments):
-                self.ref(loc + ("adjustments", j, "population"), adj.population, "populations")
-                self.ref(loc + ("adjustments", j, "recommendation"), adj.recommendation, "recommendations")
+                self.ref((*loc, "adjustments", j, "population"), adj.population, "populations")
+                self.ref((*loc, "adjustments", j, "recommendation"), adj.recommendation, "recommendations")
 
     def mechanisms(self) -> None:
         for i, mech in enumerate(self.m.mechanisms):
@@ -433,56 +470,77 @@ class _ReferenceCheck:
             self.section_refs(("mechanisms", i, "section"), mech.section)
         for i, dm in enumerate(self.m.disease_mechanisms):
             loc: tuple[str | int, ...] = ("disease_mechanisms", i)
-            self.ref(loc + ("condition",), dm.condition, "conditions")
-            self.ref(loc + ("causal_gene",), dm.causal_gene, "genes")
-            self.ref(loc + ("gene_product",), dm.gene_product, "proteins")
-            self.ref(loc + ("affected_cell_type",), dm.affected_cell_type, "cell_types")
-            self.refs(loc + ("consequences",), dm.consequences, "findings")
-            self.section_refs(loc + ("section",), dm.section)
+            self.ref((*loc, "condition"), dm.condition, "conditions")
+            self.ref((*loc, "causal_gene"), dm.causal_gene, "genes")
+            self.ref((*loc, "gene_product"), dm.gene_product, "proteins")
+            self.ref((*loc, "affected_cell_type"), dm.affected_cell_type, "cell_types")
+            self.refs((*loc, "consequences"), dm.consequences, "findings")
+            self.section_refs((*loc, "section"), dm.section)
 
     def indications(self) -> None:
         for i, ind in enumerate(self.m.indications):
             loc: tuple[str | int, ...] = ("indications", i)
-            self.ref(loc + ("condition",), ind.condition, "conditions")
-            self.ref(loc + ("approved_by",), ind.approved_by, "organizations")
-            self.refs(loc + ("treats",), ind.treats, "findings")
-            self.section_refs(loc + ("section",), ind.section)
+            self.ref((*loc, "condition"), ind.condition, "conditions")
+            self.ref((*loc, "approved_by"), ind.approved_by, "organizations")
+            self.refs((*loc, "treats"), ind.treats, "findings")
+            self.section_refs((*loc, "section"), ind.section)
             if ind.status == "off-label" and ind.approved_by:
-                self.add(loc + ("approved_by",), "an off-label use cannot name an approving authority",
-                         "no approved_by when status is off-label")
+                self.add(
+                    (*loc, "approved_by"),
+                    "an off-label use cannot name an approving authority",
+                    "no approved_by when status is off-label",
+                )
             if ind.status == "approved" and not ind.approved_by:
-                self.add(loc + ("status",), "an approved indication must name who approved it", "approved_by")
+                self.add((*loc, "status"), "an approved indication must name who approved it", "approved_by")
 
     def effects(self) -> None:
         for i, ae in enumerate(self.m.adverse_effects):
             loc: tuple[str | int, ...] = ("adverse_effects", i)
-            self.refs(loc + ("effects",), ae.effects, "findings")
-            self.refs(loc + ("consequences",), ae.consequences, "findings")
-            self.ref(loc + ("population",), ae.population, "populations")
-            self.ref(loc + ("route",), ae.route, "routes")
-            self.section_refs(loc + ("section",), ae.section)
+            self.refs((*loc, "effects"), ae.effects, "findings")
+            self.refs((*loc, "consequences"), ae.consequences, "findings")
+            self.ref((*loc, "population"), ae.population, "populations")
+            self.ref((*loc, "route"), ae.route, "routes")
+            self.section_refs((*loc, "section"), ae.section)
 
     def warnings(self) -> None:
         for i, w in enumerate(self.m.warnings):
             loc: tuple[str | int, ...] = ("warnings", i)
-            self.ref(loc + ("issued_by",), w.issued_by, "organizations")
-            self.ref(loc + ("route",), w.route, "routes")
-            self.refs(loc + ("about_effects",), w.about_effects, "findings")
-            self.refs(loc + ("populations",), w.populations, "populations")
-            self.refs(loc + ("recommendations",), w.recommendations, "recommendations")
-            self.section_refs(loc + ("section",), w.section)
+            self.ref((*loc, "issued_by"), w.issued_by, "organizations")
+            self.ref((*loc, "route"), w.route, "routes")
+            self.refs((*loc, "about_effects"), w.about_effects, "findings")
+            self.refs((*loc, "populations"), w.populations, "populations")
+            self.refs((*loc, "recommendations"), w.recommendations, "recommendations")
+            self.section_refs((*loc, "section"), w.section)
 
     def dose_limits(self) -> None:
         for i, r in enumerate(self.m.regimens):
-            if r.max_single_dose and r.starting_dose.unit == r.max_single_dose.unit \
-                    and r.starting_dose.value > r.max_single_dose.value:
-                self.add(("regimens", i, "starting_dose", "value"), "the starting dose is above the maximum single dose",
-                         f"at most {r.max_single_dose.value} {r.max_single_dose.unit}")
+            if (
+                r.max_single_dose
+                and r.starting_dose.unit == r.max_single_dose.unit
+                and r.starting_dose.value > r.max_single_dose.value
+            ):
+                self.add(
+                    ("regimens", i, "starting_dose", "value"),
+                    "the starting dose is above the maximum single dose",
+                    f"at most {r.max_single_dose.value} {r.max_single_dose.unit}",
+                )
 
     def all(self) -> list[Problem]:
-        for step in (self.term_ids, self.section_ids, self.item_ids, self.sources, self.terms, self.drug,
-                     self.formulations, self.regimens, self.mechanisms, self.indications, self.effects,
-                     self.warnings, self.dose_limits):
+        for step in (
+            self.term_ids,
+            self.section_ids,
+            self.item_ids,
+            self.sources,
+            self.terms,
+            self.drug,
+            self.formulations,
+            self.regimens,
+            self.mechanisms,
+            self.indications,
+            self.effects,
+            self.warnings,
+            self.dose_limits,
+        ):
             step()
         return self.problems
 

@@ -29,21 +29,21 @@ from loaders.monograph_model import (
 )
 
 __all__ = [
-    "RdfTerms",
-    "Emitter",
     "PARTS",
+    "TERM_IRI_KIND",
+    "Emitter",
+    "RdfTerms",
     "all_triples",
+    "dosing_triples",
+    "effect_triples",
+    "formulation_triples",
+    "identity_triples",
+    "indication_triples",
+    "mechanism_triples",
+    "population_triples",
     "provenance_triples",
     "term_triples",
-    "population_triples",
-    "identity_triples",
-    "formulation_triples",
-    "dosing_triples",
-    "mechanism_triples",
-    "indication_triples",
-    "effect_triples",
     "warning_triples",
-    "TERM_IRI_KIND",
 ]
 
 Triple = tuple[Any, Any, Any]
@@ -324,8 +324,11 @@ def _concentration(e: Emitter, node: Any, f: Formulation, i: int, c: Concentrati
     num, den = c.numerator, c.denominator
     yield e.label(cn, f"{decimal_lexical(num.value)} {num.unit} / {decimal_lexical(den.value)} {den.unit}")
     normalised = Quantity.model_construct(value=(num.value / den.value).normalize(), unit=f"{num.unit}/{den.unit}")
-    for role, prop, q in (("numerator", v.numerator, num), ("denominator", v.denominator, den),
-                          ("normalised", v.normalised, normalised)):
+    for role, prop, q in (
+        ("numerator", v.numerator, num),
+        ("denominator", v.denominator, den),
+        ("normalised", v.normalised, normalised),
+    ):
         qn = e.node("quantity", f"{e.slug}-{f.id}-{i}-{role}")
         yield cn, prop, qn
         yield from e.quantity(qn, q)
@@ -364,9 +367,11 @@ def formulation_triples(e: Emitter) -> Iterator[Triple]:
 
 def _doses(e: Emitter, node: Any, r: Regimen) -> Iterator[Triple]:
     v = e.t.vocab
-    for role, prop, q in (("starting-dose", v.startingDose, r.starting_dose),
-                          ("max-single-dose", v.maxSingleDose, r.max_single_dose),
-                          ("max-daily-dose", v.maxDailyDose, r.max_daily_dose)):
+    for role, prop, q in (
+        ("starting-dose", v.startingDose, r.starting_dose),
+        ("max-single-dose", v.maxSingleDose, r.max_single_dose),
+        ("max-daily-dose", v.maxDailyDose, r.max_daily_dose),
+    ):
         if q is not None:
             qn = e.node("quantity", f"{e.slug}-{r.id}-{role}")
             yield node, prop, qn
@@ -446,7 +451,9 @@ def _disease_mechanisms(e: Emitter) -> Iterator[Triple]:
         node = e.node("disease-mechanism", dm.id)
         yield node, e.t.rdf.type, v.DiseaseMechanism
         condition = e.term_label("conditions", dm.condition)
-        yield e.label(node, f"genetic cause of {condition}" if dm.causal_gene else f"how {condition} may cause findings")
+        yield e.label(
+            node, f"genetic cause of {condition}" if dm.causal_gene else f"how {condition} may cause findings"
+        )
         yield e.certainty(node, dm.certainty)
         yield from e.provenance(node, dm.section)
         yield node, v.condition, e.term("conditions", dm.condition)
@@ -598,8 +605,15 @@ def all_triples(m: Monograph, terms: RdfTerms) -> Iterator[Triple]:
         yield from part(e)
 
 
-_DURATION_UNITS = (("Y", "year"), ("M", "month"), ("W", "week"), ("D", "day"), ("TH", "hour"), ("TM", "minute"),
-                   ("TS", "second"))
+_DURATION_UNITS = (
+    ("Y", "year"),
+    ("M", "month"),
+    ("W", "week"),
+    ("D", "day"),
+    ("TH", "hour"),
+    ("TM", "minute"),
+    ("TS", "second"),
+)
 
 
 def duration_words(duration: str) -> str:

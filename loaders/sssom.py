@@ -19,7 +19,7 @@ from drugkg.errors import DrugkgError
 from drugkg.namespaces import RESOURCE, XREF_PREFIXES, expand_curie, resource_iri
 from loaders.yaml_source import parse_yaml_text
 
-__all__ = ["MappingSet", "Mapping", "read_sssom", "sssom_triples", "expand_subject", "SSSOM", "SEMAPV"]
+__all__ = ["SEMAPV", "SSSOM", "Mapping", "MappingSet", "expand_subject", "read_sssom", "sssom_triples"]
 
 SSSOM = "https://w3id.org/sssom/"
 SEMAPV = "https://w3id.org/semapv/vocab/"
@@ -71,8 +71,11 @@ class Mapping(BaseModel):
     object_id: str
     object_label: str | None = None
     mapping_justification: TypingLiteral[
-        "semapv:ManualMappingCuration", "semapv:LexicalMatching", "semapv:LogicalReasoning",
-        "semapv:MappingReview", "semapv:UnspecifiedMatching",
+        "semapv:ManualMappingCuration",
+        "semapv:LexicalMatching",
+        "semapv:LogicalReasoning",
+        "semapv:MappingReview",
+        "semapv:UnspecifiedMatching",
     ]
     comment: str | None = None
     confidence: float | None = Field(default=None, ge=0, le=1)
@@ -104,13 +107,19 @@ def _read_text(path: Path) -> str:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
-        raise _err(path, line, f"is not UTF-8 text (byte 0x{raw[err.start]:02x} at offset {err.start})", "UTF-8") from None
+        raise _err(
+            path, line, f"is not UTF-8 text (byte 0x{raw[err.start]:02x} at offset {err.start})", "UTF-8"
+        ) from None
     except OSError as err:
         raise _err(path, None, f"cannot be read: {err.strerror or err}") from None
     bad = _CONTROL.search(text)
     if bad:
-        raise _err(path, text[: bad.start()].count("\n") + 1,
-                   f"control character U+{ord(bad.group()):04X} in the text", "printable text; cells separated by tabs")
+        raise _err(
+            path,
+            text[: bad.start()].count("\n") + 1,
+            f"control character U+{ord(bad.group()):04X} in the text",
+            "printable text; cells separated by tabs",
+        )
     return text
 
 
@@ -144,9 +153,13 @@ def _metadata(path: Path, lines: list[str]) -> tuple[MappingSetMetadata, int]:
     # the graph expands cross-reference CURIEs with drugkg's prefix map: the file may not say otherwise
     for prefix, iri in metadata.curie_map.items():
         if prefix in XREF_PREFIXES and iri != XREF_PREFIXES[prefix]:
-            raise _err(path, meta_doc.line_of(("curie_map", prefix)),
-                       f"metadata field curie_map.{prefix}: curie_map maps {prefix!r} to {iri}, "
-                       f"but drugkg expands it to {XREF_PREFIXES[prefix]}", XREF_PREFIXES[prefix])
+            raise _err(
+                path,
+                meta_doc.line_of(("curie_map", prefix)),
+                f"metadata field curie_map.{prefix}: curie_map maps {prefix!r} to {iri}, "
+                f"but drugkg expands it to {XREF_PREFIXES[prefix]}",
+                XREF_PREFIXES[prefix],
+            )
     return metadata, len(meta_lines)
 
 
@@ -154,7 +167,9 @@ def _columns(path: Path, reader: Iterator[list[str]], header_line: int) -> list[
     try:
         columns = next(reader)
     except StopIteration:
-        raise _err(path, header_line, "no header row", "a tab-separated header naming " + ", ".join(REQUIRED_COLUMNS)) from None
+        raise _err(
+            path, header_line, "no header row", "a tab-separated header naming " + ", ".join(REQUIRED_COLUMNS)
+        ) from None
     except csv.Error as err:
         raise _err(path, header_line, f"malformed header row: {err}") from None
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
@@ -177,11 +192,19 @@ def _mapping(path: Path, line_no: int, columns: list[str], row: list[str], metad
         raise _err(path, line_no, f"column {field}: {e['msg']} (got {record.get(field)!r})") from None
     for column, curie in (("subject_id", mapping.subject_id), ("object_id", mapping.object_id)):
         if _expand(curie, metadata) is None:
-            raise _err(path, line_no, f"column {column}: unknown prefix or malformed CURIE {curie!r}",
-                       "PREFIX:local with a prefix from the drugkg prefix map")
+            raise _err(
+                path,
+                line_no,
+                f"column {column}: unknown prefix or malformed CURIE {curie!r}",
+                "PREFIX:local with a prefix from the drugkg prefix map",
+            )
     if not mapping.subject_id.startswith("drugkg:"):
-        raise _err(path, line_no, f"column subject_id: {mapping.subject_id!r} is not a drugkg resource",
-                   "a subject of the form drugkg:<kind>/<id>")
+        raise _err(
+            path,
+            line_no,
+            f"column subject_id: {mapping.subject_id!r} is not a drugkg resource",
+            "a subject of the form drugkg:<kind>/<id>",
+        )
     return mapping
 
 
@@ -224,9 +247,12 @@ def expand_subject(ms: MappingSet, mapping: Mapping) -> str:
 def _expand(curie: str, metadata: MappingSetMetadata) -> str | None:
     prefix, sep, local = curie.partition(":")
     if prefix == "drugkg" and sep:
-        if not local or any(ch.isspace() for ch in local) or not all(
-            part and part.replace("-", "").isalnum() and part == part.lower() for part in local.split("/")
-        ) or local.count("/") != 1:
+        if (
+            not local
+            or any(ch.isspace() for ch in local)
+            or not all(part and part.replace("-", "").isalnum() and part == part.lower() for part in local.split("/"))
+            or local.count("/") != 1
+        ):
             return None
         return metadata.curie_map["drugkg"] + local
     return expand_curie(curie)

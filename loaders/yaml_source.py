@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -27,7 +27,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
     """The safe loader, with the implicit-tag resolution of each scalar remembered: the resolver's
     regular expressions are the costliest part of composing a large file, and values repeat."""
 
-    _resolved: dict[tuple[Any, ...], str] = {}
+    _resolved: ClassVar[dict[tuple[Any, ...], str]] = {}
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
         if self.yaml_path_resolvers:  # tags that depend on the path: nothing to remember
@@ -99,8 +99,12 @@ def parse_yaml_text(text: str, path: Path) -> YamlDocument:
     except yaml.reader.ReaderError as err:
         # A character YAML does not allow (control characters, NUL): the reader gives a character offset.
         line = text[: max(err.position, 0)].count("\n") + 1 if isinstance(err.position, int) else None
-        raise _error(path, line, f"malformed YAML: character {_char(err.character)} is not allowed in YAML text",
-                     "printable Unicode text") from None
+        raise _error(
+            path,
+            line,
+            f"malformed YAML: character {_char(err.character)} is not allowed in YAML text",
+            "printable Unicode text",
+        ) from None
     except yaml.YAMLError as err:
         raise _error(path, None, f"malformed YAML: {err}") from None
     except RecursionError:
@@ -130,15 +134,20 @@ def _convert(node: yaml.Node, loc: Location, doc: YamlDocument, depth: int, scal
             key = key_node.value
             if key in result:
                 raise _error(doc.path, key_node.start_mark.line + 1, f"duplicate key {key!r}")
-            doc.lines[loc + (key,)] = key_node.start_mark.line + 1
-            result[key] = _convert(value_node, loc + (key,), doc, depth + 1, scalars)
+            doc.lines[(*loc, key)] = key_node.start_mark.line + 1
+            result[key] = _convert(value_node, (*loc, key), doc, depth + 1, scalars)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, loc + (i,), doc, depth + 1, scalars) for i, item in enumerate(node.value)]
+        return [_convert(item, (*loc, i), doc, depth + 1, scalars) for i, item in enumerate(node.value)]
     if node.tag == "tag:yaml.org,2002:str" and isinstance(node, yaml.ScalarNode):
         return node.value  # what the safe constructor returns for a string, without its overhead
     if node.tag.startswith("tag:yaml.org,2002:") and node.tag.rsplit(":", 1)[1] in {
-        "str", "int", "float", "bool", "null", "timestamp",
+        "str",
+        "int",
+        "float",
+        "bool",
+        "null",
+        "timestamp",
     }:
         try:
             return scalars.construct_object(node)
@@ -148,6 +157,7 @@ def _convert(node: yaml.Node, loc: Location, doc: YamlDocument, depth: int, scal
             shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
             field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".") or "(top level)"
             expected = {"timestamp": "a real date (YYYY-MM-DD)", "int": "an integer of at most 4300 digits"}
-            raise _error(doc.path, line, f"{field}: {shown!r} is not a valid YAML {kind}",
-                         expected.get(kind, f"a {kind} value")) from None
+            raise _error(
+                doc.path, line, f"{field}: {shown!r} is not a valid YAML {kind}", expected.get(kind, f"a {kind} value")
+            ) from None
     raise _error(doc.path, line, f"unsupported YAML tag {node.tag!r}")

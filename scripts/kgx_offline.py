@@ -156,8 +156,11 @@ def ranges(nodes: str, edges: str) -> dict[str, Any]:
             "association subject": (subject, view.induced_slot("subject", assoc).range if assoc else None),
             "association object": (obj, view.induced_slot("object", assoc).range if assoc else None),
         }
-        report[key] = sorted(f"{name}: {cat} is not a {allowed}" for name, (cat, allowed) in checks.items()
-                             if _outside(view, cat, allowed))
+        report[key] = sorted(
+            f"{name}: {cat} is not a {allowed}"
+            for name, (cat, allowed) in checks.items()
+            if _outside(view, cat, allowed)
+        )
         if predicate.deprecated:
             report[key].append(f"predicate deprecated: {predicate.deprecated}")
     return {"edge_kinds": report, "network_attempts": NETWORK_ATTEMPTS}

@@ -12,7 +12,7 @@ from typing import Protocol
 from drugkg import __version__
 from drugkg.errors import DrugkgError
 
-__all__ = ["main", "COMMANDS"]
+__all__ = ["COMMANDS", "main"]
 
 
 class Command(Protocol):
@@ -54,8 +54,12 @@ def _parser() -> argparse.ArgumentParser:
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         cmd.add_argument("-v", "--verbose", action="store_true", help="show details and tracebacks")
-        cmd.add_argument("-q", "--quiet", action="store_true",
-                         help="no progress bars and no informational messages (warnings and errors only)")
+        cmd.add_argument(
+            "-q",
+            "--quiet",
+            action="store_true",
+            help="no progress bars and no informational messages (warnings and errors only)",
+        )
         module.add_arguments(cmd)
         cmd.set_defaults(_run=module.run)
     return parser
@@ -85,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"drugkg {args.command}: interrupted", file=sys.stderr)
         return 130
-    except Exception as err:  # noqa: BLE001 - the last line of defence: no traceback for users
+    except Exception as err:
         if verbose:
             raise
         print(
@@ -93,4 +97,3 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-

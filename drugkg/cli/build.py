@@ -8,7 +8,7 @@ from pathlib import Path
 from drugkg.build import build
 from drugkg.buildfolder import read_manifest
 
-__all__ = ["HELP", "EXAMPLE", "add_arguments", "run"]
+__all__ = ["EXAMPLE", "HELP", "add_arguments", "run"]
 
 HELP = "build the knowledge graph from the curated sources (dumps, dataset description, store)"
 EXAMPLE = "drugkg build --out build/"
@@ -16,8 +16,9 @@ EXAMPLE = "drugkg build --out build/"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=Path("build"), help="output folder (default: ./build)")
-    parser.add_argument("--data", type=Path, default=None,
-                        help="folder of curated sources (default: the data shipped with drugkg)")
+    parser.add_argument(
+        "--data", type=Path, default=None, help="folder of curated sources (default: the data shipped with drugkg)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -35,8 +35,11 @@ def ensure_build(folder: Path, *, may_build: bool, command: str) -> Path:
         return folder
     manifest = read_manifest(folder)
     if folder.exists() and any(folder.iterdir()) and manifest is None:
-        raise DrugkgError("is not a drugkg build and holds other files; refusing to build there",
-                          file=str(folder), expected="a build folder (drugkg build --out DIR) or an empty path")
+        raise DrugkgError(
+            "is not a drugkg build and holds other files; refusing to build there",
+            file=str(folder),
+            expected="a build folder (drugkg build --out DIR) or an empty path",
+        )
     if manifest is not None and not _built_from_shipped_data(manifest):
         log.warning("drugkg %s: %s was built from other sources; using it as it is", command, folder)
         check_build(folder)

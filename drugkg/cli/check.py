@@ -16,8 +16,10 @@ from drugkg.querying import open_build_store
 
 __all__ = ["EXAMPLE", "HELP", "add_arguments", "run"]
 
-HELP = ("list what one source document says applies to a patient profile: warnings, age limits, cautions, "
-        "dose adjustments, boxed warnings and activities to avoid (a restatement of the source, not medical advice)")
+HELP = (
+    "list what one source document says applies to a patient profile: warnings, age limits, cautions, "
+    "dose adjustments, boxed warnings and activities to avoid (a restatement of the source, not medical advice)"
+)
 EXAMPLE = "drugkg check --age 10 --route intrathecal --condition epilepsy --pregnant"
 
 
@@ -44,28 +46,46 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--age", type=_age, metavar="YEARS", help="age in years")
     parser.add_argument("--route", metavar="ROUTE", help="route of administration: oral or intrathecal")
-    parser.add_argument("--formulation", metavar="FORM", help="dosage form: tablet, granules, oral-solution, "
-                        "oral-suspension, injection")
-    parser.add_argument("--condition", action="append", default=[], metavar="CONDITION",
-                        help="a condition the patient has (repeatable)")
+    parser.add_argument(
+        "--formulation", metavar="FORM", help="dosage form: tablet, granules, oral-solution, oral-suspension, injection"
+    )
+    parser.add_argument(
+        "--condition", action="append", default=[], metavar="CONDITION", help="a condition the patient has (repeatable)"
+    )
     parser.add_argument("--pregnant", action="store_true", help="the patient is pregnant")
     parser.add_argument("--breastfeeding", action="store_true", help="the patient is breastfeeding")
     parser.add_argument("--elderly", action="store_true", help="the patient is elderly")
     parser.add_argument("--drug", default="baclofen", metavar="DRUG", help="drug id or IRI (default: baclofen)")
     parser.add_argument("--format", "-f", choices=("table", "json"), default="table", help="output format")
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--data", type=Path, default=Path("build"), metavar="DIR",
-                       help="build folder whose embedded store to ask (default: ./build; built if missing or stale)")
+    where.add_argument(
+        "--data",
+        type=Path,
+        default=Path("build"),
+        metavar="DIR",
+        help="build folder whose embedded store to ask (default: ./build; built if missing or stale)",
+    )
     where.add_argument("--endpoint", metavar="URL", help="ask this SPARQL 1.1 endpoint instead")
 
 
 def run(args: argparse.Namespace) -> int:
     drug = args.drug if args.drug.startswith(("http://", "https://")) else resource_iri("drug", args.drug)
-    if not drug.startswith(("http://", "https://")) or any(c in drug for c in " <>\"{}|\\^`"):
+    if not drug.startswith(("http://", "https://")) or any(c in drug for c in ' <>"{}|\\^`'):
         raise DrugkgError(f"--drug {args.drug!r} is not a drug id or IRI", expected="baclofen, or a full IRI")
-    profile = Profile(age=args.age, route=args.route, formulation=args.formulation, conditions=tuple(args.condition),
-                      pregnant=args.pregnant, breastfeeding=args.breastfeeding, elderly=args.elderly)
-    runner = endpoint_runner(args.endpoint) if args.endpoint else store_runner(open_build_store(ensure_build(args.data, may_build=True, command="check")))
+    profile = Profile(
+        age=args.age,
+        route=args.route,
+        formulation=args.formulation,
+        conditions=tuple(args.condition),
+        pregnant=args.pregnant,
+        breastfeeding=args.breastfeeding,
+        elderly=args.elderly,
+    )
+    runner = (
+        endpoint_runner(args.endpoint)
+        if args.endpoint
+        else store_runner(open_build_store(ensure_build(args.data, may_build=True, command="check")))
+    )
     result = check_profile(runner, profile, drug)
     if args.format == "json":
         sys.stdout.write(json.dumps(result_as_json(result), indent=2, ensure_ascii=False) + "\n")

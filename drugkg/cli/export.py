@@ -20,13 +20,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "sources with `kgx merge` (see docs/biolink-export.md)."
     )
     parser.add_argument("--format", "-f", choices=FORMATS, default="kgx", help="export format (default: kgx)")
-    parser.add_argument("--data", type=Path, default=Path("build"), metavar="DIR",
-                        help="build folder to export (default: ./build; never rebuilt)")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=Path("build"),
+        metavar="DIR",
+        help="build folder to export (default: ./build; never rebuilt)",
+    )
     parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for the exported files")
 
 
 def run(args: argparse.Namespace) -> int:
     graph, files = export_build(args.data, args.out, args.format)
-    print(f"exported {len(graph.nodes)} nodes and {len(graph.edges)} edges to {args.out} "
-          f"({', '.join(f.name for f in files)})")
+    print(
+        f"exported {len(graph.nodes)} nodes and {len(graph.edges)} edges to {args.out} "
+        f"({', '.join(f.name for f in files)})"
+    )
     return 0

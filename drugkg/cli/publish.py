@@ -132,11 +132,7 @@ def run(args: argparse.Namespace) -> int:
         auth=auth,
         union_into_default=args.union_into_default,
     )
-    how = (
-        "swapped in at once"
-        if report.atomic
-        else "each replaced in turn, --no-transaction"
-    )
+    how = "swapped in at once" if report.atomic else "each replaced in turn, --no-transaction"
     log.info(
         "drugkg publish: %d graphs, %d triples published to %s (%s, checked by reading back) in %.1f s",
         len(report.graphs),

@@ -7,11 +7,9 @@ import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-import pyoxigraph as ox
-
-from drugkg.cli.buildpolicy import ensure_build
-from drugkg.catalogue import CatalogueQuery, load_catalogue, parse_query_file
 from drugkg.buildfolder import STORE_DIR
+from drugkg.catalogue import CatalogueQuery, load_catalogue, parse_query_file
+from drugkg.cli.buildpolicy import ensure_build
 from drugkg.errors import DrugkgError
 from drugkg.execution import Limits
 from drugkg.execution.limited import DEFAULT_CLI_LIMITS, run_limited
@@ -29,6 +27,7 @@ from drugkg.querying import (
     run_on_store,
     write_result,
 )
+from drugkg.rdfconvert import OxTerm
 from drugkg.sparql import analyse
 
 __all__ = ["EXAMPLE", "HELP", "add_arguments", "run"]
@@ -58,34 +57,74 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     what.add_argument("--file", type=Path, metavar="Q.rq", help="run the query in this file")
     what.add_argument("-e", "--execute", metavar="SPARQL", help="run this query text")
     parser.add_argument("name", nargs="?", metavar="NAME", help="a query of the catalogue (see --list)")
-    parser.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
-                        help="a parameter value (repeatable)")
-    parser.add_argument("--format", "-f", choices=_FORMATS, default=None,
-                        help="output format (default: table on a terminal, tsv otherwise)")
+    parser.add_argument(
+        "--param", "-p", action="append", default=[], metavar="NAME=VALUE", help="a parameter value (repeatable)"
+    )
+    parser.add_argument(
+        "--format",
+        "-f",
+        choices=_FORMATS,
+        default=None,
+        help="output format (default: table on a terminal, tsv otherwise)",
+    )
     parser.add_argument("--show", action="store_true", help="print the query text with its parameters, do not run it")
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--data", type=Path, default=Path("build"), metavar="DIR",
-                       help="build folder whose embedded store to query (default: ./build; built if missing or stale)")
+    where.add_argument(
+        "--data",
+        type=Path,
+        default=Path("build"),
+        metavar="DIR",
+        help="build folder whose embedded store to query (default: ./build; built if missing or stale)",
+    )
     where.add_argument("--endpoint", metavar="URL", help="query this remote SPARQL 1.1 endpoint instead")
-    parser.add_argument("--no-build", action="store_true",
-                        help="never build: query the build folder as it is, or fail if there is none")
-    parser.add_argument("--default-graph", action="append", default=[], metavar="IRI",
-                        help="a graph of the default graph (repeatable; as the protocol's default-graph-uri, "
-                             "overrides FROM; default: the union of all graphs)")
-    parser.add_argument("--named-graph", action="append", default=[], metavar="IRI",
-                        help="a named graph for GRAPH (repeatable; as named-graph-uri, overrides FROM NAMED)")
-    parser.add_argument("--base", metavar="IRI",
-                        help="resolve relative IRIs against this IRI (default: the query file's file: IRI)")
+    parser.add_argument(
+        "--no-build", action="store_true", help="never build: query the build folder as it is, or fail if there is none"
+    )
+    parser.add_argument(
+        "--default-graph",
+        action="append",
+        default=[],
+        metavar="IRI",
+        help="a graph of the default graph (repeatable; as the protocol's default-graph-uri, "
+        "overrides FROM; default: the union of all graphs)",
+    )
+    parser.add_argument(
+        "--named-graph",
+        action="append",
+        default=[],
+        metavar="IRI",
+        help="a named graph for GRAPH (repeatable; as named-graph-uri, overrides FROM NAMED)",
+    )
+    parser.add_argument(
+        "--base", metavar="IRI", help="resolve relative IRIs against this IRI (default: the query file's file: IRI)"
+    )
     limits = parser.add_argument_group(
-        "limits", "a query on the build's store runs in a worker process, cut off the network, under these")
-    limits.add_argument("--timeout", type=float, default=DEFAULT_CLI_LIMITS.timeout, metavar="SECONDS",
-                        help=f"time limit (default {DEFAULT_CLI_LIMITS.timeout:g})")
-    limits.add_argument("--memory-mb", type=int, default=DEFAULT_CLI_LIMITS.memory_mb, metavar="MiB",
-                        help=f"memory limit (default {DEFAULT_CLI_LIMITS.memory_mb})")
-    limits.add_argument("--max-rows", type=int, default=DEFAULT_CLI_LIMITS.max_rows, metavar="N",
-                        help=f"most rows or triples; a cut answer is said so on stderr (default {DEFAULT_CLI_LIMITS.max_rows})")
-    limits.add_argument("--no-limits", action="store_true",
-                        help="run in this process with no limit at all: for queries you trust")
+        "limits", "a query on the build's store runs in a worker process, cut off the network, under these"
+    )
+    limits.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_CLI_LIMITS.timeout,
+        metavar="SECONDS",
+        help=f"time limit (default {DEFAULT_CLI_LIMITS.timeout:g})",
+    )
+    limits.add_argument(
+        "--memory-mb",
+        type=int,
+        default=DEFAULT_CLI_LIMITS.memory_mb,
+        metavar="MiB",
+        help=f"memory limit (default {DEFAULT_CLI_LIMITS.memory_mb})",
+    )
+    limits.add_argument(
+        "--max-rows",
+        type=int,
+        default=DEFAULT_CLI_LIMITS.max_rows,
+        metavar="N",
+        help=f"most rows or triples; a cut answer is said so on stderr (default {DEFAULT_CLI_LIMITS.max_rows})",
+    )
+    limits.add_argument(
+        "--no-limits", action="store_true", help="run in this process with no limit at all: for queries you trust"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -96,8 +135,10 @@ def run(args: argparse.Namespace) -> int:
         return 0
     sources = [s for s in (args.name, args.file, args.execute) if s]
     if len(sources) != 1:
-        raise DrugkgError("say which query to run",
-                          expected="a catalogue NAME, --file Q.rq or -e 'SPARQL' (drugkg query --list shows the names)")
+        raise DrugkgError(
+            "say which query to run",
+            expected="a catalogue NAME, --file Q.rq or -e 'SPARQL' (drugkg query --list shows the names)",
+        )
     given = parse_param_assignments(args.param)
     catalogued: CatalogueQuery | None = None
     if args.name:
@@ -146,8 +187,10 @@ def run(args: argparse.Namespace) -> int:
     write_result(result, fmt, out)
     out.flush()
     if cut:
-        sys.stderr.write(f"drugkg query: result cut at {kept} rows (--max-rows {args.max_rows}); "
-                         "there are more: make the query more selective, or raise --max-rows\n")
+        sys.stderr.write(
+            f"drugkg query: result cut at {kept} rows (--max-rows {args.max_rows}); "
+            "there are more: make the query more selective, or raise --max-rows\n"
+        )
     return 0
 
 
@@ -158,8 +201,12 @@ def _limits(args: argparse.Namespace) -> Limits:
     return Limits(timeout=args.timeout, memory_mb=args.memory_mb, max_rows=args.max_rows)
 
 
-def _resolved(query: CatalogueQuery, bindings: dict[str, ox.Term], given: dict[str, str],
-              run: Callable[[str, Mapping[str, ox.Term]], object]) -> dict[str, ox.Term]:
+def _resolved(
+    query: CatalogueQuery,
+    bindings: dict[str, OxTerm],
+    given: dict[str, str],
+    run: Callable[[str, Mapping[str, OxTerm]], object],
+) -> dict[str, OxTerm]:
     """The given parameter values checked against the graph: cross-references read as the drugkg
     resource they match; a value that names nothing reported on stderr with the closest matches."""
     from drugkg.param_resolution import resolve_parameters
@@ -184,8 +231,9 @@ def _read_file(path: Path) -> CatalogueQuery | str:
 def _print_list(queries: list[CatalogueQuery]) -> None:
     rows = []
     for q in queries:
-        params = " ".join(f"{p.name}={p.default}" if p.default else f"{p.name} ({p.kind}, required)"
-                          for p in q.parameters)
+        params = " ".join(
+            f"{p.name}={p.default}" if p.default else f"{p.name} ({p.kind}, required)" for p in q.parameters
+        )
         rows.append((q.name, q.title, params))
     width = max((len(r[0]) for r in rows), default=4)
     for name, title, params in rows:

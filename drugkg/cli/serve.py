@@ -48,9 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="127.0.0.1",
         help="address to listen on (default 127.0.0.1; 0.0.0.0 for all)",
     )
-    parser.add_argument(
-        "--port", type=int, default=8000, help="port to listen on (default 8000)"
-    )
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     parser.add_argument(
         "--data",
         type=Path,
@@ -103,23 +101,52 @@ def _add_limit_arguments(parser: argparse.ArgumentParser) -> None:
     """Budgets and HTTP limits; every one of them is shown at /health."""
     number, whole = _positive(float), _positive(int)
     options: list[tuple[str, Any, Any, str, str]] = [
-        ("--memory-mb", whole, DEFAULT_MEMORY_MB, "MiB",
-         "memory per query above a worker's start; past it the query gets 503 and the worker is replaced"),
-        ("--spare-workers", _non_negative_int, 1, "N",
-         "workers started ahead, taking a dead worker's place at once"),
+        (
+            "--memory-mb",
+            whole,
+            DEFAULT_MEMORY_MB,
+            "MiB",
+            "memory per query above a worker's start; past it the query gets 503 and the worker is replaced",
+        ),
+        ("--spare-workers", _non_negative_int, 1, "N", "workers started ahead, taking a dead worker's place at once"),
         ("--max-queue", whole, 64, "N", "queries waiting for a worker; past it 503 with Retry-After"),
-        ("--client-workers", whole, None, "N",
-         "queries one client (IP address) may run at once (default: half the workers, at least 1)"),
+        (
+            "--client-workers",
+            whole,
+            None,
+            "N",
+            "queries one client (IP address) may run at once (default: half the workers, at least 1)",
+        ),
         ("--client-queue", whole, 16, "N", "queries one client may have waiting or running; past it 429"),
-        ("--client-seconds", number, 60.0, "SECONDS",
-         "worker time one client may use per minute; past it 429 with Retry-After"),
-        ("--header-timeout", number, 10.0, "SECONDS",
-         "time to send a whole request (headers and body); slower connections are closed"),
+        (
+            "--client-seconds",
+            number,
+            60.0,
+            "SECONDS",
+            "worker time one client may use per minute; past it 429 with Retry-After",
+        ),
+        (
+            "--header-timeout",
+            number,
+            10.0,
+            "SECONDS",
+            "time to send a whole request (headers and body); slower connections are closed",
+        ),
         ("--keepalive-timeout", number, 5.0, "SECONDS", "idle time before a kept-alive connection is closed"),
-        ("--max-connections", whole, 4096, "N",
-         "open connections; past it the oldest idle one is closed (the open-file limit is raised to fit)"),
-        ("--result-cache-mb", _non_negative_int, 64, "MiB",
-         "answers kept in memory (the store is read-only, they never go stale); 0 turns the cache off"),
+        (
+            "--max-connections",
+            whole,
+            4096,
+            "N",
+            "open connections; past it the oldest idle one is closed (the open-file limit is raised to fit)",
+        ),
+        (
+            "--result-cache-mb",
+            _non_negative_int,
+            64,
+            "MiB",
+            "answers kept in memory (the store is read-only, they never go stale); 0 turns the cache off",
+        ),
     ]
     for flag, kind, default, metavar, text in options:
         shown = "" if default is None else f" (default {default:g})"
@@ -171,21 +198,11 @@ def check_valid(build_dir: Path, *, allow_invalid: bool) -> None:
     if outcome.conforms:
         return
     results = list(outcome.results)
-    violations = [
-        r for r in results if "Violation" in str(getattr(r, "severity", "Violation"))
-    ] or results
-    lines = [
-        f"  {r.focus} {r.path or ''}: {r.message}".rstrip()
-        for r in violations[:MAX_VIOLATIONS_SHOWN]
-    ]
+    violations = [r for r in results if "Violation" in str(getattr(r, "severity", "Violation"))] or results
+    lines = [f"  {r.focus} {r.path or ''}: {r.message}".rstrip() for r in violations[:MAX_VIOLATIONS_SHOWN]]
     if len(violations) > MAX_VIOLATIONS_SHOWN:
-        lines.append(
-            f"  ... and {len(violations) - MAX_VIOLATIONS_SHOWN} more (drugkg validate lists all)"
-        )
-    summary = (
-        f"the graph in {build_dir} has {len(violations)} SHACL violation(s):\n"
-        + "\n".join(lines)
-    )
+        lines.append(f"  ... and {len(violations) - MAX_VIOLATIONS_SHOWN} more (drugkg validate lists all)")
+    summary = f"the graph in {build_dir} has {len(violations)} SHACL violation(s):\n" + "\n".join(lines)
     if not allow_invalid:
         raise DrugkgError(
             summary,
@@ -201,8 +218,9 @@ def _public_url(args: argparse.Namespace) -> str:
     if not args.public_url:
         return browser_url(args.host, args.port)
     if not args.public_url.startswith(("http://", "https://")):
-        raise DrugkgError(f"--public-url {args.public_url!r} is not an http(s) URL",
-                          expected="e.g. https://drugkg.example.org/")
+        raise DrugkgError(
+            f"--public-url {args.public_url!r} is not an http(s) URL", expected="e.g. https://drugkg.example.org/"
+        )
     return args.public_url if args.public_url.endswith("/") else args.public_url + "/"
 
 
@@ -211,14 +229,8 @@ def run(args: argparse.Namespace) -> int:
     from drugkg.server.run import bind, serve
 
     if not 0 <= args.port <= 65535:
-        raise DrugkgError(
-            f"--port {args.port} is not a port number", expected="0 to 65535"
-        )
-    public_base = (
-        args.public_base
-        if args.public_base.endswith(("/", "#"))
-        else args.public_base + "/"
-    )
+        raise DrugkgError(f"--port {args.port} is not a port number", expected="0 to 65535")
+    public_base = args.public_base if args.public_base.endswith(("/", "#")) else args.public_base + "/"
     # Refuse a taken port before any slow step (build, validation).
     bind(args.host, args.port).close()
     build_dir = prepare_build(args.data)

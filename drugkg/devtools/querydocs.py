@@ -79,9 +79,13 @@ def catalogue_markdown(queries: list[CatalogueQuery] | None = None, answers: dic
         "|---|---|---|",
     ]
     for q in queries:
-        params = "<br>".join(
-            f"`{p.name}` {p.kind}" + (f" (`{_short(p.default)}`)" if p.default else " (required)") for p in q.parameters
-        ) or "none"
+        params = (
+            "<br>".join(
+                f"`{p.name}` {p.kind}" + (f" (`{_short(p.default)}`)" if p.default else " (required)")
+                for p in q.parameters
+            )
+            or "none"
+        )
         lines.append(f"| `{q.name}` | {q.question.replace('|', '/')} | {params} |")
     if answers:
         lines += ["", "## Three questions and their answers", ""]
@@ -89,8 +93,17 @@ def catalogue_markdown(queries: list[CatalogueQuery] | None = None, answers: dic
         for name, given in DOC_EXAMPLES:
             q = by_name[name]
             args = "".join(f" --param {k}={v}" for k, v in given.items())
-            lines += [f"### {q.title}", "", f"{q.question}", "", "```console", f"$ drugkg query {name}{args}",
-                      answers[name].rstrip("\n"), "```", ""]
+            lines += [
+                f"### {q.title}",
+                "",
+                f"{q.question}",
+                "",
+                "```console",
+                f"$ drugkg query {name}{args}",
+                answers[name].rstrip("\n"),
+                "```",
+                "",
+            ]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

@@ -155,9 +155,7 @@ class _Frames:
 def _spawn(store_path: Path, memory_mb: int) -> subprocess.Popen[bytes]:
     env = dict(os.environ)
     env["RUST_BACKTRACE"] = "0"  # an allocation past RLIMIT_AS: one line in the log, not a backtrace
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH", "")) if p
-    )
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH", "")) if p)
     return subprocess.Popen(
         [sys.executable, "-c", _WORKER_MAIN, str(store_path), str(memory_mb * MIB)],
         stdin=subprocess.PIPE,
@@ -216,15 +214,19 @@ def run_once(store_path: Path, job: Any, limits: Limits) -> tuple[str, bool, int
             proc.stdin.write(_frame((job, False)))
             proc.stdin.flush()
             deadline = time.monotonic() + limits.timeout
-            return _reply(_next_frame(proc, selector, frames, (deadline, status["rss"]), limits),
-                          limits.memory_mb)
+            return _reply(_next_frame(proc, selector, frames, (deadline, status["rss"]), limits), limits.memory_mb)
     finally:
         proc.kill()
         proc.wait()
 
 
-def _next_frame(proc: subprocess.Popen[bytes], selector: selectors.BaseSelector, frames: _Frames,
-                watch: tuple[float, int] | None, limits: Limits) -> Any:
+def _next_frame(
+    proc: subprocess.Popen[bytes],
+    selector: selectors.BaseSelector,
+    frames: _Frames,
+    watch: tuple[float, int] | None,
+    limits: Limits,
+) -> Any:
     fd = proc.stdout.fileno()  # type: ignore[union-attr]
     while True:
         if watch is not None:
@@ -260,6 +262,7 @@ class _Task:
 
     def __post_init__(self) -> None:
         self.always_heavy = self.heavy
+
 
 @dataclass
 class _Client:
@@ -403,13 +406,16 @@ class Executor:
             if self.restarts >= 3 * wanted:
                 from drugkg.errors import DrugkgError
 
-                raise DrugkgError("the query workers keep ending as they start (see the messages above)",
-                                  file=str(self.store_path))
+                raise DrugkgError(
+                    "the query workers keep ending as they start (see the messages above)", file=str(self.store_path)
+                )
             if time.monotonic() > deadline:
                 from drugkg.errors import DrugkgError
 
-                raise DrugkgError(f"the query workers did not start within {wait:g} s (see the messages above)",
-                                  file=str(self.store_path))
+                raise DrugkgError(
+                    f"the query workers did not start within {wait:g} s (see the messages above)",
+                    file=str(self.store_path),
+                )
             await asyncio.sleep(0.01)
         if not all(w.network_blocked for w in self.workers):
             log.warning(
@@ -458,8 +464,11 @@ class Executor:
         if task is not None:
             self._task_done(task)
         if rss_bytes(worker.pid) - worker.baseline > _RECYCLE_ABOVE:
-            log.info("query worker %d holds %d MiB above its start; replacing it", worker.pid,
-                     (rss_bytes(worker.pid) - worker.baseline) // MIB)
+            log.info(
+                "query worker %d holds %d MiB above its start; replacing it",
+                worker.pid,
+                (rss_bytes(worker.pid) - worker.baseline) // MIB,
+            )
             worker.kill()
             return
         self._dispatch()
@@ -493,13 +502,20 @@ class Executor:
             if code == -signal.SIGABRT:  # Rust aborts when an allocation fails (RLIMIT_AS)
                 task.future.set_exception(MemoryExceeded(_memory_message(task.limits.memory_mb)))
             else:
-                task.future.set_exception(WorkerDied(
-                    f"the query worker running this query stopped ({how}); it has been replaced, "
-                    "try again", 1))
+                task.future.set_exception(
+                    WorkerDied(
+                        f"the query worker running this query stopped ({how}); it has been replaced, try again", 1
+                    )
+                )
         if not self._stopping:
             level = logging.INFO if code == 0 and task is None else logging.WARNING  # 0: it recycled itself
-            log.log(level, "query worker %d ended (%s)%s; a new worker was started", worker.pid, how,
-                    " while running a query" if task else "")
+            log.log(
+                level,
+                "query worker %d ended (%s)%s; a new worker was started",
+                worker.pid,
+                how,
+                " while running a query" if task else "",
+            )
 
     # -------------------------------------------------------- scheduling
 
@@ -519,20 +535,24 @@ class Executor:
             wait = min(60, max(1, math.ceil(-state.tokens / (self.settings.client_seconds / 60.0) - 1e-6)))
             raise ClientLimited(
                 f"this client has used its {self.settings.client_seconds:g} s of query time per "
-                f"minute; try again in {wait} s", wait)
+                f"minute; try again in {wait} s",
+                wait,
+            )
         if state.outstanding >= self.settings.client_queue:
             raise ClientLimited(
                 f"this client already has {state.outstanding} queries waiting or running "
-                f"(at most {self.settings.client_queue}); wait for their answers", 1)
+                f"(at most {self.settings.client_queue}); wait for their answers",
+                1,
+            )
         # half the queue stays for light clients
         limit = self.settings.max_queue // 2 if self._heavy(state) else self.settings.max_queue
         if len(self.queue) >= max(1, limit):
-            raise Overloaded(
-                f"the server is busy ({len(self.queue)} queries waiting); try again shortly", 1)
+            raise Overloaded(f"the server is busy ({len(self.queue)} queries waiting); try again shortly", 1)
         return state
 
-    async def run(self, job: Any, client: str, limits: Limits | None = None, *,
-                  heavy: bool = False) -> tuple[str, bool, int, bytes]:
+    async def run(
+        self, job: Any, client: str, limits: Limits | None = None, *, heavy: bool = False
+    ) -> tuple[str, bool, int, bytes]:
         """Answer `job` for `client`: (kind, truncated, rows, body); JobFailed or Unavailable.
 
         `heavy`: run it in the heavy lane whoever asks (linked-data pages: they cost more than
@@ -623,16 +643,20 @@ class Executor:
                 if task is None or worker.ended or not task.limits.memory_mb:
                     continue
                 if rss_bytes(worker.pid) - worker.baseline > task.limits.memory_mb * MIB:
-                    log.warning("query from %s stopped: over the memory budget of %d MiB",
-                                task.client, task.limits.memory_mb)
+                    log.warning(
+                        "query from %s stopped: over the memory budget of %d MiB", task.client, task.limits.memory_mb
+                    )
                     worker.stop_task(MemoryExceeded(_memory_message(task.limits.memory_mb)))
             if time.monotonic() - pruned > 10:
                 pruned = time.monotonic()
                 self._prune_clients()
 
     def _prune_clients(self) -> None:
-        for name in [n for n, s in self.clients.items()
-                     if s.outstanding == 0 and s.running == 0 and (s.typical or 0.0) <= HEAVY_QUERY_SECONDS]:
+        for name in [
+            n
+            for n, s in self.clients.items()
+            if s.outstanding == 0 and s.running == 0 and (s.typical or 0.0) <= HEAVY_QUERY_SECONDS
+        ]:
             if self._client(name).tokens >= self.settings.client_seconds:
                 del self.clients[name]
 
@@ -640,10 +664,7 @@ class Executor:
 
     def status(self) -> dict[str, Any]:
         """The pool as /health shows it."""
-        workers = [
-            {"pid": w.pid, "state": w.state, "rss_mib": round(rss_bytes(w.pid) / MIB, 1)}
-            for w in self.workers
-        ]
+        workers = [{"pid": w.pid, "state": w.state, "rss_mib": round(rss_bytes(w.pid) / MIB, 1)} for w in self.workers]
         return {
             "workers": workers,
             "ready_workers": sum(1 for w in self.workers if w.ready and not w.spare),

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import io
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from drugkg.sparql.dataset import Dataset, store_options
 from drugkg.sparql.policy import service_in_algebra
 
 __all__ = [
-    "QueryAnswer",
     "JobFailed",
+    "QueryAnswer",
     "QueryJob",
     "QueryRefusedInWorker",
     "answer_job",
@@ -48,7 +48,9 @@ class QueryJob:
     text: str
     format_key: str
     max_rows: int
-    dataset: Dataset = Dataset()  # drugkg's default: the union of all graphs, and every named graph
+    dataset: Dataset = field(
+        default_factory=Dataset
+    )  # drugkg's default: the union of all graphs, and every named graph
     base_iri: str | None = None
     check_service: bool = True
 
@@ -110,9 +112,7 @@ def _cap_solutions(solutions: Any, max_rows: int, format_key: str) -> QueryAnswe
     """
     import pyoxigraph
 
-    sink = _StopAfterLines(
-        max_rows + 2
-    )  # header + max_rows + one more to know there is more
+    sink = _StopAfterLines(max_rows + 2)  # header + max_rows + one more to know there is more
     try:
         solutions.serialize(sink, pyoxigraph.QueryResultsFormat.TSV)
     except _StopAfterLines.Enough:
@@ -128,7 +128,7 @@ def _cap_solutions(solutions: Any, max_rows: int, format_key: str) -> QueryAnswe
     if format_key == "tsv":
         return QueryAnswer(tsv, truncated, len(rows), "solutions")
     parsed = pyoxigraph.parse_query_results(tsv, pyoxigraph.QueryResultsFormat.TSV)
-    return QueryAnswer(parsed.serialize(format=fmt), truncated, len(rows), "solutions")
+    return QueryAnswer(parsed.serialize(format=fmt) or b"", truncated, len(rows), "solutions")
 
 
 def _graph_answer(triples: Any, max_rows: int, format_key: str) -> QueryAnswer:
@@ -139,9 +139,7 @@ def _graph_answer(triples: Any, max_rows: int, format_key: str) -> QueryAnswer:
     kept = list(itertools.islice(triples, max_rows + 1))
     truncated = len(kept) > max_rows
     kept = kept[:max_rows]
-    return QueryAnswer(
-        serialize_triples(kept, format_key), truncated, len(kept), "graph"
-    )
+    return QueryAnswer(serialize_triples(kept, format_key), truncated, len(kept), "graph")
 
 
 def execute(store: Any, job: QueryJob) -> QueryAnswer:
@@ -157,9 +155,7 @@ def execute(store: Any, job: QueryJob) -> QueryAnswer:
     options = store_options(job.dataset)
     try:
         result = store.query(job.text, base_iri=job.base_iri, **options)
-        graph = not isinstance(
-            result, (pyoxigraph.QueryBoolean, pyoxigraph.QuerySolutions)
-        )
+        graph = not isinstance(result, (pyoxigraph.QueryBoolean, pyoxigraph.QuerySolutions))
         if job.format_key == "auto":
             job = dataclasses.replace(job, format_key="ntriples" if graph else "json")
         if graph != (job.format_key in _GRAPH_FORMATS):
@@ -168,10 +164,8 @@ def execute(store: Any, job: QueryJob) -> QueryAnswer:
                 406,
             )
         if isinstance(result, pyoxigraph.QueryBoolean):
-            fmt = getattr(
-                pyoxigraph.QueryResultsFormat, _RESULT_FORMATS[job.format_key]
-            )
-            return QueryAnswer(result.serialize(format=fmt), False, 1, "boolean")
+            fmt = getattr(pyoxigraph.QueryResultsFormat, _RESULT_FORMATS[job.format_key])
+            return QueryAnswer(result.serialize(format=fmt) or b"", False, 1, "boolean")
         if isinstance(result, pyoxigraph.QuerySolutions):
             return _cap_solutions(result, job.max_rows, job.format_key)
         return _graph_answer(result, job.max_rows, job.format_key)
@@ -179,10 +173,8 @@ def execute(store: Any, job: QueryJob) -> QueryAnswer:
         raise
     except SyntaxError as err:
         raise JobFailed(f"syntax error: {err}", 400) from None
-    except Exception as err:  # noqa: BLE001 - reported to the client, never as a traceback
-        raise JobFailed(
-            f"the query could not be evaluated: {type(err).__name__}: {err}", 400
-        ) from None
+    except Exception as err:
+        raise JobFailed(f"the query could not be evaluated: {type(err).__name__}: {err}", 400) from None
 
 
 def answer_job(store: Any, job: Any, context: dict[str, Any]) -> tuple[str, bool, int, bytes]:
@@ -193,7 +185,7 @@ def answer_job(store: Any, job: Any, context: dict[str, Any]) -> tuple[str, bool
     answer = getattr(job, "answer", None)
     if answer is None:
         raise JobFailed(f"unknown job {type(job).__name__}", 400)
-    return answer(store, context)  # type: ignore[no-any-return]
+    return answer(store, context)
 
 
 def preload() -> None:

@@ -87,10 +87,17 @@ KNOWLEDGE_LEVEL: Final[dict[str, str]] = {
     _V + "Unknown": "not_provided",
 }
 # Biolink 4.4.3's KnowledgeLevelEnum: a level outside it is refused.
-KNOWLEDGE_LEVEL_ENUM: Final = frozenset({
-    "knowledge_assertion", "logical_entailment", "prediction", "statistical_association", "text_co_occurrence",
-    "observation", "not_provided",
-})
+KNOWLEDGE_LEVEL_ENUM: Final = frozenset(
+    {
+        "knowledge_assertion",
+        "logical_entailment",
+        "prediction",
+        "statistical_association",
+        "text_co_occurrence",
+        "observation",
+        "not_provided",
+    }
+)
 KNOWLEDGE_LEVEL_ABSENT: Final = "not_provided"  # the statement has no drugkg:certainty
 AGENT_TYPE: Final = "manual_agent"  # every drugkg statement is curated by people
 
@@ -119,18 +126,28 @@ class EdgeKind:
 _CHEM_DISEASE = "biolink:ChemicalEntityToDiseaseOrPhenotypicFeatureAssociation"
 INDICATION: Final = EdgeKind("approved indication", "biolink:treats", _CHEM_DISEASE)
 OFF_LABEL_USE: Final = EdgeKind("off-label use", "biolink:applied_to_treat", _CHEM_DISEASE)
-SIDE_EFFECT: Final = EdgeKind("adverse effect in common use", "biolink:has_side_effect",
-                              "biolink:ChemicalOrDrugOrTreatmentSideEffectAssociation")
-ADVERSE_EVENT: Final = EdgeKind("adverse effect in another context", "biolink:has_adverse_event",
-                                "biolink:ChemicalOrDrugOrTreatmentAdverseEventAssociation")
-TARGET_INTERACTION: Final = EdgeKind("mechanism of action", "biolink:directly_physically_interacts_with",
-                                     "biolink:ChemicalGeneInteractionAssociation")
-GENE_CAUSES: Final = EdgeKind("disease mechanism (sole cause)", "biolink:causes",
-                              "biolink:CausalGeneToDiseaseAssociation")
-GENE_CONTRIBUTES: Final = EdgeKind("disease mechanism (main but not sole cause)", "biolink:contributes_to",
-                                   "biolink:GeneToDiseaseAssociation")
+SIDE_EFFECT: Final = EdgeKind(
+    "adverse effect in common use", "biolink:has_side_effect", "biolink:ChemicalOrDrugOrTreatmentSideEffectAssociation"
+)
+ADVERSE_EVENT: Final = EdgeKind(
+    "adverse effect in another context",
+    "biolink:has_adverse_event",
+    "biolink:ChemicalOrDrugOrTreatmentAdverseEventAssociation",
+)
+TARGET_INTERACTION: Final = EdgeKind(
+    "mechanism of action", "biolink:directly_physically_interacts_with", "biolink:ChemicalGeneInteractionAssociation"
+)
+GENE_CAUSES: Final = EdgeKind(
+    "disease mechanism (sole cause)", "biolink:causes", "biolink:CausalGeneToDiseaseAssociation"
+)
+GENE_CONTRIBUTES: Final = EdgeKind(
+    "disease mechanism (main but not sole cause)", "biolink:contributes_to", "biolink:GeneToDiseaseAssociation"
+)
 # A mechanism without a gene: the condition's consequences are its phenotypes. `has_phenotype`
 # (domain biological entity, range phenotypic feature) is the model's predicate for a disease's
 # phenotypes; DiseaseToPhenotypicFeatureAssociation has subject disease, object phenotypic feature.
-DISEASE_PHENOTYPE: Final = EdgeKind("disease mechanism (consequences, no gene)", "biolink:has_phenotype",
-                                    "biolink:DiseaseToPhenotypicFeatureAssociation")
+DISEASE_PHENOTYPE: Final = EdgeKind(
+    "disease mechanism (consequences, no gene)",
+    "biolink:has_phenotype",
+    "biolink:DiseaseToPhenotypicFeatureAssociation",
+)

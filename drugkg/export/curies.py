@@ -19,18 +19,18 @@ _XREF_NAMESPACES = sorted(((ns, p) for p, ns in XREF_PREFIXES.items()), key=lamb
 def xref_curie(iri: str) -> str | None:
     for ns, prefix in _XREF_NAMESPACES:
         if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{bl.BIOLINK_PREFIX.get(prefix, prefix)}:{iri[len(ns):]}"
+            return f"{bl.BIOLINK_PREFIX.get(prefix, prefix)}:{iri[len(ns) :]}"
     return None
 
 
 def drugkg_curie(iri: str) -> str | None:
     if iri.startswith(_R):
-        kind, _, slug = iri[len(_R):].partition("/")
+        kind, _, slug = iri[len(_R) :].partition("/")
         if kind and slug and "/" not in slug and ":" not in slug:
             return f"{RESOURCE_PREFIX}.{kind}:{slug}"
         return None
     if iri.startswith(_V):
-        return f"{VOCAB_PREFIX}:{iri[len(_V):]}"
+        return f"{VOCAB_PREFIX}:{iri[len(_V) :]}"
     return None
 
 
@@ -40,5 +40,5 @@ def expand_drugkg_curie(curie: str) -> str:
     if prefix == VOCAB_PREFIX:
         return _V + local
     if prefix.startswith(RESOURCE_PREFIX + "."):
-        return f"{_R}{prefix[len(RESOURCE_PREFIX) + 1:]}/{local}"
+        return f"{_R}{prefix[len(RESOURCE_PREFIX) + 1 :]}/{local}"
     raise ValueError(f"not a drugkg CURIE: {curie}")

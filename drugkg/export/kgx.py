@@ -26,9 +26,20 @@ __all__ = ["EDGE_COLUMNS", "NODE_COLUMNS", "KgxGraph", "Row", "knowledge_levels"
 
 NODE_COLUMNS = ("id", "category", "name", "xref", "provided_by")
 EDGE_COLUMNS = (
-    "id", "subject", "predicate", "object", "category", "knowledge_level", "agent_type",
-    "primary_knowledge_source", "publications", "clinical_approval_status", "disease_context_qualifier",
-    "causal_mechanism_qualifier", "drugkg_statement", "drugkg_kind",
+    "id",
+    "subject",
+    "predicate",
+    "object",
+    "category",
+    "knowledge_level",
+    "agent_type",
+    "primary_knowledge_source",
+    "publications",
+    "clinical_approval_status",
+    "disease_context_qualifier",
+    "causal_mechanism_qualifier",
+    "drugkg_statement",
+    "drugkg_kind",
 )
 
 _V = str(VOCAB)
@@ -62,8 +73,10 @@ class Statement:
     def one(self, prop: str) -> ox.NamedNode | ox.Literal | None:
         found = self.terms(prop)
         if len(found) > 1:
-            raise DrugkgError(f"statement {self.iri} has {len(found)} values of {prop}",
-                              expected="at most one (the shapes require it; validate the build)")
+            raise DrugkgError(
+                f"statement {self.iri} has {len(found)} values of {prop}",
+                expected="at most one (the shapes require it; validate the build)",
+            )
         return found[0] if found else None
 
     def required(self, prop: str) -> str:
@@ -160,8 +173,10 @@ class _Renderer:
 
     def node(self, iri: str, statement: str) -> str:
         if iri not in self.nodes:
-            raise DrugkgError(f"statement {statement} points at {iri}, which has no exported class",
-                              expected="a typed resource (validate the build)")
+            raise DrugkgError(
+                f"statement {statement} points at {iri}, which has no exported class",
+                expected="a typed resource (validate the build)",
+            )
         self.used.add(iri)
         return self.ids[iri]
 
@@ -183,13 +198,16 @@ def knowledge_levels(store: ox.Store) -> dict[str, str]:
     levels = dict(bl.KNOWLEDGE_LEVEL)
     for level, values in sorted(annotated.items()):
         if len(values) > 1:
-            raise DrugkgError(f"{level} has {len(values)} values of drugkg:biolinkKnowledgeLevel "
-                              f"{tuple(sorted(values))}", expected="one")
+            raise DrugkgError(
+                f"{level} has {len(values)} values of drugkg:biolinkKnowledgeLevel {tuple(sorted(values))}",
+                expected="one",
+            )
         value = values.pop()
         if value not in bl.KNOWLEDGE_LEVEL_ENUM:
-            raise DrugkgError(f"{level} has drugkg:biolinkKnowledgeLevel {value!r}",
-                              expected="a value of Biolink's KnowledgeLevelEnum: "
-                              + ", ".join(sorted(bl.KNOWLEDGE_LEVEL_ENUM)))
+            raise DrugkgError(
+                f"{level} has drugkg:biolinkKnowledgeLevel {value!r}",
+                expected="a value of Biolink's KnowledgeLevelEnum: " + ", ".join(sorted(bl.KNOWLEDGE_LEVEL_ENUM)),
+            )
         levels[level] = value
     return levels
 
@@ -199,8 +217,10 @@ def _knowledge_level(st: Statement, levels: dict[str, str]) -> str:
     if certainty is None:
         return bl.KNOWLEDGE_LEVEL_ABSENT
     if certainty.value not in levels:
-        raise DrugkgError(f"statement {st.iri} has an unknown certainty {certainty.value}",
-                          expected="drugkg:Stated, drugkg:Possible, drugkg:Reported or drugkg:Unknown")
+        raise DrugkgError(
+            f"statement {st.iri} has an unknown certainty {certainty.value}",
+            expected="drugkg:Stated, drugkg:Possible, drugkg:Reported or drugkg:Unknown",
+        )
     return levels[certainty.value]
 
 
@@ -221,8 +241,9 @@ def _edge_kind(st: Statement) -> bl.EdgeKind:
 def _biolink_qualifiers(st: Statement) -> Row:
     row: Row = {}
     if st.kind in ("ApprovedIndication", "OffLabelUse"):
-        row["clinical_approval_status"] = "approved_for_condition" if st.kind == "ApprovedIndication" \
-            else "off_label_use"
+        row["clinical_approval_status"] = (
+            "approved_for_condition" if st.kind == "ApprovedIndication" else "off_label_use"
+        )
     if st.kind == "MechanismOfAction":
         action = st.one(_V + "action")
         if action is not None and action.value in bl.CAUSAL_MECHANISM:
@@ -235,7 +256,7 @@ def _extensions(st: Statement, render: _Renderer, endpoints: set[str]) -> Row:
     for prop in sorted(st.values):
         if prop in _NOT_EXTENSIONS or prop in endpoints or not prop.startswith(_V):
             continue
-        row["drugkg_" + _snake(prop[len(_V):])] = "|".join(sorted(render.value(t) for t in st.terms(prop)))
+        row["drugkg_" + _snake(prop[len(_V) :])] = "|".join(sorted(render.value(t) for t in st.terms(prop)))
     return row
 
 
@@ -319,5 +340,3 @@ def read_graph(store: ox.Store) -> KgxGraph:
         raise DrugkgError(f"two edges would share the id {dup}", expected="one statement per IRI")
     nodes = [_node_row(render.nodes[iri], render.ids[iri]) for iri in sorted(render.used, key=lambda i: render.ids[i])]
     return KgxGraph(nodes=nodes, edges=edges)
-
-

@@ -33,7 +33,7 @@ def prefix_map(graph: KgxGraph) -> dict[str, str]:
             for item in value if isinstance(value, list) else str(value).split("|"):
                 prefix = item.partition(":")[0]
                 if prefix.startswith(RESOURCE_PREFIX + ".") and prefix != VOCAB_PREFIX:
-                    found[prefix] = f"{_R}{prefix[len(RESOURCE_PREFIX) + 1:]}/"
+                    found[prefix] = f"{_R}{prefix[len(RESOURCE_PREFIX) + 1 :]}/"
     return found
 
 
@@ -72,8 +72,9 @@ def write_kgx(graph: KgxGraph, out_dir: Path) -> list[Path]:
         _write_tsv(tmp / "edges.tsv", graph.edges, _columns(graph.edges, EDGE_COLUMNS))
         _write_jsonl(tmp / "nodes.jsonl", graph.nodes)
         _write_jsonl(tmp / "edges.jsonl", graph.edges)
-        (tmp / "prefixes.json").write_text(json.dumps(prefix_map(graph), indent=1, sort_keys=True) + "\n",
-                                           encoding="utf-8")
+        (tmp / "prefixes.json").write_text(
+            json.dumps(prefix_map(graph), indent=1, sort_keys=True) + "\n", encoding="utf-8"
+        )
         for name in FILES:
             os.replace(tmp / name, out_dir / name)
     finally:

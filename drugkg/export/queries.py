@@ -8,7 +8,11 @@ __all__ = ["EXPORTED_STATEMENT_KINDS", "KNOWLEDGE_LEVELS", "NODES", "STATEMENTS"
 
 # drugkg classes whose statements become edges (local names in the drugkg vocabulary).
 EXPORTED_STATEMENT_KINDS: Final = (
-    "ApprovedIndication", "OffLabelUse", "AdverseEffectAssociation", "MechanismOfAction", "DiseaseMechanism",
+    "ApprovedIndication",
+    "OffLabelUse",
+    "AdverseEffectAssociation",
+    "MechanismOfAction",
+    "DiseaseMechanism",
 )
 
 # Every property of every statement of an exported kind, one row per value: assembled in Python,

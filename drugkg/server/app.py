@@ -25,20 +25,21 @@ from starlette.responses import (
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from drugkg.buildfolder import BuildFolder
 from drugkg.execution import Executor, JobFailed, Unavailable
 from drugkg.namespaces import GRAPH, VOCAB_IRI
-from drugkg.buildfolder import BuildFolder
-from drugkg.server.check_route import check_route
 from drugkg.param_resolution import HINT_HEADER
+from drugkg.serialization import serialize_triples
 from drugkg.server.browsing import (
     context_route,
     endpoint_url,
-    retarget_examples,
     examples_page,
     for_browsers,
+    retarget_examples,
     service_page,
     void_page,
 )
+from drugkg.server.check_route import check_route
 from drugkg.server.config import ServerConfig
 from drugkg.server.http import AccessLog, ConditionalGet
 from drugkg.server.linkeddata import (
@@ -60,7 +61,6 @@ from drugkg.server.protocol import (
     unavailable,
 )
 from drugkg.server.result_cache import ResultCache
-from drugkg.serialization import serialize_triples
 
 __all__ = ["STATIC_DIR", "create_app"]
 
@@ -82,9 +82,7 @@ _LD_FORMATS = (*GRAPH_FORMATS, HTML)
 
 
 def _negotiate(request: Request, formats: tuple[Any, ...]) -> Any:
-    return choose(
-        formats, request.headers.get("accept"), request.query_params.get("format")
-    )
+    return choose(formats, request.headers.get("accept"), request.query_params.get("format"))
 
 
 def _not_found(request: Request, message: str) -> Response:
@@ -115,8 +113,9 @@ async def query_page_route(request: Request) -> Response:
         queries = []
     config: ServerConfig = request.app.state.config
     prefixes = request.app.state.build.manifest.get("prefixes")
-    html = query_page(queries, "/sparql", base=config.public_base,
-                      prefixes=prefixes if isinstance(prefixes, dict) else None)
+    html = query_page(
+        queries, "/sparql", base=config.public_base, prefixes=prefixes if isinstance(prefixes, dict) else None
+    )
     return HTMLResponse(html, headers={"Content-Security-Policy": QUERY_PAGE_CSP})
 
 
@@ -136,8 +135,14 @@ async def linked_data(request: Request) -> Response:
         fmt = _negotiate(request, _LD_FORMATS)
     except NotAcceptable as err:
         return PlainTextResponse(f"{err}\n", status_code=406)
-    job = PageJob(iri, path, "html" if fmt is HTML else fmt.key, config.public_base, VOCAB_IRI,
-                  endpoint=config.public_url + "sparql")
+    job = PageJob(
+        iri,
+        path,
+        "html" if fmt is HTML else fmt.key,
+        config.public_base,
+        VOCAB_IRI,
+        endpoint=config.public_url + "sparql",
+    )
     try:
         answer = state.result_cache.get(job) or await run_for_client(request, job, heavy=True)
     except ClientGone:
@@ -167,8 +172,7 @@ async def health_route(request: Request) -> Response:
         "http": state.config.shown(),
         "result_cache": state.result_cache.status(),
     }
-    return JSONResponse(body, status_code=200 if ready else 503,
-                        headers={"Cache-Control": "no-store"})
+    return JSONResponse(body, status_code=200 if ready else 503, headers={"Cache-Control": "no-store"})
 
 
 async def void_route(request: Request) -> Response:
@@ -186,15 +190,11 @@ async def void_route(request: Request) -> Response:
                 media_type=fmt.content_type,
                 headers={"Vary": "Accept"},
             )
-        triples = [
-            q.triple for q in ox.parse(path=str(build.void), format=ox.RdfFormat.TURTLE)
-        ]
+        triples = [q.triple for q in ox.parse(path=str(build.void), format=ox.RdfFormat.TURTLE)]
     else:
         triples = graph_triples(state.store, VOID_GRAPH)
         if not triples:
-            return _not_found(
-                request, "this build has no dataset description (void.ttl)"
-            )
+            return _not_found(request, "this build has no dataset description (void.ttl)")
     body = serialize_triples(triples, fmt.key)
     return Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})
 
@@ -205,9 +205,7 @@ async def examples_route(request: Request) -> Response:
         fmt = _negotiate(request, GRAPH_FORMATS)
     except NotAcceptable as err:
         return PlainTextResponse(f"{err}\n", status_code=406)
-    triples = await run_in_threadpool(
-        graph_triples, request.app.state.store, EXAMPLES_GRAPH
-    )
+    triples = await run_in_threadpool(graph_triples, request.app.state.store, EXAMPLES_GRAPH)
     triples = retarget_examples(triples, endpoint_url(request))
     body = serialize_triples(triples, fmt.key)
     return Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})

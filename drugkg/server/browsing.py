@@ -20,6 +20,7 @@ from starlette.responses import (
 from drugkg.dumps import CONTEXT_FILE
 from drugkg.examples import SIB_SCHEMA
 from drugkg.namespaces import GRAPH, SH
+from drugkg.rdfconvert import OxTerm
 from drugkg.server.linkeddata import Description, graph_triples, label_of
 from drugkg.server.pages import TermRenderer, layout, resource_page
 
@@ -71,14 +72,14 @@ def retarget_examples(triples: list[ox.Triple], endpoint: str) -> list[ox.Triple
     return [ox.Triple(t.subject, t.predicate, target) if t.predicate == _TARGET else t for t in triples]
 
 
-def _renderer(request: Request, titles: dict[ox.Term, str] | None = None) -> TermRenderer:
+def _renderer(request: Request, titles: dict[OxTerm, str] | None = None) -> TermRenderer:
     """Terms linked to this server's pages; labelled from `titles` first, then from the store."""
     public_base: str = request.app.state.config.public_base
     store = request.app.state.store
     own = titles or {}
 
     def link(iri: str) -> str:
-        return "/" + iri[len(public_base):] if iri.startswith(public_base) else iri
+        return "/" + iri[len(public_base) :] if iri.startswith(public_base) else iri
 
     return TermRenderer(link, lambda term: own.get(term) or label_of(store, term))
 
@@ -97,22 +98,35 @@ async def service_page(request: Request) -> Response:
     triples = service_description(endpoint, graphs)
     services = {t.subject for t in triples if t.predicate.value == _SD + "endpoint"}
     node = ox.NamedNode(endpoint)
-    description = Description(iri=endpoint, outgoing=[
-        ox.Triple(node if t.subject in services else t.subject, t.predicate, t.object) for t in triples])
-    alternates = [("Turtle", "/sparql?format=turtle"), ("RDF/XML", "/sparql?format=rdfxml"),
-                  ("JSON-LD", "/sparql?format=jsonld")]
-    title = next((t.object.value for t in description.outgoing
-                  if t.subject == node and t.predicate.value == _DCTERMS_TITLE and isinstance(t.object, ox.Literal)),
-                 None)
-    titles: dict[ox.Term, str] = {node: title} if title else {}
+    description = Description(
+        iri=endpoint,
+        outgoing=[ox.Triple(node if t.subject in services else t.subject, t.predicate, t.object) for t in triples],
+    )
+    alternates = [
+        ("Turtle", "/sparql?format=turtle"),
+        ("RDF/XML", "/sparql?format=rdfxml"),
+        ("JSON-LD", "/sparql?format=jsonld"),
+    ]
+    title = next(
+        (
+            t.object.value
+            for t in description.outgoing
+            if t.subject == node and t.predicate.value == _DCTERMS_TITLE and isinstance(t.object, ox.Literal)
+        ),
+        None,
+    )
+    titles: dict[OxTerm, str] = {node: title} if title else {}
     return HTMLResponse(resource_page(description, _renderer(request, titles), alternates=alternates))
 
 
 def _examples(triples: list[ox.Triple]) -> list[tuple[str, dict[str, str]]]:
     fields: dict[str, dict[str, str]] = {}
     for t in triples:
-        key = {_RDFS + "label": "title", _RDFS + "comment": "question",
-               **{str(SH) + form: "query" for form in _FORMS}}.get(t.predicate.value)
+        key = {
+            _RDFS + "label": "title",
+            _RDFS + "comment": "question",
+            **{str(SH) + form: "query" for form in _FORMS},
+        }.get(t.predicate.value)
         if key and isinstance(t.subject, ox.NamedNode) and isinstance(t.object, ox.Literal):
             fields.setdefault(t.subject.value, {})[key] = t.object.value
     return sorted(((iri, f) for iri, f in fields.items() if "query" in f), key=lambda x: x[1].get("title", x[0]))
@@ -127,11 +141,14 @@ async def examples_page(request: Request) -> Response:
     for iri, f in _examples(graph_triples(store, _EXAMPLES_GRAPH)):
         items.append(
             f'<section><h2><a href="{escape(render.link(iri), quote=True)}">{escape(f.get("title", iri))}</a></h2>'
-            f'<p>{escape(f.get("question", ""))}</p><pre>{escape(f["query"])}</pre></section>')
-    body = (f"<h1>SPARQL examples</h1><p class='note'>{len(items)} queries of the catalogue, each runnable as "
-            f"written against <code>{escape(endpoint)}</code>. Also as "
-            "<a href='/.well-known/sparql-examples?format=turtle'>Turtle</a> · "
-            "<a href='/.well-known/sparql-examples?format=jsonld'>JSON-LD</a>.</p>" + "".join(items))
+            f"<p>{escape(f.get('question', ''))}</p><pre>{escape(f['query'])}</pre></section>"
+        )
+    body = (
+        f"<h1>SPARQL examples</h1><p class='note'>{len(items)} queries of the catalogue, each runnable as "
+        f"written against <code>{escape(endpoint)}</code>. Also as "
+        "<a href='/.well-known/sparql-examples?format=turtle'>Turtle</a> · "
+        "<a href='/.well-known/sparql-examples?format=jsonld'>JSON-LD</a>.</p>" + "".join(items)
+    )
     return HTMLResponse(layout("SPARQL examples", body))
 
 

@@ -55,16 +55,20 @@ def _profile(request: Request) -> Profile:
     if unknown:
         raise _BadRequest(f"unknown parameter {unknown[0]!r}; expected: {', '.join(sorted(_KNOWN))}")
     q = request.query_params
-    return Profile(age=_age(q.get("age")), route=q.get("route") or None, formulation=q.get("formulation") or None,
-                   conditions=tuple(c.strip() for v in q.getlist("condition") for c in v.split(",") if c.strip()),
-                   **{name: _flag(request, name) for name in _FLAGS})
+    return Profile(
+        age=_age(q.get("age")),
+        route=q.get("route") or None,
+        formulation=q.get("formulation") or None,
+        conditions=tuple(c.strip() for v in q.getlist("condition") for c in v.split(",") if c.strip()),
+        **{name: _flag(request, name) for name in _FLAGS},
+    )
 
 
 def _worker_runner(request: Request) -> Runner:
     """Runs the catalogue queries in the endpoint's workers, from the thread the check runs in."""
     from drugkg.check import _runner
-    from drugkg.querying import with_values
     from drugkg.execution.jobs import QueryJob
+    from drugkg.querying import with_values
 
     state = request.app.state
     client = request.client.host if request.client else "unknown"
@@ -82,13 +86,16 @@ def _worker_runner(request: Request) -> Runner:
 def _page(profile: Profile | None, answer: dict[str, Any] | None, error: str | None) -> str:
     e = html.escape
     p = profile or Profile()
-    parts = ["<!doctype html><html lang='en'><head><meta charset='utf-8'><title>drugkg patient check</title></head><body>",
-             "<h1>Patient check</h1>", f"<p><strong>{e(NOTICE)}</strong></p>",
-             "<form method='get' action='/check'>",
-             f"<label>age <input name='age' value='{e(str(p.age or ''))}'></label> ",
-             f"<label>route <input name='route' value='{e(p.route or '')}'></label> ",
-             f"<label>formulation <input name='formulation' value='{e(p.formulation or '')}'></label> ",
-             f"<label>condition <input name='condition' value='{e(', '.join(p.conditions))}'></label> "]
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>drugkg patient check</title></head><body>",
+        "<h1>Patient check</h1>",
+        f"<p><strong>{e(NOTICE)}</strong></p>",
+        "<form method='get' action='/check'>",
+        f"<label>age <input name='age' value='{e(str(p.age or ''))}'></label> ",
+        f"<label>route <input name='route' value='{e(p.route or '')}'></label> ",
+        f"<label>formulation <input name='formulation' value='{e(p.formulation or '')}'></label> ",
+        f"<label>condition <input name='condition' value='{e(', '.join(p.conditions))}'></label> ",
+    ]
     for flag in _FLAGS:
         checked = " checked" if getattr(p, flag) else ""
         parts.append(f"<label><input type='checkbox' name='{flag}' value='true'{checked}> {flag}</label> ")
@@ -98,9 +105,13 @@ def _page(profile: Profile | None, answer: dict[str, Any] | None, error: str | N
     if answer:
         parts.append(f"<h2>applies ({len(answer['applies'])})</h2><ul>")
         for f in answer["applies"]:
-            advice = "; ".join(a["text"] + (f" (who: {', '.join(a['actors'])})" if a["actors"] else "") for a in f["advice"])
-            parts.append(f"<li>[{e(f['kind'])}] {e(f['label'])}, certainty {e(f['certainty'])}, "
-                         f"source section {e('; '.join(f['source_sections']))}{': ' + e(advice) if advice else ''}</li>")
+            advice = "; ".join(
+                a["text"] + (f" (who: {', '.join(a['actors'])})" if a["actors"] else "") for a in f["advice"]
+            )
+            parts.append(
+                f"<li>[{e(f['kind'])}] {e(f['label'])}, certainty {e(f['certainty'])}, "
+                f"source section {e('; '.join(f['source_sections']))}{': ' + e(advice) if advice else ''}</li>"
+            )
         parts.append(f"</ul><h2>checked and did not apply ({len(answer['checked_and_not_applying'])})</h2><ul>")
         parts += [f"<li>[{e(n['kind'])}] {e(n['label'])}</li>" for n in answer["checked_and_not_applying"]]
         parts.append("</ul>")
@@ -138,7 +149,9 @@ async def check_route(request: Request) -> Response:
         expected = err.expected if isinstance(err, DrugkgError) else None
         if wants_html:
             return HTMLResponse(_page(profile, None, message), status_code=400, headers=headers)
-        return JSONResponse({"error": message, "expected": expected, "notice": NOTICE}, status_code=400, headers=headers)
+        return JSONResponse(
+            {"error": message, "expected": expected, "notice": NOTICE}, status_code=400, headers=headers
+        )
     except Unavailable as err:
         return unavailable(err)
     except JobFailed as err:

@@ -69,11 +69,19 @@ class AccessLog:
         if scope.get("query_string"):
             path += "?" + scope["query_string"].decode("latin-1")[:200]
         if self.style == "json":
-            line = json.dumps({"time": when, "client": client[0], "method": scope["method"],
-                               "path": path, "status": status, "ms": round(seconds * 1000, 2),
-                               "bytes": size})
+            line = json.dumps(
+                {
+                    "time": when,
+                    "client": client[0],
+                    "method": scope["method"],
+                    "path": path,
+                    "status": status,
+                    "ms": round(seconds * 1000, 2),
+                    "bytes": size,
+                }
+            )
         else:
-            line = f'{when} {client[0]} {scope["method"]} {path} {status} {seconds * 1000:.1f}ms {size}B'
+            line = f"{when} {client[0]} {scope['method']} {path} {status} {seconds * 1000:.1f}ms {size}B"
         (self.stream or sys.stderr).write(line + "\n")
 
 
@@ -95,16 +103,21 @@ class ConditionalGet:
         return f'"{digest}"'
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (scope["type"] != "http" or scope["method"] not in ("GET", "HEAD")
-                or scope["path"] in _UNCACHED):
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD") or scope["path"] in _UNCACHED:
             await self.app(scope, receive, send)
             return
         etag = self.tag(scope)
         wanted = next((v for k, v in scope["headers"] if k == b"if-none-match"), None)
-        if wanted is not None and (wanted.strip() == b"*" or etag.encode() in
-                                   [w.strip().removeprefix(b"W/") for w in wanted.split(b",")]):
-            await send({"type": "http.response.start", "status": 304,
-                        "headers": [(b"etag", etag.encode()), (b"vary", b"Accept")]})
+        if wanted is not None and (
+            wanted.strip() == b"*" or etag.encode() in [w.strip().removeprefix(b"W/") for w in wanted.split(b",")]
+        ):
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 304,
+                    "headers": [(b"etag", etag.encode()), (b"vary", b"Accept")],
+                }
+            )
             await send({"type": "http.response.body", "body": b""})
             return
 
@@ -143,8 +156,7 @@ class ConnectionGuard:
         return self.cycle is None or self.cycle.response_complete
 
     def _shed_idle(self) -> None:
-        idle = [c for c in self.connections
-                if c is not self and isinstance(c, ConnectionGuard) and c._idle()]
+        idle = [c for c in self.connections if c is not self and isinstance(c, ConnectionGuard) and c._idle()]
         if idle:
             min(idle, key=lambda c: c.serial).transport.close()
 
@@ -187,5 +199,8 @@ def guarded_protocol(read_timeout: float, max_connections: int) -> type[asyncio.
         base = HttpToolsProtocol
     except ImportError:
         base = H11Protocol
-    return type("Guarded" + base.__name__, (ConnectionGuard, base),
-                {"read_timeout": read_timeout, "max_connections": max_connections})
+    return type(
+        "Guarded" + base.__name__,
+        (ConnectionGuard, base),
+        {"read_timeout": read_timeout, "max_connections": max_connections},
+    )

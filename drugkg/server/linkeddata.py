@@ -22,14 +22,9 @@ __all__ = [
     "types_of",
 ]
 
-MAX_INCOMING = (
-    500  # statements pointing to a resource shown on its page / in its description
-)
+MAX_INCOMING = 500  # statements pointing to a resource shown on its page / in its description
 MAX_BNODE_DEPTH = 8
-_LABELS = [
-    ox.NamedNode(str(p))
-    for p in (RDFS.label, SKOS.prefLabel, SCHEMA.name, DCTERMS.title)
-]
+_LABELS = [ox.NamedNode(str(p)) for p in (RDFS.label, SKOS.prefLabel, SCHEMA.name, DCTERMS.title)]
 _TYPE = ox.NamedNode(str(RDF.type))
 ONTOLOGY_GRAPH = ox.NamedNode(str(GRAPH) + "ontology")
 
@@ -87,9 +82,7 @@ def _outgoing(store: ox.Store, start: Any) -> list[ox.Triple]:
 def describe(store: ox.Store, iri: str) -> Description:
     """The description of `iri` (empty when the store does not mention it)."""
     node = ox.NamedNode(iri)
-    incoming_quads = itertools.islice(
-        store.quads_for_pattern(None, None, node, None), MAX_INCOMING + 1
-    )
+    incoming_quads = itertools.islice(store.quads_for_pattern(None, None, node, None), MAX_INCOMING + 1)
     incoming = _unique(incoming_quads)
     truncated = len(incoming) > MAX_INCOMING
     return Description(
@@ -110,8 +103,8 @@ def describe_vocabulary(store: ox.Store) -> tuple[Description, list[str]]:
             subjects.setdefault(subject.value, None)
     terms = sorted(s for s in subjects if s != VOCAB_IRI)
     description = Description(iri=VOCAB_IRI)
-    for subject in [VOCAB_IRI, *terms]:
-        description.outgoing.extend(_outgoing(store, ox.NamedNode(subject)))
+    for iri in [VOCAB_IRI, *terms]:
+        description.outgoing.extend(_outgoing(store, ox.NamedNode(iri)))
     return description, terms
 
 
@@ -120,18 +113,11 @@ def label_of(store: ox.Store, term: Any) -> str | None:
     if not isinstance(term, ox.NamedNode):
         return None
     for predicate in _LABELS:
-        candidates = [
-            q.object
-            for q in itertools.islice(
-                store.quads_for_pattern(term, predicate, None, None), 20
-            )
-        ]
+        candidates = [q.object for q in itertools.islice(store.quads_for_pattern(term, predicate, None, None), 20)]
         literals = [c for c in candidates if isinstance(c, ox.Literal)]
         if literals:
             for literal in literals:
-                if literal.language in (None, "en") or (
-                    literal.language or ""
-                ).startswith("en-"):
+                if literal.language in (None, "en") or (literal.language or "").startswith("en-"):
                     return literal.value
             return literals[0].value
     return None
@@ -139,16 +125,9 @@ def label_of(store: ox.Store, term: Any) -> str | None:
 
 def types_of(description: Description) -> list[Any]:
     node = ox.NamedNode(description.iri)
-    return [
-        t.object
-        for t in description.outgoing
-        if t.subject == node and t.predicate == _TYPE
-    ]
+    return [t.object for t in description.outgoing if t.subject == node and t.predicate == _TYPE]
 
 
 def graph_triples(store: ox.Store, graph_iri: str) -> list[ox.Triple]:
     """Every triple of one named graph."""
-    return [
-        q.triple
-        for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri))
-    ]
+    return [q.triple for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri))]

@@ -24,7 +24,9 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 # the columns its section shows; one row per statement.
 _SOURCE = "OPTIONAL { ?statement drugkg:sourceSection/rdfs:label ?section }"
 
-GLANCE = _PREFIXES + """
+GLANCE = (
+    _PREFIXES
+    + """
 SELECT ?statement (SAMPLE(?classLabel) AS ?class) (SAMPLE(?developerLabel) AS ?developer)
        (SAMPLE(?nowLabel) AS ?now) (GROUP_CONCAT(DISTINCT ?brand; separator=", ") AS ?brands)
        (SAMPLE(?generic) AS ?genericAvailable) (SAMPLE(?analogueLabel) AS ?analogue)
@@ -38,11 +40,16 @@ WHERE {
   OPTIONAL { ?drug drugkg:brandName ?brand }
   OPTIONAL { ?drug drugkg:genericAvailable ?generic }
   OPTIONAL { ?drug drugkg:structuralAnalogueOf/rdfs:label ?analogueLabel }
-  """ + _SOURCE + """
+  """
+    + _SOURCE
+    + """
 } GROUP BY ?drug ?statement
 """
+)
 
-FORMULATIONS = _PREFIXES + """
+FORMULATIONS = (
+    _PREFIXES
+    + """
 SELECT ?statement (SAMPLE(?formLabel) AS ?form) (SAMPLE(?routeLabel) AS ?route)
        (GROUP_CONCAT(DISTINCT ?strengthLabel; separator=", ") AS ?strengths)
        (GROUP_CONCAT(DISTINCT ?modeLabel; separator=", ") AS ?delivery)
@@ -55,11 +62,16 @@ WHERE {
              UNION { ?statement drugkg:concentration/rdfs:label ?strengthLabel }
              UNION { ?statement drugkg:strengthRange/rdfs:label ?strengthLabel } }
   OPTIONAL { ?statement drugkg:deliveryMode/rdfs:label ?modeLabel }
-  """ + _SOURCE + """
+  """
+    + _SOURCE
+    + """
 } GROUP BY ?drug ?statement ORDER BY ?route ?form
 """
+)
 
-DOSING = _PREFIXES + """
+DOSING = (
+    _PREFIXES
+    + """
 SELECT ?statement (SAMPLE(?routeLabel) AS ?route) (SAMPLE(?startLabel) AS ?start) (SAMPLE(?startTimes) AS ?startPerDay)
        (SAMPLE(?titrationLabel) AS ?titration) (SAMPLE(?titrationWhen) AS ?titrationCondition)
        (SAMPLE(?maxSingleLabel) AS ?maxSingle) (SAMPLE(?maxTimes) AS ?maxPerDay) (SAMPLE(?maxDailyLabel) AS ?maxDaily)
@@ -74,11 +86,16 @@ WHERE {
   OPTIONAL { ?statement drugkg:maxSingleDose/rdfs:label ?maxSingleLabel }
   OPTIONAL { ?statement drugkg:maxTimesPerDay ?maxTimes }
   OPTIONAL { ?statement drugkg:maxDailyDose/rdfs:label ?maxDailyLabel }
-  """ + _SOURCE + """
+  """
+    + _SOURCE
+    + """
 } GROUP BY ?drug ?statement ORDER BY ?route
 """
+)
 
-ADJUSTMENTS = _PREFIXES + """
+ADJUSTMENTS = (
+    _PREFIXES
+    + """
 SELECT ?statement (SAMPLE(?populationLabel) AS ?population) (SAMPLE(?routeLabel) AS ?route)
        (GROUP_CONCAT(DISTINCT ?adviceLabel; separator="; ") AS ?advice)
        (GROUP_CONCAT(DISTINCT ?section; separator=" · ") AS ?sections)
@@ -91,8 +108,11 @@ WHERE {
   OPTIONAL { ?regimen drugkg:sourceSection/rdfs:label ?section }
 } GROUP BY ?drug ?statement ORDER BY ?population
 """
+)
 
-USES = _PREFIXES + """
+USES = (
+    _PREFIXES
+    + """
 SELECT ?statement (SAMPLE(?statusLabel) AS ?status) (SAMPLE(?conditionLabel) AS ?condition)
        (GROUP_CONCAT(DISTINCT ?symptomLabel; separator=", ") AS ?symptoms) (SAMPLE(?authorityLabel) AS ?authority)
        (GROUP_CONCAT(DISTINCT ?section; separator=" · ") AS ?sections)
@@ -102,11 +122,16 @@ WHERE {
   ?status_ rdfs:label ?statusLabel .
   OPTIONAL { ?statement drugkg:treats/rdfs:label ?symptomLabel }
   OPTIONAL { ?statement drugkg:approvedBy/rdfs:label ?authorityLabel }
-  """ + _SOURCE + """
+  """
+    + _SOURCE
+    + """
 } GROUP BY ?drug ?statement ORDER BY ?status ?condition
 """
+)
 
-MECHANISM = _PREFIXES + """
+MECHANISM = (
+    _PREFIXES
+    + """
 SELECT ?statement (SAMPLE(?actionLabel) AS ?action) (SAMPLE(?targetLabel) AS ?target)
        (GROUP_CONCAT(DISTINCT ?symptomLabel; separator=", ") AS ?treats)
        (GROUP_CONCAT(DISTINCT ?section; separator=" · ") AS ?sections)
@@ -115,11 +140,16 @@ WHERE {
   OPTIONAL { ?statement drugkg:action/rdfs:label ?actionLabel }
   OPTIONAL { ?statement drugkg:target/rdfs:label ?targetLabel }
   OPTIONAL { ?statement drugkg:treats/rdfs:label ?symptomLabel }
-  """ + _SOURCE + """
+  """
+    + _SOURCE
+    + """
 } GROUP BY ?drug ?statement ORDER BY ?action
 """
+)
 
-EFFECTS = _PREFIXES + """
+EFFECTS = (
+    _PREFIXES
+    + """
 SELECT ?statement (SAMPLE(?contextLabel) AS ?context) (SAMPLE(?effectLabel) AS ?effect)
        (SAMPLE(?frequencyLabel) AS ?frequency) (SAMPLE(?routeLabel) AS ?route)
        (SAMPLE(?populationLabel) AS ?population) (SAMPLE(?outcomeLabel) AS ?outcome)
@@ -132,11 +162,16 @@ WHERE {
   OPTIONAL { ?statement drugkg:route/rdfs:label ?routeLabel }
   OPTIONAL { ?statement drugkg:population/rdfs:label ?populationLabel }
   OPTIONAL { ?statement drugkg:outcome/rdfs:label ?outcomeLabel }
-  """ + _SOURCE + """
+  """
+    + _SOURCE
+    + """
 } GROUP BY ?drug ?statement ORDER BY ?context ?effect
 """
+)
 
-WARNINGS = _PREFIXES + """
+WARNINGS = (
+    _PREFIXES
+    + """
 SELECT ?statement (SAMPLE(?populationLabel) AS ?population) (SAMPLE(?kindLabel) AS ?kind)
        (SAMPLE(?routeLabel) AS ?route) (GROUP_CONCAT(DISTINCT ?aboutLabel; separator=", ") AS ?about)
        (GROUP_CONCAT(DISTINCT ?adviceLabel; separator="; ") AS ?advice)
@@ -148,14 +183,19 @@ WHERE {
   OPTIONAL { ?statement drugkg:route/rdfs:label ?routeLabel }
   OPTIONAL { ?statement drugkg:aboutEffect/rdfs:label ?aboutLabel }
   OPTIONAL { ?statement drugkg:recommendation/rdfs:label ?adviceLabel }
-  """ + _SOURCE + """
+  """
+    + _SOURCE
+    + """
 } GROUP BY ?drug ?statement ORDER BY ?population ?kind
 """
+)
 
 Row = dict[str, str]
-_STYLE = ("<style>.monograph ul{margin:.2rem 0 .6rem;padding-left:1.2rem}.monograph li{margin:.15rem 0}"
-          ".monograph .src{color:#7a8599;font-size:.8rem;margin-left:.4rem}.monograph h3{font-size:.95rem;"
-          "margin:.6rem 0 .1rem;color:#33415c}</style>")
+_STYLE = (
+    "<style>.monograph ul{margin:.2rem 0 .6rem;padding-left:1.2rem}.monograph li{margin:.15rem 0}"
+    ".monograph .src{color:#7a8599;font-size:.8rem;margin-left:.4rem}.monograph h3{font-size:.95rem;"
+    "margin:.6rem 0 .1rem;color:#33415c}</style>"
+)
 
 
 def _join(*parts: str | None, sep: str = "; ") -> str:
@@ -163,16 +203,25 @@ def _join(*parts: str | None, sep: str = "; ") -> str:
 
 
 def _glance(r: Row) -> str:
-    developer = r.get("developer") and (f"first developed by {r['developer']}"
-                                        + (f" (now part of {r['now']})" if r.get("now") else ""))
+    developer = r.get("developer") and (
+        f"first developed by {r['developer']}" + (f" (now part of {r['now']})" if r.get("now") else "")
+    )
     generic = {"true": "generics available", "false": "no generics"}.get(r.get("genericAvailable", ""))
-    return _join(r.get("class"), r.get("analogue") and f"structural analogue of {r['analogue']}", developer,
-                 r.get("brands") and f"brand names: {r['brands']}", generic)
+    return _join(
+        r.get("class"),
+        r.get("analogue") and f"structural analogue of {r['analogue']}",
+        developer,
+        r.get("brands") and f"brand names: {r['brands']}",
+        generic,
+    )
 
 
 def _formulation(r: Row) -> str:
-    return _join(_join(r.get("form"), r.get("route") and f"({r['route']})", sep=" "),
-                 r.get("strengths"), r.get("delivery") and f"delivered by {r['delivery']}")
+    return _join(
+        _join(r.get("form"), r.get("route") and f"({r['route']})", sep=" "),
+        r.get("strengths"),
+        r.get("delivery") and f"delivered by {r['delivery']}",
+    )
 
 
 def _times(n: str | None) -> str | None:
@@ -181,21 +230,26 @@ def _times(n: str | None) -> str | None:
 
 def _dosing(r: Row) -> str:
     start = r.get("start") and _join(f"start with {r['start']}", _times(r.get("startPerDay")), sep=" ")
-    titration = r.get("titration") and _join(r["titration"], r.get("titrationCondition") and
-                                             f"as {r['titrationCondition']} allow", sep=", ")
+    titration = r.get("titration") and _join(
+        r["titration"], r.get("titrationCondition") and f"as {r['titrationCondition']} allow", sep=", "
+    )
     maximum = r.get("maxSingle") and _join(f"at most {r['maxSingle']} a dose", _times(r.get("maxPerDay")), sep=" ")
     daily = r.get("maxDaily") and f"{r['maxDaily']} a day at most"
     return _join(r.get("route") and f"{r['route']}:", _join(start, titration, maximum, daily), sep=" ")
 
 
 def _adjustment(r: Row) -> str:
-    return _join(f"{r.get('population', '')}" + (f" ({r['route']})" if r.get("route") else "") + ":",
-                 r.get("advice"), sep=" ")
+    return _join(
+        f"{r.get('population', '')}" + (f" ({r['route']})" if r.get("route") else "") + ":", r.get("advice"), sep=" "
+    )
 
 
 def _use(r: Row) -> str:
-    return _join(f"{r.get('status', '')}: {r.get('condition', '')}", r.get("symptoms") and f"for {r['symptoms']}",
-                 r.get("authority") and f"approved by {r['authority']}")
+    return _join(
+        f"{r.get('status', '')}: {r.get('condition', '')}",
+        r.get("symptoms") and f"for {r['symptoms']}",
+        r.get("authority") and f"approved by {r['authority']}",
+    )
 
 
 def _mechanism(r: Row) -> str:
@@ -203,8 +257,14 @@ def _mechanism(r: Row) -> str:
 
 
 def _effect(r: Row) -> str:
-    return _join(r.get("effect"), r.get("frequency"), r.get("route"), r.get("population") and f"in {r['population']}",
-                 r.get("outcome"), sep=", ")
+    return _join(
+        r.get("effect"),
+        r.get("frequency"),
+        r.get("route"),
+        r.get("population") and f"in {r['population']}",
+        r.get("outcome"),
+        sep=", ",
+    )
 
 
 def _warning(r: Row) -> str:
@@ -238,25 +298,26 @@ def _rows(store: ox.Store, query: str, drug: str) -> list[Row]:
     result = run_on_store(store, query, {"drug": ox.NamedNode(drug)})
     assert isinstance(result, ox.QuerySolutions)
     names = [v.value for v in result.variables]
-    return [{n: s[n].value for n in names if s[n] is not None and s[n].value != ""} for s in result]  # type: ignore[union-attr]
+    return [{n: s[n].value for n in names if s[n] is not None and s[n].value != ""} for s in result]
 
 
 def _line(row: Row, text: str, link: Callable[[str], str]) -> str:
     source = row.get("sections")
     note = f' <span class="src">source: {escape(source)}</span>' if source else ""
-    return (f'<li><a href="{escape(link(row["statement"]), quote=True)}">{escape(text)}</a>{note}</li>')
+    return f'<li><a href="{escape(link(row["statement"]), quote=True)}">{escape(text)}</a>{note}</li>'
 
 
 def _section_html(section: Section, rows: list[Row], link: Callable[[str], str]) -> str:
     if section.group_by is None:
         items = "".join(_line(r, section.line(r), link) for r in rows)
-        return f'<ul>{items}</ul>'
+        return f"<ul>{items}</ul>"
     groups: dict[str, list[Row]] = {}
     for row in rows:
         groups.setdefault(row.get(section.group_by, "other"), []).append(row)
     return "".join(
-        f'<h3>{escape(name)}</h3><ul>{"".join(_line(r, section.line(r), link) for r in members)}</ul>'
-        for name, members in groups.items())
+        f"<h3>{escape(name)}</h3><ul>{''.join(_line(r, section.line(r), link) for r in members)}</ul>"
+        for name, members in groups.items()
+    )
 
 
 def monograph_html(store: ox.Store, drug: str, link: Callable[[str], str]) -> str:
@@ -265,6 +326,8 @@ def monograph_html(store: ox.Store, drug: str, link: Callable[[str], str]) -> st
     for section in SECTIONS:
         rows = _rows(store, section.query, drug)
         if rows:
-            parts.append(f'<section class="mono" id="monograph-{section.key}"><h2>{escape(section.title)}</h2>'
-                         f'{_section_html(section, rows, link)}</section>')
+            parts.append(
+                f'<section class="mono" id="monograph-{section.key}"><h2>{escape(section.title)}</h2>'
+                f"{_section_html(section, rows, link)}</section>"
+            )
     return f'<div class="monograph">{_STYLE}{"".join(parts)}</div>' if parts else ""

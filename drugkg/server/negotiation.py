@@ -29,14 +29,8 @@ class Format:
 
     @property
     def content_type(self) -> str:
-        text = self.media_type.startswith("text/") or self.media_type.endswith(
-            ("+xml", "+json")
-        )
-        return (
-            f"{self.media_type}; charset=utf-8"
-            if text or "json" in self.media_type
-            else self.media_type
-        )
+        text = self.media_type.startswith("text/") or self.media_type.endswith(("+xml", "+json"))
+        return f"{self.media_type}; charset=utf-8" if text or "json" in self.media_type else self.media_type
 
 
 # Lists run from least to most preferred: mimeparse breaks ties in favour of the later entry,
@@ -106,22 +100,14 @@ def choose(
     the first one offered here is taken.
     """
     offer = ", ".join(media_types(formats))
-    wanted = (
-        [format_param] if isinstance(format_param, str) else list(format_param or [])
-    )
+    wanted = [format_param] if isinstance(format_param, str) else list(format_param or [])
     wanted = [w.strip().lower() for w in wanted if w and w.strip()]
     if wanted:
         for value in wanted:
             for fmt in reversed(formats):
-                if (
-                    value in fmt.names
-                    or value == fmt.media_type
-                    or value in fmt.aliases
-                ):
+                if value in fmt.names or value == fmt.media_type or value in fmt.aliases:
                     return fmt
-        raise NotAcceptable(
-            f"format={wanted[0]!r} is not offered here; offered: {offer}"
-        )
+        raise NotAcceptable(f"format={wanted[0]!r} is not offered here; offered: {offer}")
     if not accept or not accept.strip():
         return formats[-1]
     candidates: list[tuple[str, Format]] = []
@@ -136,6 +122,4 @@ def choose(
     for media, fmt in reversed(candidates):
         if media == best:
             return fmt
-    raise NotAcceptable(
-        f"none of the accepted types ({accept}) is offered here; offered: {offer}"
-    )
+    raise NotAcceptable(f"none of the accepted types ({accept}) is offered here; offered: {offer}")

@@ -44,11 +44,11 @@ def _local_link(public_base: str) -> Any:
 def render_page(store: Any, job: PageJob, context: dict[str, Any]) -> tuple[int, bytes]:
     import pyoxigraph as ox
 
+    from drugkg.serialization import serialize_triples
     from drugkg.server.browsing import retarget_examples
     from drugkg.server.linkeddata import describe, describe_vocabulary, label_of, types_of
     from drugkg.server.monograph import DRUG_CLASS, monograph_html
     from drugkg.server.pages import TermRenderer, resource_page
-    from drugkg.serialization import serialize_triples
 
     terms: list[str] = []
     if job.iri == job.vocab_iri:

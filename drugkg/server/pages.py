@@ -78,9 +78,7 @@ def catalogue_entries(queries: Sequence[CatalogueQuery]) -> list[dict[str, str]]
         try:
             text = bind_defaults(query)
         except ValueError:
-            text = (
-                query.text
-            )  # a default that is not a valid term: leave the parameter unbound
+            text = query.text  # a default that is not a valid term: leave the parameter unbound
         entries.append(
             {
                 "name": query.name,
@@ -92,8 +90,9 @@ def catalogue_entries(queries: Sequence[CatalogueQuery]) -> list[dict[str, str]]
     return entries
 
 
-def query_page(queries: Sequence[CatalogueQuery], endpoint: str, *, base: str = "",
-               prefixes: dict[str, str] | None = None) -> str:
+def query_page(
+    queries: Sequence[CatalogueQuery], endpoint: str, *, base: str = "", prefixes: dict[str, str] | None = None
+) -> str:
     """The YASGUI page, pointed at `endpoint`, with a picker of the catalogue's questions. Result
     IRIs under `base` link to this server's pages, shown compactly with `prefixes`."""
     entries = catalogue_entries(queries)
@@ -125,9 +124,7 @@ def _curie(iri: str) -> str | None:
 class TermRenderer:
     """Renders RDF terms as HTML, with links rewritten to this server and labels where known."""
 
-    def __init__(
-        self, link: Callable[[str], str], label: Callable[[Any], str | None]
-    ) -> None:
+    def __init__(self, link: Callable[[str], str], label: Callable[[Any], str | None]) -> None:
         self.link = link
         self.label = label
 
@@ -165,10 +162,7 @@ def _property_rows(
 ) -> str:
     grouped: dict[ox.NamedNode, list[Any]] = {}
     for predicate, obj in description.values(subject):
-        if (
-            skip_types
-            and predicate.value == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-        ):
+        if skip_types and predicate.value == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type":
             continue
         grouped.setdefault(predicate, []).append(obj)
     rows = []
@@ -176,17 +170,11 @@ def _property_rows(
         cells = []
         for obj in grouped[predicate]:
             if isinstance(obj, ox.BlankNode) and depth < 6:
-                inner = _property_rows(
-                    description, obj, render, depth + 1, skip_types=False
-                )
-                cells.append(
-                    f'<div class="bnode"><table class="props">{inner}</table></div>'
-                )
+                inner = _property_rows(description, obj, render, depth + 1, skip_types=False)
+                cells.append(f'<div class="bnode"><table class="props">{inner}</table></div>')
             else:
                 cells.append(f"<div>{render.term(obj)}</div>")
-        rows.append(
-            f'<tr><td class="p">{render.term(predicate)}</td><td>{"".join(cells)}</td></tr>'
-        )
+        rows.append(f'<tr><td class="p">{render.term(predicate)}</td><td>{"".join(cells)}</td></tr>')
     return "".join(rows)
 
 
@@ -207,10 +195,7 @@ def resource_page(
     title = render.label(node) or _curie(description.iri) or description.iri
     types = types_of(description)
     type_html = "".join(render.term(t) for t in types)
-    links = " · ".join(
-        f'<a href="{escape(href, quote=True)}">{escape(name)}</a>'
-        for name, href in alternates
-    )
+    links = " · ".join(f'<a href="{escape(href, quote=True)}">{escape(name)}</a>' for name, href in alternates)
     parts = [
         f"<h1>{escape(title)}</h1>",
         f'<div class="iri">{escape(description.iri)}</div>',
@@ -222,11 +207,7 @@ def resource_page(
     for term in terms:
         term_node = ox.NamedNode(term)
         anchor = term.rsplit("#", 1)[-1]
-        term_types = "".join(
-            render.term(o)
-            for p, o in description.values(term_node)
-            if p.value.endswith("#type")
-        )
+        term_types = "".join(render.term(o) for p, o in description.values(term_node) if p.value.endswith("#type"))
         parts.append(
             f'<h2 id="{escape(anchor, quote=True)}">{escape(render.name(term_node))} '
             f'<span class="iri">{escape(term)}</span></h2><p class="types">{term_types}</p>'

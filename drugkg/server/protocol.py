@@ -13,9 +13,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
-from drugkg.namespaces import RDF_TYPE
-from drugkg.execution import JobFailed, Unavailable
 from drugkg.errors import DrugkgError
+from drugkg.execution import JobFailed, Unavailable
+from drugkg.execution.jobs import QueryJob
+from drugkg.namespaces import RDF_TYPE
 from drugkg.param_resolution import HINT_HEADER, values_hint
 from drugkg.server.negotiation import (
     GRAPH_FORMATS,
@@ -25,7 +26,6 @@ from drugkg.server.negotiation import (
     choose,
 )
 from drugkg.server.safety import QueryRefused, screen_query
-from drugkg.execution.jobs import QueryJob
 from drugkg.sparql import request_dataset
 
 __all__ = [
@@ -90,9 +90,7 @@ async def _read_body(request: Request, limit: int, query_limit: int) -> bytes:
 def _single(params: dict[str, list[str]], name: str) -> str | None:
     values = params.get(name, [])
     if len(values) > 1:
-        raise ProtocolError(
-            f"the '{name}' parameter is given {len(values)} times; give it once"
-        )
+        raise ProtocolError(f"the '{name}' parameter is given {len(values)} times; give it once")
     return values[0] if values else None
 
 
@@ -119,9 +117,7 @@ async def _parse(request: Request, max_query_bytes: int) -> SparqlRequest:
         body = await _read_body(request, max_query_bytes * 3 + 8192, max_query_bytes)
         if media == _FORM:
             try:
-                params = parse_qs(
-                    body.decode("utf-8"), keep_blank_values=True, strict_parsing=False
-                )
+                params = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
             except UnicodeDecodeError:
                 raise ProtocolError("the form body is not UTF-8") from None
             for key, values in url_params.items():
@@ -154,7 +150,7 @@ def _mark_truncated(body: bytes, format_key: str) -> bytes:
     """Name TRUNCATED in the `link` of the result's head (JSON and XML results; other formats have none)."""
     if format_key == "json" and b'"head":{' in body:
         end = body.index(b"}", body.index(b'"head":{'))
-        separator = b"," if body[end - 1:end] != b"{" else b""
+        separator = b"," if body[end - 1 : end] != b"{" else b""
         return body[:end] + separator + b'"link":["' + TRUNCATED.encode() + b'"]' + body[end:]
     if format_key == "xml" and b"</head>" in body:
         return body.replace(b"</head>", b'<link href="' + TRUNCATED.encode() + b'"/></head>', 1)
@@ -163,7 +159,10 @@ def _mark_truncated(body: bytes, format_key: str) -> bytes:
 
 def service_description(endpoint: str, graphs: list[str]) -> list[ox.Triple]:
     """The SPARQL 1.1 Service Description of this endpoint (read-only: no SPARQL 1.1 Update)."""
-    sd = lambda local: ox.NamedNode(SD + local)
+
+    def sd(local: str) -> ox.NamedNode:
+        return ox.NamedNode(SD + local)
+
     service = ox.BlankNode()
     dataset = ox.BlankNode()
     default_graph = ox.BlankNode()
@@ -210,9 +209,7 @@ def service_description(endpoint: str, graphs: list[str]) -> list[ox.Triple]:
         "JSON-LD",
         "RDF_XML",
     ):
-        triples.append(
-            ox.Triple(service, sd("resultFormat"), ox.NamedNode(_FORMATS_NS + name))
-        )
+        triples.append(ox.Triple(service, sd("resultFormat"), ox.NamedNode(_FORMATS_NS + name)))
     for graph in graphs:
         node = ox.BlankNode()
         triples += [
@@ -226,9 +223,7 @@ def service_description(endpoint: str, graphs: list[str]) -> list[ox.Triple]:
     return triples
 
 
-async def _describe_service(
-    request: Request, format_param: tuple[str, ...]
-) -> Response:
+async def _describe_service(request: Request, format_param: tuple[str, ...]) -> Response:
     from drugkg.serialization import serialize_triples
 
     accept = request.headers.get("accept")
@@ -237,17 +232,11 @@ async def _describe_service(
     except NotAcceptable as err:
         return _error(406, str(err))
     if fmt is HTML and not format_param and "text/html" in (accept or ""):
-        return RedirectResponse(
-            "/", status_code=303
-        )  # a person with a browser: the query page
+        return RedirectResponse("/", status_code=303)  # a person with a browser: the query page
     if fmt is HTML:
         fmt = GRAPH_FORMATS[-1]
     endpoint = request.app.state.config.public_url + "sparql"  # never the request's Host
-    graphs = sorted(
-        g.value
-        for g in request.app.state.store.named_graphs()
-        if isinstance(g, ox.NamedNode)
-    )
+    graphs = sorted(g.value for g in request.app.state.store.named_graphs() if isinstance(g, ox.NamedNode))
     body = serialize_triples(service_description(endpoint, graphs), fmt.key)
     return Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})
 
@@ -267,9 +256,7 @@ async def sparql_endpoint(request: Request) -> Response:
     endpoint = str(request.url.replace(query="", fragment="")).rstrip("?")
     try:
         screened = screen_query(parsed.query, max_length=config.max_query_bytes)
-        dataset = request_dataset(
-            screened.parsed.dataset, parsed.default_graphs, parsed.named_graphs, base=endpoint
-        )
+        dataset = request_dataset(screened.parsed.dataset, parsed.default_graphs, parsed.named_graphs, base=endpoint)
     except QueryRefused as err:
         log.info("refused (%s): %s", err.status, err.message)
         return _error(err.status, err.message)
@@ -303,9 +290,7 @@ async def sparql_endpoint(request: Request) -> Response:
         headers[MAX_ROWS_HEADER] = str(config.max_rows)
         body = _mark_truncated(body, fmt.key)
         log.info("answer cut at %d rows (the row limit)", config.max_rows)
-    log.debug(
-        "%s query answered in %.3f s, %d rows", screened.form, elapsed, rows
-    )
+    log.debug("%s query answered in %.3f s, %d rows", screened.form, elapsed, rows)
     if rows == 0 and not screened.is_graph:
         hint = await run_in_threadpool(_empty_answer_hint, state.store, parsed.query)
         if hint:

@@ -16,9 +16,7 @@ class ResultCache:
         self.size = 0
         self.hits = 0
         self.misses = 0
-        self._items: collections.OrderedDict[Hashable, tuple[str, bool, int, bytes]] = (
-            collections.OrderedDict()
-        )
+        self._items: collections.OrderedDict[Hashable, tuple[str, bool, int, bytes]] = collections.OrderedDict()
 
     def get(self, key: Hashable) -> tuple[str, bool, int, bytes] | None:
         if not self.max_bytes:
@@ -42,5 +40,10 @@ class ResultCache:
             self.size -= len(old[3])
 
     def status(self) -> dict[str, int]:
-        return {"entries": len(self._items), "bytes": self.size, "hits": self.hits,
-                "misses": self.misses, "max_bytes": self.max_bytes}
+        return {
+            "entries": len(self._items),
+            "bytes": self.size,
+            "hits": self.hits,
+            "misses": self.misses,
+            "max_bytes": self.max_bytes,
+        }

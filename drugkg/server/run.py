@@ -9,9 +9,9 @@ from typing import Any
 
 import uvicorn
 
+from drugkg.buildfolder import BuildFolder
 from drugkg.errors import DrugkgError
 from drugkg.server.app import create_app
-from drugkg.buildfolder import BuildFolder
 from drugkg.server.config import ServerConfig
 
 __all__ = ["bind", "browser_url", "raise_open_file_limit", "serve", "uvicorn_config"]
@@ -22,9 +22,7 @@ log = logging.getLogger("drugkg.serve")
 def bind(host: str, port: int) -> socket.socket:
     """A listening socket on host:port; DrugkgError when the port is taken or the host unknown."""
     try:
-        infos = socket.getaddrinfo(
-            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
-        )
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror as err:
         raise DrugkgError(
             f"cannot listen on host {host!r}: {err.strerror}",
@@ -43,9 +41,7 @@ def bind(host: str, port: int) -> socket.socket:
                 expected="a free port: pass --port, e.g. --port 8001",
             ) from None
         if err.errno == errno.EACCES:
-            raise DrugkgError(
-                f"not allowed to listen on port {port}", expected="a port above 1023"
-            ) from None
+            raise DrugkgError(f"not allowed to listen on port {port}", expected="a port above 1023") from None
         raise DrugkgError(f"cannot listen on {host}:{port}: {err.strerror}") from None
     sock.listen(2048)
     sock.set_inheritable(True)
@@ -53,9 +49,7 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def browser_url(host: str, port: int) -> str:
-    shown = (
-        "127.0.0.1" if host in ("0.0.0.0", "") else ("[::1]" if host == "::" else host)
-    )
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else ("[::1]" if host == "::" else host)
     if ":" in shown and not shown.startswith("["):
         shown = f"[{shown}]"
     return f"http://{shown}:{port}/"
@@ -84,8 +78,7 @@ def uvicorn_config(app: Any, config: ServerConfig, *, log_level: str = "info") -
     files = raise_open_file_limit()
     max_connections = min(config.max_connections, max(64, files - 256))
     if max_connections < config.max_connections:
-        log.warning("drugkg serve: at most %d connections (the open-file limit is %d)",
-                    max_connections, files)
+        log.warning("drugkg serve: at most %d connections (the open-file limit is %d)", max_connections, files)
     return uvicorn.Config(
         app,
         log_level=log_level,

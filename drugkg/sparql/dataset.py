@@ -38,8 +38,13 @@ def _checked(iris: Sequence[str], what: str) -> tuple[str, ...]:
     return tuple(iris)
 
 
-def request_dataset(clause: DatasetClause, default_graph_uris: Sequence[str] = (),
-                    named_graph_uris: Sequence[str] = (), *, base: str | None = None) -> Dataset:
+def request_dataset(
+    clause: DatasetClause,
+    default_graph_uris: Sequence[str] = (),
+    named_graph_uris: Sequence[str] = (),
+    *,
+    base: str | None = None,
+) -> Dataset:
     """The dataset of one request: the protocol's graphs if any are given, else the query's, else the default.
 
     FROM IRIs still relative after the query's BASE are resolved against `base` (the request's IRI).
@@ -48,8 +53,10 @@ def request_dataset(clause: DatasetClause, default_graph_uris: Sequence[str] = (
         return Dataset(_checked(default_graph_uris, "default-graph-uri"), _checked(named_graph_uris, "named-graph-uri"))
     if clause:
         resolve = (lambda iri: urljoin(base, iri)) if base else (lambda iri: iri)
-        return Dataset(_checked([resolve(i) for i in clause.default], "FROM"),
-                       _checked([resolve(i) for i in clause.named], "FROM NAMED"))
+        return Dataset(
+            _checked([resolve(i) for i in clause.default], "FROM"),
+            _checked([resolve(i) for i in clause.named], "FROM NAMED"),
+        )
     return Dataset()
 
 

@@ -19,8 +19,7 @@ import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import pyoxigraph as ox
-
+from drugkg.rdfconvert import OxTerm
 from drugkg.sparql.policy import QueryRefused, QueryText, analyse
 
 __all__ = ["binding_problem", "with_values"]
@@ -168,7 +167,7 @@ def _algebra(text: str) -> Any:
         return translateQuery(parseQuery(text)).algebra
     except RecursionError:
         return "the query is nested too deeply to analyse"
-    except Exception as err:  # noqa: BLE001 - pyparsing and rdflib raise assorted errors
+    except Exception as err:
         return f"rdflib cannot read the query ({type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''})"
 
 
@@ -193,21 +192,23 @@ def binding_problem(text: str, name: str) -> str | None:
     if aggregate is not None and name not in _variables(aggregate.p.get("expr") or ()):
         return "it is aggregated, not a GROUP BY variable"
     if name not in certain(pattern) or not _left_spine_ok(pattern, name):
-        return ("it is not bound in every solution of the WHERE group before each OPTIONAL, MINUS, BIND "
-                "and FILTER (it occurs only inside one of them, a UNION branch, a VALUES with UNDEF, "
-                "a subquery, a GRAPH name, or a later pattern)")
+        return (
+            "it is not bound in every solution of the WHERE group before each OPTIONAL, MINUS, BIND "
+            "and FILTER (it occurs only inside one of them, a UNION branch, a VALUES with UNDEF, "
+            "a subquery, a GRAPH name, or a later pattern)"
+        )
     if sliced:
         return "the query has LIMIT or OFFSET, which would cut the bound answer differently"
     return None
 
 
-def _values_block(bindings: Mapping[str, ox.Term]) -> str:
+def _values_block(bindings: Mapping[str, OxTerm]) -> str:
     names = " ".join(f"?{name}" for name in bindings)
     row = " ".join(str(term) for term in bindings.values())
     return f"\n  VALUES ({names}) {{ ({row}) }}\n"
 
 
-def with_values(text: str, bindings: Mapping[str, ox.Term]) -> str:
+def with_values(text: str, bindings: Mapping[str, OxTerm]) -> str:
     """The query with a VALUES block of `bindings` opening its WHERE group; QueryRefused (400) where not exact.
 
     Terms are serialised by pyoxigraph (N-Triples syntax, escaped), never taken from user text.

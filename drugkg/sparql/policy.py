@@ -39,9 +39,7 @@ __all__ = [
 # enough that neither Oxigraph's recursive parser nor rdflib's pyparsing grammar overflows.
 MAX_DEPTH = 64
 QUERY_FORMS = frozenset(("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"))
-UPDATE_OPERATIONS = frozenset(
-    ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
-)
+UPDATE_OPERATIONS = frozenset(("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"))
 _FETCHING = frozenset(("SERVICE", "LOAD"))
 _OPENERS = frozenset("{([")
 _CLOSERS = frozenset("})]")
@@ -187,7 +185,7 @@ def _dataset(tokens: list[Token], prefixes: dict[str, str], base: str | None) ->
             depth -= 1
         if depth or token.kind != "word" or token.text.upper() != "FROM":
             continue
-        target = tokens[i + 1:i + 3]
+        target = tokens[i + 1 : i + 3]
         into = default
         if target and target[0].kind == "word" and target[0].text.upper() == "NAMED":
             into, target = named, target[1:]

@@ -14,7 +14,7 @@ from drugkg.catalogue import CatalogueQuery, Parameter
 from drugkg.errors import DrugkgError
 from drugkg.names import search_key
 from drugkg.namespaces import RESOURCE, TURTLE_PREFIXES, XREF_PREFIXES
-from drugkg.rdfconvert import decimal_lexical
+from drugkg.rdfconvert import OxTerm, decimal_lexical
 
 __all__ = [
     "SHORTHAND_PREFIXES",
@@ -50,14 +50,14 @@ def parse_param_assignments(items: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def bind_parameters(query: CatalogueQuery, given: Mapping[str, str]) -> dict[str, ox.Term]:
+def bind_parameters(query: CatalogueQuery, given: Mapping[str, str]) -> dict[str, OxTerm]:
     """Typed terms for every declared parameter: the given value or the default; errors name what is wrong."""
     declared = {p.name: p for p in query.parameters}
     unknown = sorted(set(given) - set(declared))
     if unknown:
         listed = ", ".join(p.name for p in query.parameters) or "none"
         raise DrugkgError(f"query {query.name!r} has no parameter {unknown[0]!r}", expected=f"one of: {listed}")
-    terms: dict[str, ox.Term] = {}
+    terms: dict[str, OxTerm] = {}
     for param in query.parameters:
         if param.name in given:
             value = given[param.name]
@@ -72,7 +72,7 @@ def bind_parameters(query: CatalogueQuery, given: Mapping[str, str]) -> dict[str
     return terms
 
 
-def resolve_term(param: Parameter, value: str) -> ox.Term:
+def resolve_term(param: Parameter, value: str) -> OxTerm:
     """The RDF term a parameter value stands for, checked against the parameter's kind.
 
     IRI parameters accept a full IRI (`https://...`, optionally in angle brackets), a CURIE with a
@@ -120,19 +120,23 @@ def _expand_iri(param: Parameter, value: str) -> str:
     try:
         ox.NamedNode(iri)
     except ValueError as err:
-        raise DrugkgError(f"parameter {param.name!r}: {iri!r} is not a valid IRI ({err})",
-                          expected="an absolute IRI without spaces, quotes, braces or angle brackets") from None
+        raise DrugkgError(
+            f"parameter {param.name!r}: {iri!r} is not a valid IRI ({err})",
+            expected="an absolute IRI without spaces, quotes, braces or angle brackets",
+        ) from None
     return iri
 
 
-def adhoc_parameters(given: Mapping[str, str]) -> dict[str, ox.Term]:
+def adhoc_parameters(given: Mapping[str, str]) -> dict[str, OxTerm]:
     """Terms for `--param` values of an ad-hoc query (no header): IRIs and CURIEs become IRIs, the rest strings."""
-    terms: dict[str, ox.Term] = {}
+    terms: dict[str, OxTerm] = {}
     for name, value in given.items():
         text = value.strip()
         prefix, sep, _ = text.partition(":")
-        if (text.startswith("<") and text.endswith(">")) or (sep and prefix in SHORTHAND_PREFIXES) or re.match(
-            r"(https?|urn|ftp|mailto):", text
+        if (
+            (text.startswith("<") and text.endswith(">"))
+            or (sep and prefix in SHORTHAND_PREFIXES)
+            or re.match(r"(https?|urn|ftp|mailto):", text)
         ):
             terms[name] = ox.NamedNode(_expand_iri(Parameter(name, "IRI"), text))
         else:

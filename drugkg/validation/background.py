@@ -61,7 +61,9 @@ def derived_search_keys(store: ox.Store, shapes: Graph) -> list[ox.Quad]:
     if not classes:
         return []
     values = " ".join(f"<{c}>" for c in classes)
-    query = (f"SELECT DISTINCT ?s ?key WHERE {{ VALUES ?c {{ {values} }} ?s <{RDF.type}>/<{RDFS.subClassOf}>* ?c . "
-             f"?s <{RDFS.label}>|<{SKOS.altLabel}>|<{VOCAB.brandName}> ?name . BIND(LCASE(STR(?name)) AS ?key) }}")
+    query = (
+        f"SELECT DISTINCT ?s ?key WHERE {{ VALUES ?c {{ {values} }} ?s <{RDF.type}>/<{RDFS.subClassOf}>* ?c . "
+        f"?s <{RDFS.label}>|<{SKOS.altLabel}>|<{VOCAB.brandName}> ?name . BIND(LCASE(STR(?name)) AS ?key) }}"
+    )
     key = ox.NamedNode(str(VOCAB.searchKey))
     return [ox.Quad(row["s"], key, ox.Literal(row["key"].value)) for row in store.query(query)]  # type: ignore[union-attr]

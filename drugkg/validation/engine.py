@@ -36,17 +36,23 @@ def _labels(store: ox.Store, results: list[ValidationResult]) -> dict[str, str]:
     focus = sorted({str(r.focus) for r in results if r.focus.__class__.__name__ == "URIRef"})
     labels: dict[str, str] = {}
     for start in range(0, len(focus), 500):
-        values = " ".join(f"<{iri}>" for iri in focus[start:start + 500])
+        values = " ".join(f"<{iri}>" for iri in focus[start : start + 500])
         q = f"SELECT ?s ?l WHERE {{ VALUES ?s {{ {values} }} ?s <{RDFS.label}> ?l }} ORDER BY ?s ?l"
         for row in store.query(q):  # type: ignore[union-attr]
-            labels.setdefault(row["s"].value, row["l"].value)  # type: ignore[index, union-attr]
+            labels.setdefault(row["s"].value, row["l"].value)
     return labels
 
 
-def validate_store(store: ox.Store, *, engine: str = "fast", reasoning: bool = True,
-                   shapes_folder: Path | None = None, timings: dict[str, float] | None = None,
-                   shapes_graph: Graph | None = None, reference_data: Callable[[], Graph] | None = None,
-                   ) -> ValidationOutcome:
+def validate_store(
+    store: ox.Store,
+    *,
+    engine: str = "fast",
+    reasoning: bool = True,
+    shapes_folder: Path | None = None,
+    timings: dict[str, float] | None = None,
+    shapes_graph: Graph | None = None,
+    reference_data: Callable[[], Graph] | None = None,
+) -> ValidationOutcome:
     """Validate the default graph of `store` against `shapes_graph` (default: drugkg's shapes, and then the
     store must include drugkg's ontology).
 
@@ -73,8 +79,13 @@ def validate_store(store: ox.Store, *, engine: str = "fast", reasoning: bool = T
     return outcome
 
 
-def _shacl(store: ox.Store, engine: str, shapes_graph: Graph, reference_data: Callable[[], Graph] | None,
-           timings: dict[str, float]) -> ValidationOutcome:
+def _shacl(
+    store: ox.Store,
+    engine: str,
+    shapes_graph: Graph,
+    reference_data: Callable[[], Graph] | None,
+    timings: dict[str, float],
+) -> ValidationOutcome:
     """The SHACL part: the fast engine where it can run every shape exactly, plain pySHACL otherwise."""
     start = time.perf_counter()
     results: list[ValidationResult] | None = None
@@ -117,11 +128,14 @@ def _stored_as_written(data: list[ox.Quad]) -> bool:
     if written == stored:
         return True
     with quiet_rdflib():
-        return {to_rdflib(o) for o in written} == {to_rdflib(o) for o in stored}  # type: ignore[arg-type]
+        return {to_rdflib(o) for o in written} == {to_rdflib(o) for o in stored}
 
 
-def _shapes_graph(shapes: Sequence[Path], quads_of: Callable[[Path], list[ox.Quad]],
-                  parsed: dict[Path, tuple[list[ox.Quad], dict[str, str]]]) -> Graph:
+def _shapes_graph(
+    shapes: Sequence[Path],
+    quads_of: Callable[[Path], list[ox.Quad]],
+    parsed: dict[Path, tuple[list[ox.Quad], dict[str, str]]],
+) -> Graph:
     """The user's shape files as one rdflib graph, with the prefixes they declare (pySHACL reads those)."""
     return _with_prefixes(graph_of(q for path in shapes for q in quads_of(path)), shapes, parsed)
 
@@ -134,9 +148,15 @@ def _with_prefixes(g: Graph, paths: Iterable[Path], parsed: dict[Path, tuple[lis
     return g
 
 
-def validate_files(paths: Sequence[Path], *, reasoning: bool = True, engine: str = "fast",
-                   max_bytes: int = MAX_INPUT_BYTES, shapes: Sequence[Path] = (),
-                   allow_empty: bool = False) -> ValidationOutcome:
+def validate_files(
+    paths: Sequence[Path],
+    *,
+    reasoning: bool = True,
+    engine: str = "fast",
+    max_bytes: int = MAX_INPUT_BYTES,
+    shapes: Sequence[Path] = (),
+    allow_empty: bool = False,
+) -> ValidationOutcome:
     """Validate RDF files against drugkg's shapes (their union plus drugkg's ontology and shared terms), or,
     when `shapes` names shape files, against those shapes alone (the files' union, nothing added).
 
@@ -165,20 +185,26 @@ def validate_files(paths: Sequence[Path], *, reasoning: bool = True, engine: str
         engine = "pyshacl"  # the fast engine would report Oxigraph's canonical form of a value, not the user's
     timings = {"load": time.perf_counter() - start}
     try:
-        outcome = validate_store(store, engine=engine, reasoning=reasoning, timings=timings,
-                                 shapes_graph=shapes_graph,
-                                 reference_data=lambda: _with_prefixes(graph_of(data), paths, parsed))
+        outcome = validate_store(
+            store,
+            engine=engine,
+            reasoning=reasoning,
+            timings=timings,
+            shapes_graph=shapes_graph,
+            reference_data=lambda: _with_prefixes(graph_of(data), paths, parsed),
+        )
     except DrugkgError as err:
         if err.file is None and shapes:  # a problem of the user's shapes: name their files
             err.file = ", ".join(str(p) for p in shapes)
         raise
     focus = {str(r.focus) for r in outcome.results if isinstance(r.focus, URIRef)}
-    outcome.locations = focus_locations(focus, [(Path(p), format_for(Path(p)), parsed[Path(p).resolve()][1])
-                                                for p in paths])
+    outcome.locations = focus_locations(
+        focus, [(Path(p), format_for(Path(p)), parsed[Path(p).resolve()][1]) for p in paths]
+    )
     return outcome
 
 
-def validate_paths(paths: list[Path], **kwargs) -> ValidationOutcome:  # type: ignore[no-untyped-def]
+def validate_paths(paths: list[Path], **kwargs) -> ValidationOutcome:
     """One build folder, or any number of RDF files."""
     if len(paths) == 1 and is_build_folder(paths[0]) and kwargs.get("shapes"):
         check_build(paths[0])

@@ -24,11 +24,18 @@ from drugkg.validation.shapes import NodeShape, PropertyShape
 __all__ = ["to_rdflib", "validate_store"]
 
 _XSD_STRING = str(XSD.string)
-_RANGE = {SH.MinInclusiveConstraintComponent: (">=",), SH.MaxInclusiveConstraintComponent: ("<=",),
-          SH.MinExclusiveConstraintComponent: (">",), SH.MaxExclusiveConstraintComponent: ("<",)}
+_RANGE = {
+    SH.MinInclusiveConstraintComponent: (">=",),
+    SH.MaxInclusiveConstraintComponent: ("<=",),
+    SH.MinExclusiveConstraintComponent: (">",),
+    SH.MaxExclusiveConstraintComponent: ("<",),
+}
 _NODE_KIND = {
-    SH.IRI: "isIRI(?v)", SH.BlankNode: "isBlank(?v)", SH.Literal: "isLiteral(?v)",
-    SH.BlankNodeOrIRI: "(isBlank(?v) || isIRI(?v))", SH.BlankNodeOrLiteral: "(isBlank(?v) || isLiteral(?v))",
+    SH.IRI: "isIRI(?v)",
+    SH.BlankNode: "isBlank(?v)",
+    SH.Literal: "isLiteral(?v)",
+    SH.BlankNodeOrIRI: "(isBlank(?v) || isIRI(?v))",
+    SH.BlankNodeOrLiteral: "(isBlank(?v) || isLiteral(?v))",
     SH.IRIOrLiteral: "(isIRI(?v) || isLiteral(?v))",
 }
 
@@ -60,8 +67,15 @@ def _datatype_ok(value: Literal, rule: URIRef) -> bool:
         return False
     v = value.value
     checks: dict[URIRef, type | tuple[type, ...]] = {
-        XSD.string: (str, bytes), RDF.langString: (str, bytes), XSD.integer: int, XSD.float: float,
-        XSD.decimal: Decimal, XSD.boolean: bool, XSD.date: date, XSD.time: time, XSD.dateTime: datetime,
+        XSD.string: (str, bytes),
+        RDF.langString: (str, bytes),
+        XSD.integer: int,
+        XSD.float: float,
+        XSD.decimal: Decimal,
+        XSD.boolean: bool,
+        XSD.date: date,
+        XSD.time: time,
+        XSD.dateTime: datetime,
     }
     kind = checks.get(rule)
     return True if kind is None else isinstance(v, kind)
@@ -81,8 +95,12 @@ def _range_ok(value: Term, component: URIRef, limit: Literal) -> bool:
         cmp = compare_literal(value, limit)
     except (TypeError, NotImplementedError):
         return False
-    return {SH.MinInclusiveConstraintComponent: cmp >= 0, SH.MaxInclusiveConstraintComponent: cmp <= 0,
-            SH.MinExclusiveConstraintComponent: cmp > 0, SH.MaxExclusiveConstraintComponent: cmp < 0}[component]
+    return {
+        SH.MinInclusiveConstraintComponent: cmp >= 0,
+        SH.MaxInclusiveConstraintComponent: cmp <= 0,
+        SH.MinExclusiveConstraintComponent: cmp > 0,
+        SH.MaxExclusiveConstraintComponent: cmp < 0,
+    }[component]
 
 
 class _Runner:
@@ -97,11 +115,11 @@ class _Runner:
         """`cls` and its subclasses in the data, or None when one of them is a blank node (no VALUES then)."""
         if cls not in self._subclasses:
             q = f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>+ <{cls}> }}"
-            rows = [row["c"] for row in self.rows(q)]  # type: ignore[index]
+            rows = [row["c"] for row in self.rows(q)]
             if any(isinstance(c, ox.BlankNode) for c in rows):
                 self._subclasses[cls] = None
             else:
-                self._subclasses[cls] = sorted({cls} | {c.value for c in rows})  # type: ignore[union-attr]
+                self._subclasses[cls] = sorted({cls} | {c.value for c in rows})
         return self._subclasses[cls]
 
     def instance_of(self, var: str, cls: str) -> str:
@@ -127,10 +145,18 @@ class _Runner:
         return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(parts) + " } }"
 
 
-def _result(shape: NodeShape | PropertyShape, component: URIRef, focus: Term, value: Term | None,
-            path: Path | None) -> ValidationResult:
-    return ValidationResult(focus=focus, path=path, value=value, component=component, severity=shape.severity,
-                            source_shape=shape.node, messages=shape.messages)  # type: ignore[arg-type]
+def _result(
+    shape: NodeShape | PropertyShape, component: URIRef, focus: Term, value: Term | None, path: Path | None
+) -> ValidationResult:
+    return ValidationResult(
+        focus=focus,
+        path=path,
+        value=value,
+        component=component,
+        severity=shape.severity,
+        source_shape=shape.node,
+        messages=shape.messages,
+    )
 
 
 def _count_query(component: URIRef, n: int, target: str, vpath: str) -> str | None:
@@ -140,13 +166,17 @@ def _count_query(component: URIRef, n: int, target: str, vpath: str) -> str | No
             return None
         if n == 1:
             return f"SELECT ?this WHERE {{ {target} FILTER NOT EXISTS {{ ?this {vpath} ?v }} }}"
-        return (f"SELECT ?this WHERE {{ {target} OPTIONAL {{ ?this {vpath} ?v }} }} GROUP BY ?this "
-                f"HAVING (COUNT(DISTINCT ?v) < {n})")
+        return (
+            f"SELECT ?this WHERE {{ {target} OPTIONAL {{ ?this {vpath} ?v }} }} GROUP BY ?this "
+            f"HAVING (COUNT(DISTINCT ?v) < {n})"
+        )
     if n == 0:
         return f"SELECT DISTINCT ?this WHERE {{ {target} ?this {vpath} ?v }}"
     if n == 1:
-        return (f"SELECT DISTINCT ?this WHERE {{ {target} ?this {vpath} ?v . ?this {vpath} ?w . "
-                f"FILTER(!sameTerm(?v, ?w)) }}")
+        return (
+            f"SELECT DISTINCT ?this WHERE {{ {target} ?this {vpath} ?v . ?this {vpath} ?w . "
+            f"FILTER(!sameTerm(?v, ?w)) }}"
+        )
     return f"SELECT ?this WHERE {{ {target} ?this {vpath} ?v }} GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {n})"
 
 
@@ -158,36 +188,44 @@ def _datatype_checks(param: URIRef, fv: Any, by_distinct_value: Any) -> Iterator
         return
     yield from fv(f"!isLiteral(?v) || datatype(?v) != {dt}")
     if param not in (XSD.string, RDF.langString):
-        yield from by_distinct_value(f"FILTER(isLiteral(?v) && datatype(?v) = {dt})",
-                                     lambda v: not _datatype_ok(v, param))
+        yield from by_distinct_value(
+            f"FILTER(isLiteral(?v) && datatype(?v) = {dt})", lambda v: not _datatype_ok(v, param)
+        )
 
 
-def _value_checks(run: _Runner, target: str, vpath: str, shape: PropertyShape | NodeShape,
-                  component: URIRef, param: object, path: Path | None) -> Iterator[ValidationResult]:
+def _value_checks(
+    run: _Runner,
+    target: str,
+    vpath: str,
+    shape: PropertyShape | NodeShape,
+    component: URIRef,
+    param: object,
+    path: Path | None,
+) -> Iterator[ValidationResult]:
     """One core constraint over every focus node; `vpath` is the SPARQL path to the value nodes ('' for node shapes)."""
     values = f"?this {vpath} ?v ." if vpath else "BIND(?this AS ?v)"
 
     def fv(filter_text: str) -> Iterator[ValidationResult]:
         q = f"SELECT DISTINCT ?this ?v WHERE {{ {target} {values} FILTER({filter_text}) }}"
         for row in run.rows(q):
-            yield _result(shape, component, to_rdflib(row["this"]), to_rdflib(row["v"]), path)  # type: ignore[arg-type]
+            yield _result(shape, component, to_rdflib(row["this"]), to_rdflib(row["v"]), path)
 
-    def by_distinct_value(extra_filter: str, bad) -> Iterator[ValidationResult]:  # type: ignore[no-untyped-def]
+    def by_distinct_value(extra_filter: str, bad) -> Iterator[ValidationResult]:
         q = f"SELECT DISTINCT ?v WHERE {{ {target} {values} {extra_filter} }}"
-        wrong = [row["v"] for row in run.rows(q) if bad(to_rdflib(row["v"]))]  # type: ignore[arg-type]
+        wrong = [row["v"] for row in run.rows(q) if bad(to_rdflib(row["v"]))]
         if any(isinstance(v, ox.BlankNode) for v in wrong):  # a query cannot name a blank node: take them all
             yield from fv("isBlank(?v)")
             wrong = [v for v in wrong if not isinstance(v, ox.BlankNode)]
         for start in range(0, len(wrong), 500):
-            chunk = " ".join(str(v) for v in wrong[start:start + 500])
+            chunk = " ".join(str(v) for v in wrong[start : start + 500])
             q = f"SELECT DISTINCT ?this ?v WHERE {{ {target} {values} VALUES ?v {{ {chunk} }} }}"
             for row in run.rows(q):
-                yield _result(shape, component, to_rdflib(row["this"]), to_rdflib(row["v"]), path)  # type: ignore[arg-type]
+                yield _result(shape, component, to_rdflib(row["this"]), to_rdflib(row["v"]), path)
 
     if component in (SH.MinCountConstraintComponent, SH.MaxCountConstraintComponent):
         q = _count_query(component, int(param.value), target, vpath)  # type: ignore[attr-defined]
         for row in run.rows(q) if q else []:
-            yield _result(shape, component, to_rdflib(row["this"]), None, path)  # type: ignore[arg-type]
+            yield _result(shape, component, to_rdflib(row["this"]), None, path)
     elif component == SH.ClassConstraintComponent:
         yield from fv(f"NOT EXISTS {run.instance_of('?v', str(param))}")
     elif component == SH.DatatypeConstraintComponent:
@@ -209,16 +247,18 @@ def _value_checks(run: _Runner, target: str, vpath: str, shape: PropertyShape | 
 
 def _sparql_results(run: _Runner, target: str, shape: NodeShape) -> Iterator[ValidationResult]:
     for constraint in shape.sparql:
-        query = constraint.query[:constraint.where] + " " + target + " " + constraint.query[constraint.where:]
+        query = constraint.query[: constraint.where] + " " + target + " " + constraint.query[constraint.where :]
         for row in run.rows(query):
-            focus = to_rdflib(row["this"])  # type: ignore[arg-type]
+            focus = to_rdflib(row["this"])
             path_term = _get(row, "path")
             value_term = _get(row, "value")
             yield ValidationResult(
                 focus=focus,
                 path=Path.of(path_term.value) if isinstance(path_term, ox.NamedNode) else None,
                 value=to_rdflib(value_term) if value_term is not None else focus,  # type: ignore[arg-type]
-                component=SH.SPARQLConstraintComponent, severity=shape.severity, source_shape=shape.node,  # type: ignore[arg-type]
+                component=SH.SPARQLConstraintComponent,
+                severity=shape.severity,
+                source_shape=shape.node,
                 messages=tuple(sorted(set(shape.messages) | set(constraint.messages))),
                 source_constraint=constraint.node,
             )

@@ -15,8 +15,12 @@ from drugkg.validation.report import ValidationOutcome, ValidationResult
 
 __all__ = ["FORMATS", "render", "short"]
 
-_PREFIXES = {**TURTLE_PREFIXES, "dks": "https://w3id.org/drugkg/shapes#", "sssom": "https://w3id.org/sssom/",
-             "semapv": "https://w3id.org/semapv/vocab/"}
+_PREFIXES = {
+    **TURTLE_PREFIXES,
+    "dks": "https://w3id.org/drugkg/shapes#",
+    "sssom": "https://w3id.org/sssom/",
+    "semapv": "https://w3id.org/semapv/vocab/",
+}
 
 
 def short(iri: str) -> str:
@@ -75,9 +79,12 @@ def text(outcome: ValidationOutcome, strict: bool = False) -> str:
     if reasoning:
         lines.append(reasoning)
     verdict = "PASS" if outcome.passes(strict) else "FAIL"
-    lines.append(f"{verdict}: {v} violation{'s' * (v != 1)}, {w} warning{'s' * (w != 1)} "
-                 f"in {outcome.triples} triples ({outcome.engine} engine"
-                 + (", warnings fail with --strict" if strict else "") + ")")
+    lines.append(
+        f"{verdict}: {v} violation{'s' * (v != 1)}, {w} warning{'s' * (w != 1)} "
+        f"in {outcome.triples} triples ({outcome.engine} engine"
+        + (", warnings fail with --strict" if strict else "")
+        + ")"
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -126,7 +133,9 @@ def as_json(outcome: ValidationOutcome, strict: bool = False) -> str:
         "warnings": len(outcome.warnings),
         "triples": outcome.triples,
         "engine": outcome.engine,
-        "reasoning": None if r is None else {"status": r.status, "detail": r.detail, "individuals": list(r.individuals)},
+        "reasoning": None
+        if r is None
+        else {"status": r.status, "detail": r.detail, "individuals": list(r.individuals)},
         "timings_s": {k: round(v, 3) for k, v in outcome.timings.items()},
         "results": [
             {
@@ -160,8 +169,10 @@ def junit(outcome: ValidationOutcome, strict: bool = False) -> str:
             file, line = outcome.locations[str(r.focus)]
             case.set("file", file)
             case.set("line", str(line))
-        detail = (f"focus: {r.focus}\npath: {r.path.text() if r.path else '-'}\nvalue: {_term(r.value)}\n"
-                  f"component: {r.component}\nseverity: {r.severity}\nshape: {r.source_shape}")
+        detail = (
+            f"focus: {r.focus}\npath: {r.path.text() if r.path else '-'}\nvalue: {_term(r.value)}\n"
+            f"component: {r.component}\nseverity: {r.severity}\nshape: {r.source_shape}"
+        )
         if r.severity == SH.Violation or strict:
             failures += 1
             el = ET.SubElement(case, "failure", message=r.message, type=_component(r))
@@ -175,8 +186,9 @@ def junit(outcome: ValidationOutcome, strict: bool = False) -> str:
         case = ET.SubElement(suite, "testcase", classname="owl", name="ontology plus data is consistent (HermiT)")
         if reasoning.status == "inconsistent":
             failures += 1
-            ET.SubElement(case, "failure", message=reasoning.detail, type="Inconsistent").text = \
-                "\n".join(reasoning.individuals)
+            ET.SubElement(case, "failure", message=reasoning.detail, type="Inconsistent").text = "\n".join(
+                reasoning.individuals
+            )
         elif reasoning.status != "consistent":
             skipped += 1
             ET.SubElement(case, "skipped", message=reasoning.detail)

@@ -24,7 +24,7 @@ def _spellings(iris: Iterable[str], prefixes: dict[str, str]) -> dict[str, str]:
         out[f"<{iri}>"] = iri
         for prefix, namespace in prefixes.items():
             if namespace and iri.startswith(namespace):
-                out[f"{prefix}:{iri[len(namespace):]}"] = iri
+                out[f"{prefix}:{iri[len(namespace) :]}"] = iri
     return out
 
 
@@ -43,7 +43,9 @@ def _scan(path: Path, spellings: dict[str, str]) -> dict[str, int]:
     return {**any_lines, **subject_lines}
 
 
-def focus_locations(iris: Iterable[str], files: Iterable[tuple[Path, ox.RdfFormat, dict[str, str]]]) -> dict[str, tuple[str, int]]:
+def focus_locations(
+    iris: Iterable[str], files: Iterable[tuple[Path, ox.RdfFormat, dict[str, str]]]
+) -> dict[str, tuple[str, int]]:
     """focus IRI -> (file, line) of the first file that states it, for files whose format has lines."""
     wanted = set(iris)
     found: dict[str, tuple[str, int]] = {}

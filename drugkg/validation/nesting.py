@@ -18,8 +18,11 @@ __all__ = ["MAX_NESTING", "check_nesting"]
 MAX_NESTING = 64
 
 # what can hold brackets without nesting anything: strings, IRIs and comments
-_TURTLE_OPAQUE = re.compile(rb'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-                            rb'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>|#[^\n]*', re.DOTALL)
+_TURTLE_OPAQUE = re.compile(
+    rb'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    rb'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>|#[^\n]*',
+    re.DOTALL,
+)
 _TURTLE_BRACKETS = re.compile(rb"[^\[\]()]+")
 _JSON_OPAQUE = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _JSON_BRACKETS = re.compile(rb"[^\[\]{}]+")
@@ -55,5 +58,8 @@ def nesting_depth(data: bytes, fmt: ox.RdfFormat) -> int:
 def check_nesting(data: bytes, fmt: ox.RdfFormat, file: str, limit: int = MAX_NESTING) -> None:
     depth = nesting_depth(data, fmt)
     if depth > limit:
-        raise DrugkgError(f"nested {depth} levels deep, above the limit of {limit}", file=file,
-                          expected=f"RDF nesting blank nodes, lists, objects or elements at most {limit} levels deep")
+        raise DrugkgError(
+            f"nested {depth} levels deep, above the limit of {limit}",
+            file=file,
+            expected=f"RDF nesting blank nodes, lists, objects or elements at most {limit} levels deep",
+        )

@@ -10,8 +10,12 @@ from drugkg.validation.report import UNARY_PATHS, Path
 
 __all__ = ["IllFormedPath", "path_from_rdf", "path_list", "path_to_rdf"]
 
-_UNARY_PREDICATES = {SH.inversePath: "inverse", SH.zeroOrMorePath: "zeroOrMore", SH.oneOrMorePath: "oneOrMore",
-                     SH.zeroOrOnePath: "zeroOrOne"}
+_UNARY_PREDICATES = {
+    SH.inversePath: "inverse",
+    SH.zeroOrMorePath: "zeroOrMore",
+    SH.oneOrMorePath: "oneOrMore",
+    SH.zeroOrOnePath: "zeroOrOne",
+}
 _PREDICATE_OF = {kind: predicate for predicate, kind in _UNARY_PREDICATES.items()}
 _MAX_DEPTH = 64
 

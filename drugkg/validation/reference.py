@@ -65,7 +65,7 @@ def _result(report: Graph, node: Node) -> ValidationResult:
         component=report.value(node, SH.sourceConstraintComponent),  # type: ignore[arg-type]
         severity=report.value(node, SH.resultSeverity),  # type: ignore[arg-type]
         source_shape=report.value(node, SH.sourceShape),  # type: ignore[arg-type]
-        messages=tuple(sorted({str(m) for m in report.objects(node, SH.resultMessage)})),  # type: ignore[arg-type]
+        messages=tuple(sorted({str(m) for m in report.objects(node, SH.resultMessage)})),
         source_constraint=report.value(node, SH.sourceConstraint),  # type: ignore[arg-type]
     )
 
@@ -85,17 +85,23 @@ def validate_with_pyshacl(data: Graph | ox.Store, shapes: Graph) -> list[Validat
     graph = rdflib_graph(data) if isinstance(data, ox.Store) else data
     try:
         with quiet_rdflib():
-            _conforms, report, _text = pyshacl.validate(graph, shacl_graph=shapes, inference="none", advanced=False,
-                                                    allow_warnings=False)
+            _conforms, report, _text = pyshacl.validate(
+                graph, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=False
+            )
     except (ConstraintLoadError, ReportableRuntimeError, ShapeLoadError, ValidationFailure) as err:
-        raise DrugkgError(f"the shapes cannot be used: {getattr(err, 'message', None) or err}",
-                          expected="well-formed SHACL 1.0 shapes") from None
+        raise DrugkgError(
+            f"the shapes cannot be used: {getattr(err, 'message', None) or err}",
+            expected="well-formed SHACL 1.0 shapes",
+        ) from None
     except NotImplementedError as err:
         raise DrugkgError(f"the shapes use a SHACL feature that neither engine supports: {err}") from None
-    except Exception as err:  # noqa: BLE001 - pySHACL raises bare exceptions for some bad shapes (unknown prefix)
-        raise DrugkgError(f"pySHACL cannot run these shapes: {type(err).__name__}: {err}",
-                          expected="well-formed SHACL 1.0 shapes") from None
+    except Exception as err:
+        raise DrugkgError(
+            f"pySHACL cannot run these shapes: {type(err).__name__}: {err}", expected="well-formed SHACL 1.0 shapes"
+        ) from None
     if not isinstance(report, Graph):  # pySHACL's ValidationFailure: shapes it cannot run
-        raise DrugkgError(f"pySHACL cannot use these shapes: {str(report).removeprefix('ValidationFailure: ')}",
-                          expected="SHACL shapes within the SHACL 1.0 rules (e.g. no VALUES in a SPARQL constraint)")
-    return results_from_report(report)  # type: ignore[arg-type]
+        raise DrugkgError(
+            f"pySHACL cannot use these shapes: {str(report).removeprefix('ValidationFailure: ')}",
+            expected="SHACL shapes within the SHACL 1.0 rules (e.g. no VALUES in a SPARQL constraint)",
+        )
+    return results_from_report(report)

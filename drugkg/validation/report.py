@@ -39,7 +39,7 @@ class Path:
     def __str__(self) -> str:
         return self.text()
 
-    def text(self, shorten=lambda iri: f"<{iri}>", nested: bool = False) -> str:  # type: ignore[no-untyped-def]
+    def text(self, shorten=lambda iri: f"<{iri}>", nested: bool = False) -> str:
         """The path in SPARQL syntax (`nested`: in parentheses when it is a sequence or an alternative)."""
         if self.kind == "predicate":
             return str(shorten(self.predicate))
@@ -69,8 +69,15 @@ class ValidationResult:
 
     def key(self) -> tuple[str, str, str, str, str, str, tuple[str, ...]]:
         """Everything that identifies a result, as text: for sorting and comparing engines."""
-        return (str(self.focus), self.path.text() if self.path else "", _n3(self.value), str(self.component),
-                str(self.severity), str(self.source_shape), tuple(sorted(self.messages)))
+        return (
+            str(self.focus),
+            self.path.text() if self.path else "",
+            _n3(self.value),
+            str(self.component),
+            str(self.severity),
+            str(self.source_shape),
+            tuple(sorted(self.messages)),
+        )
 
 
 def _n3(term: Term | None) -> str:

@@ -48,8 +48,17 @@ CORE_COMPONENTS: dict[URIRef, URIRef] = {
     SH.minExclusive: SH.MinExclusiveConstraintComponent,
     SH.maxExclusive: SH.MaxExclusiveConstraintComponent,
 }
-_ANNOTATIONS = {RDF.type, RDFS.label, RDFS.comment, SH.message, SH.severity, SH.name, SH.description, SH.order,
-                SH.group}
+_ANNOTATIONS = {
+    RDF.type,
+    RDFS.label,
+    RDFS.comment,
+    SH.message,
+    SH.severity,
+    SH.name,
+    SH.description,
+    SH.order,
+    SH.group,
+}
 _TARGETS = {SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode}
 _SEVERITIES = {SH.Violation, SH.Warning, SH.Info}
 _COUNTS = {SH.minCount, SH.maxCount, SH.minLength}
@@ -178,8 +187,15 @@ def _sparql(g: Graph, node: object, constraint: object) -> SparqlConstraint:
     select = single(g, constraint, SH.select)
     if not isinstance(select, Literal):
         raise Unsupported(f"SPARQL constraint {constraint} without one sh:select")
-    if set(g.predicates(constraint)) - {SH.select, SH.prefixes, SH.message, SH.deactivated, RDF.type, RDFS.label,  # type: ignore[arg-type]
-                                        RDFS.comment}:
+    if set(g.predicates(constraint)) - {  # type: ignore[arg-type]
+        SH.select,
+        SH.prefixes,
+        SH.message,
+        SH.deactivated,
+        RDF.type,
+        RDFS.label,
+        RDFS.comment,
+    }:
         raise Unsupported(f"SPARQL constraint {constraint} with other properties")
     messages = _messages(g, constraint) + _messages(g, node)
     if any("{" in m for m in messages):
@@ -209,8 +225,13 @@ def _property(g: Graph, prop: object) -> PropertyShape | None:
     if isinstance(prop, Literal):
         raise Unsupported(f"property shape {prop!r} is a literal")
     severity, messages = _common(g, prop)
-    return PropertyShape(node=prop, path=_path(g, path_node), severity=severity, messages=messages,  # type: ignore[arg-type]
-                         constraints=_constraints(g, prop, {SH.path, SH.deactivated}))
+    return PropertyShape(
+        node=prop,  # type: ignore[arg-type]
+        path=_path(g, path_node),
+        severity=severity,
+        messages=messages,
+        constraints=_constraints(g, prop, {SH.path, SH.deactivated}),
+    )
 
 
 def _node_shape(g: Graph, node: object) -> NodeShape | None:
@@ -228,8 +249,13 @@ def _node_shape(g: Graph, node: object) -> NodeShape | None:
     severity, messages = _common(g, node)
     if g.value(node, SH.minCount) is not None or g.value(node, SH.maxCount) is not None:  # type: ignore[call-overload]
         raise Unsupported(f"sh:minCount or sh:maxCount on node shape {node} (SHACL allows them on property shapes)")
-    shape = NodeShape(node=node, targets=targets, severity=severity, messages=messages,  # type: ignore[arg-type]
-                      constraints=_constraints(g, node, {SH.property, SH.sparql, *_TARGETS, SH.deactivated}))
+    shape = NodeShape(
+        node=node,  # type: ignore[arg-type]
+        targets=targets,  # type: ignore[arg-type]
+        severity=severity,
+        messages=messages,
+        constraints=_constraints(g, node, {SH.property, SH.sparql, *_TARGETS, SH.deactivated}),
+    )
     for prop in sorted(g.objects(node, SH.property), key=str):  # type: ignore[arg-type]
         compiled = _property(g, prop)
         if compiled is not None and compiled.constraints:

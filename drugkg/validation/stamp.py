@@ -16,7 +16,7 @@ from drugkg.buildfolder import MANIFEST
 from drugkg.resources import shapes_dir
 from drugkg.validation.report import ValidationOutcome
 
-__all__ = ["STAMP", "stamp_key", "has_valid_stamp", "write_stamp"]
+__all__ = ["STAMP", "has_valid_stamp", "stamp_key", "write_stamp"]
 
 STAMP = "validated.json"
 

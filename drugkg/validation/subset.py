@@ -17,15 +17,34 @@ from rdflib import Graph, Literal, URIRef, Variable
 from rdflib.namespace import OWL, RDF, SH, XSD
 from rdflib.plugins.sparql.parserutils import CompValue
 
-__all__ = ["Unsupported", "check_select", "check_shapes_graph", "insertion_point", "is_canonical",
-           "single", "where_prefixes"]
+__all__ = [
+    "Unsupported",
+    "check_select",
+    "check_shapes_graph",
+    "insertion_point",
+    "is_canonical",
+    "single",
+    "where_prefixes",
+]
 
 # SHACL-SPARQL's special or pre-bound variables the fast engine does not bind or read
 _REFUSED_VARIABLES = {"shapesGraph", "currentShape", "PATH", "failure", "message"}
 # algebra the fast engine's join of the target with the query cannot reproduce exactly
-_REFUSED_PARTS = {"SubSelect", "InlineData", "InlineDataFull", "InlineDataOneVar", "MinusGraphPattern",
-                  "ServiceGraphPattern", "GraphGraphPattern", "GroupClause", "HavingClause", "OrderClause",
-                  "LimitOffsetClauses", "DatasetClause", "ValuesClause"}
+_REFUSED_PARTS = {
+    "SubSelect",
+    "InlineData",
+    "InlineDataFull",
+    "InlineDataOneVar",
+    "MinusGraphPattern",
+    "ServiceGraphPattern",
+    "GraphGraphPattern",
+    "GroupClause",
+    "HavingClause",
+    "OrderClause",
+    "LimitOffsetClauses",
+    "DatasetClause",
+    "ValuesClause",
+}
 _EXISTS = {"Builtin_EXISTS", "Builtin_NOTEXISTS"}
 _THIS = Variable("this")
 _CUSTOM_COMPONENT_MARKS = (SH.ConstraintComponent, SH.SPARQLAskValidator, SH.SPARQLSelectValidator)
@@ -65,7 +84,7 @@ def _check_group(group: object, top: bool) -> None:
             continue
         if part.name == "TriplesBlock":
             continue
-        if part.name == "Filter" or part.name == "Bind" and top and part["var"] != _THIS:
+        if part.name == "Filter" or (part.name == "Bind" and top and part["var"] != _THIS):
             _check_exists(part["expr"])
         elif part.name == "OptionalGraphPattern" and top:
             _check_group(part["graph"], top=False)
@@ -79,7 +98,7 @@ def check_select(text: str) -> None:
 
     try:
         parsed = parseQuery(text)
-    except Exception as err:  # noqa: BLE001 - any parse problem: let pySHACL give its verdict
+    except Exception as err:
         raise Unsupported(f"SPARQL that rdflib cannot parse: {err}") from None
     query = parsed[1]
     if query.name != "SelectQuery":
@@ -100,8 +119,10 @@ def check_select(text: str) -> None:
     _check_group(query["where"], top=True)
 
 
-_MASKED = re.compile(r'<[^<>"{}|^`\\\s]*>|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-                     r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
+_MASKED = re.compile(
+    r'<[^<>"{}|^`\\\s]*>|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
+)
 _SELECT_WORD = re.compile(r"(?<![\w:?$])SELECT\b", re.IGNORECASE)
 
 
@@ -115,7 +136,7 @@ def insertion_point(text: str) -> int:
     if len(selects) != 1:
         raise Unsupported("SPARQL constraint without exactly one SELECT")
     brace = masked.find("{", selects[0].end())
-    head = masked[selects[0].end():brace]
+    head = masked[selects[0].end() : brace]
     if brace < 0 or "(" in head or not re.fullmatch(r"[\s\w?$*]*", head):
         raise Unsupported("SPARQL constraint whose WHERE group cannot be located")
     return brace + 1

@@ -47,9 +47,11 @@ def test_dump_loads_into_pyoxigraph_with_the_ntriples_triples(built: Path, name:
     expected = _ox_union((built / "drugkg.nt").read_bytes(), ox.RdfFormat.N_TRIPLES)
     got = _ox_union(data, _OX_FORMATS[name])
     assert len(got) == len(expected) > 3000
+
     # blank nodes (OWL axioms of the ontology) get new labels in each parse: compare the rest exactly
     def named(ts: set[ox.Triple]) -> set[ox.Triple]:
         return {t for t in ts if not isinstance(t.subject, ox.BlankNode) and not isinstance(t.object, ox.BlankNode)}
+
     assert named(got) == named(expected)
 
 
@@ -87,7 +89,8 @@ def test_jsonld_embeds_its_context_and_is_compact(built: Path) -> None:
     assert baclofen["rdfs:label"] == {"@language": "en", "@value": "baclofen"}
     # nothing remote: the bytes load as they are, with no document loader
     assert len(_ox_union((built / "drugkg.jsonld").read_bytes(), ox.RdfFormat.JSON_LD)) == len(
-        (built / "drugkg.nt").read_bytes().splitlines())
+        (built / "drugkg.nt").read_bytes().splitlines()
+    )
 
 
 def test_every_dump_and_gzip_is_in_the_manifest_and_void_with_its_sha256(built: Path) -> None:
@@ -129,12 +132,18 @@ def test_prefix_names_for_drugkg_namespaces() -> None:
 def test_compact_jsonld_round_trips_literals_and_blank_nodes() -> None:
     n = ox.NamedNode
     triples = [
-        ox.Triple(n("https://w3id.org/drugkg/resource/drug/x"), n("http://x/p"), ox.Literal("a\"b")),
-        ox.Triple(n("https://w3id.org/drugkg/resource/drug/x"), n("http://x/p"),
-                  ox.Literal("1.5", datatype=n("http://www.w3.org/2001/XMLSchema#decimal"))),
+        ox.Triple(n("https://w3id.org/drugkg/resource/drug/x"), n("http://x/p"), ox.Literal('a"b')),
+        ox.Triple(
+            n("https://w3id.org/drugkg/resource/drug/x"),
+            n("http://x/p"),
+            ox.Literal("1.5", datatype=n("http://www.w3.org/2001/XMLSchema#decimal")),
+        ),
         ox.Triple(n("https://w3id.org/drugkg/resource/drug/x"), n("http://x/p"), ox.Literal("z", language="fr")),
-        ox.Triple(n("https://w3id.org/drugkg/resource/drug/x"), n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
-                  ox.BlankNode("b1")),
+        ox.Triple(
+            n("https://w3id.org/drugkg/resource/drug/x"),
+            n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+            ox.BlankNode("b1"),
+        ),
         ox.Triple(ox.BlankNode("b1"), n("http://x/q"), n("https://w3id.org/drugkg/resource/drug/y")),
     ]
     expanded = json.loads(ox.serialize(triples, format=ox.RdfFormat.JSON_LD))
@@ -142,5 +151,6 @@ def test_compact_jsonld_round_trips_literals_and_blank_nodes() -> None:
     back = ox.parse(json.dumps(doc).encode(), format=ox.RdfFormat.JSON_LD)
     assert ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in back).__len__() == 5
     g = rdflib.Graph().parse(data=json.dumps(doc), format="json-ld")
-    assert to_isomorphic(g) == to_isomorphic(rdflib.Graph().parse(
-        data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt"))
+    assert to_isomorphic(g) == to_isomorphic(
+        rdflib.Graph().parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    )

@@ -55,14 +55,20 @@ def test_example_describes_its_question_and_form(name: str) -> None:
     q = CATALOGUE[name]
     node = ox.NamedNode(EXAMPLES_BASE + name)
     graph = ox.NamedNode(EXAMPLES_GRAPH)
-    types = {quad.object.value for quad in store().quads_for_pattern(node, ox.NamedNode(
-        "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), None, graph)}
+    types = {
+        quad.object.value
+        for quad in store().quads_for_pattern(
+            node, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), None, graph
+        )
+    }
     form_class = {"SELECT": "SPARQLSelectExecutable", "ASK": "SPARQLAskExecutable"}[q.form]
     assert types == {SH + "SPARQLExecutable", SH + form_class}
     described = _example_rows(EXAMPLES_BASE + name)
     assert described["comment"] == q.question
-    keywords = {quad.object.value for quad in store().quads_for_pattern(
-        node, ox.NamedNode("https://schema.org/keywords"), None, graph)}
+    keywords = {
+        quad.object.value
+        for quad in store().quads_for_pattern(node, ox.NamedNode("https://schema.org/keywords"), None, graph)
+    }
     assert keywords == set(q.keywords)
     prefixes = {(r[1].value, r[2].value) for r in to_table(run_on_store(store(), PREFIXES, {"example": node})).rows}
     assert set(declared_prefixes(q.text)) <= prefixes, "every prefix of the query is declared with sh:declare"

@@ -67,17 +67,26 @@ def test_node_ids_are_the_exact_match_curies(exported: tuple[KgxGraph, Path]) ->
 def test_uses_with_approval_status_and_symptoms_in_context(exported: tuple[KgxGraph, Path]) -> None:
     edges = _tsv(exported[1] / "edges.tsv")
     sma = _edge(edges, "drugkg.indication:baclofen-sma-spasticity")
-    assert (sma["subject"], sma["predicate"], sma["object"]) == ("CHEBI:2972", "biolink:applied_to_treat",
-                                                                 "MONDO:0001516")
+    assert (sma["subject"], sma["predicate"], sma["object"]) == (
+        "CHEBI:2972",
+        "biolink:applied_to_treat",
+        "MONDO:0001516",
+    )
     assert sma["clinical_approval_status"] == "off_label_use"
     assert sma["category"] == "biolink:ChemicalEntityToDiseaseOrPhenotypicFeatureAssociation"
     ms = _edge(edges, "drugkg.indication:baclofen-ms-spasticity")
     assert (ms["predicate"], ms["object"], ms["clinical_approval_status"]) == (
-        "biolink:treats", "MONDO:0005301", "approved_for_condition")
+        "biolink:treats",
+        "MONDO:0005301",
+        "approved_for_condition",
+    )
     assert ms["drugkg_approved_by"] == "drugkg.organization:fda"
     symptom = _edge(edges, "drugkg.indication:baclofen-sma-spasticity#treats-spasticity")
     assert (symptom["predicate"], symptom["object"], symptom["disease_context_qualifier"]) == (
-        "biolink:applied_to_treat", "HP:0001257", "MONDO:0001516")
+        "biolink:applied_to_treat",
+        "HP:0001257",
+        "MONDO:0001516",
+    )
     assert symptom["drugkg_statement"] == "drugkg.indication:baclofen-sma-spasticity"
 
 
@@ -104,11 +113,18 @@ def test_target_and_gene_to_disease(exported: tuple[KgxGraph, Path]) -> None:
     edges = _tsv(exported[1] / "edges.tsv")
     moa = _edge(edges, "drugkg.mechanism:baclofen-gaba-b-binding")
     assert (moa["subject"], moa["predicate"], moa["object"], moa["causal_mechanism_qualifier"]) == (
-        "CHEBI:2972", "biolink:directly_physically_interacts_with", "drugkg.target:gaba-b-receptor", "binding")
+        "CHEBI:2972",
+        "biolink:directly_physically_interacts_with",
+        "drugkg.target:gaba-b-receptor",
+        "binding",
+    )
     gene = _edge(edges, "drugkg.disease-mechanism:sma-smn1")
     # SMN1 loss is the main but not the sole cause: contributes_to, not causes
     assert (gene["subject"], gene["predicate"], gene["object"]) == (
-        "NCBIGene:6606", "biolink:contributes_to", "MONDO:0001516")
+        "NCBIGene:6606",
+        "biolink:contributes_to",
+        "MONDO:0001516",
+    )
     assert gene["drugkg_main_but_not_sole_cause"] == "true"
     # what the gene's loss leads to stays on the gene edge
     assert gene["drugkg_consequence"] == "HP:0001324|drugkg.finding:muscle-wasting"
@@ -120,14 +136,37 @@ def test_a_mechanism_without_a_gene_is_the_condition_s_phenotypes(exported: tupl
     edges = _tsv(exported[1] / "edges.tsv")
     stmt = "drugkg.disease-mechanism:sma-nerve-signalling"
     mine = sorted((e for e in edges if e["drugkg_statement"] == stmt), key=lambda e: e["id"])
-    got = [(e["id"], e["subject"], e["predicate"], e["object"], e["category"], e["knowledge_level"],
-            e["drugkg_certainty"], e["drugkg_source_section"], e["drugkg_kind"], e["publications"]) for e in mine]
-    rest = ("biolink:DiseaseToPhenotypicFeatureAssociation", "knowledge_assertion", "drugkg.vocab:Possible",
-            "drugkg.section:smanewstoday-baclofen-sma--mechanism", "drugkg.vocab:DiseaseMechanism",
-            "drugkg.source:smanewstoday-baclofen-sma")
+    got = [
+        (
+            e["id"],
+            e["subject"],
+            e["predicate"],
+            e["object"],
+            e["category"],
+            e["knowledge_level"],
+            e["drugkg_certainty"],
+            e["drugkg_source_section"],
+            e["drugkg_kind"],
+            e["publications"],
+        )
+        for e in mine
+    ]
+    rest = (
+        "biolink:DiseaseToPhenotypicFeatureAssociation",
+        "knowledge_assertion",
+        "drugkg.vocab:Possible",
+        "drugkg.section:smanewstoday-baclofen-sma--mechanism",
+        "drugkg.vocab:DiseaseMechanism",
+        "drugkg.source:smanewstoday-baclofen-sma",
+    )
     assert got == [
-        (stmt + "#consequence-painful-muscle-spasm", "MONDO:0001516", "biolink:has_phenotype",
-         "drugkg.finding:painful-muscle-spasm", *rest),
+        (
+            stmt + "#consequence-painful-muscle-spasm",
+            "MONDO:0001516",
+            "biolink:has_phenotype",
+            "drugkg.finding:painful-muscle-spasm",
+            *rest,
+        ),
         (stmt + "#consequence-spasticity", "MONDO:0001516", "biolink:has_phenotype", "HP:0001257", *rest),
     ]
     # the endpoints are the condition and the consequence: no drugkg_ column repeats them
@@ -137,9 +176,11 @@ def test_a_mechanism_without_a_gene_is_the_condition_s_phenotypes(exported: tupl
 def _statements_with_an_edge(g: rdflib.Graph) -> set[str]:
     """The graph's statements of the exported kinds, less disease mechanisms with neither gene nor consequence."""
     found = {s for kind in KINDS for s in g.subjects(rdflib.RDF.type, rdflib.URIRef(V + kind))}
-    edgeless = {s for s in g.subjects(rdflib.RDF.type, rdflib.URIRef(V + "DiseaseMechanism"))
-                if (s, rdflib.URIRef(V + "causalGene"), None) not in g
-                and (s, rdflib.URIRef(V + "consequence"), None) not in g}
+    edgeless = {
+        s
+        for s in g.subjects(rdflib.RDF.type, rdflib.URIRef(V + "DiseaseMechanism"))
+        if (s, rdflib.URIRef(V + "causalGene"), None) not in g and (s, rdflib.URIRef(V + "consequence"), None) not in g
+    }
     return {str(s) for s in found - edgeless}
 
 
@@ -150,9 +191,13 @@ def _endpoint_properties(edge: dict[str, Any]) -> tuple[str, str]:
         return "forDrug", "treats"
     if "#consequence-" in edge["id"]:
         return "condition", "consequence"
-    return {"ApprovedIndication": ("forDrug", "condition"), "OffLabelUse": ("forDrug", "condition"),
-            "AdverseEffectAssociation": ("forDrug", "effect"), "MechanismOfAction": ("forDrug", "target"),
-            "DiseaseMechanism": ("causalGene", "condition")}[kind]
+    return {
+        "ApprovedIndication": ("forDrug", "condition"),
+        "OffLabelUse": ("forDrug", "condition"),
+        "AdverseEffectAssociation": ("forDrug", "effect"),
+        "MechanismOfAction": ("forDrug", "target"),
+        "DiseaseMechanism": ("causalGene", "condition"),
+    }[kind]
 
 
 def _camel(column: str) -> str:
@@ -162,8 +207,10 @@ def _camel(column: str) -> str:
 
 def _values_from_edges(edges: list[dict[str, Any]], nodes: list[dict[str, Any]]) -> dict[str, set[tuple[str, str]]]:
     """statement IRI -> the (property IRI, value) pairs its edges carry (IRIs, or a literal's lexical form)."""
-    node_iri = {n["id"]: expand_drugkg_curie(next(c for c in [n["id"], *n.get("xref", [])]
-                                                  if c.startswith("drugkg."))) for n in nodes}
+    node_iri = {
+        n["id"]: expand_drugkg_curie(next(c for c in [n["id"], *n.get("xref", [])] if c.startswith("drugkg.")))
+        for n in nodes
+    }
 
     def resolve(value: str) -> str:
         if value in node_iri:
@@ -185,7 +232,8 @@ def _values_from_edges(edges: list[dict[str, Any]], nodes: list[dict[str, Any]])
 
 
 def test_round_trip_every_edge_is_a_statement_and_every_statement_an_edge(
-        exported: tuple[KgxGraph, Path], graph: rdflib.Graph) -> None:
+    exported: tuple[KgxGraph, Path], graph: rdflib.Graph
+) -> None:
     edges = [json.loads(line) for line in (exported[1] / "edges.jsonl").read_text().splitlines()]
     nodes = [json.loads(line) for line in (exported[1] / "nodes.jsonl").read_text().splitlines()]
     from_edges = {expand_drugkg_curie(e["drugkg_statement"]) for e in edges}
@@ -199,13 +247,17 @@ def test_round_trip_every_edge_is_a_statement_and_every_statement_an_edge(
     # every property value of every statement comes back from its edges (the label and type aside)
     carried = _values_from_edges(edges, nodes)
     for iri in sorted(in_graph):
-        expected = {(str(p), str(o)) for p, o in graph.predicate_objects(rdflib.URIRef(iri))
-                    if p not in (rdflib.RDF.type, rdflib.RDFS.label)}
+        expected = {
+            (str(p), str(o))
+            for p, o in graph.predicate_objects(rdflib.URIRef(iri))
+            if p not in (rdflib.RDF.type, rdflib.RDFS.label)
+        }
         assert carried[iri] == expected, iri
 
 
 def test_knowledge_level_is_the_ontology_s_for_the_statement_s_certainty(
-        exported: tuple[KgxGraph, Path], graph: rdflib.Graph) -> None:
+    exported: tuple[KgxGraph, Path], graph: rdflib.Graph
+) -> None:
     """Every exported statement has a certainty in the merged graph: no edge falls back to not_provided."""
     level = rdflib.URIRef(V + "biolinkKnowledgeLevel")
     for e in exported[0].edges:
@@ -220,8 +272,10 @@ def test_knowledge_level_is_the_ontology_s_for_the_statement_s_certainty(
 def test_a_disease_mechanism_with_neither_gene_nor_consequence_is_not_exported(built: Path) -> None:
     store = _store_with_certainty(built, {})
     mechanism = ox.NamedNode(R + "disease-mechanism/sma-unexplained")
-    for p, o in (("condition", ox.NamedNode(R + "condition/spinal-muscular-atrophy")),
-                 ("certainty", ox.NamedNode(V + "Possible"))):
+    for p, o in (
+        ("condition", ox.NamedNode(R + "condition/spinal-muscular-atrophy")),
+        ("certainty", ox.NamedNode(V + "Possible")),
+    ):
         store.add(ox.Quad(mechanism, ox.NamedNode(V + p), o))
     store.add(ox.Quad(mechanism, ox.NamedNode(str(rdflib.RDF.type)), ox.NamedNode(V + "DiseaseMechanism")))
     graph = read_graph(store)
@@ -260,17 +314,25 @@ def test_certainty_maps_to_knowledge_level(built: Path) -> None:
     }
     graph = read_graph(_store_with_certainty(built, values))
     by_id = {e["id"]: e for e in graph.edges}
-    got = {k: (by_id[k]["knowledge_level"], by_id[k]["agent_type"], by_id[k]["drugkg_certainty"]) for k in (
-        "drugkg.indication:baclofen-ms-spasticity", "drugkg.adverse-effect:baclofen-common-agitation",
-        "drugkg.adverse-effect:baclofen-common-chills", "drugkg.adverse-effect:baclofen-common-constipation")}
+    got = {
+        k: (by_id[k]["knowledge_level"], by_id[k]["agent_type"], by_id[k]["drugkg_certainty"])
+        for k in (
+            "drugkg.indication:baclofen-ms-spasticity",
+            "drugkg.adverse-effect:baclofen-common-agitation",
+            "drugkg.adverse-effect:baclofen-common-chills",
+            "drugkg.adverse-effect:baclofen-common-constipation",
+        )
+    }
     assert got == {
         "drugkg.indication:baclofen-ms-spasticity": ("knowledge_assertion", "manual_agent", "drugkg.vocab:Stated"),
         # a hedge has no Biolink value: the curated claim is an assertion, the hedge stays in drugkg_certainty
-        "drugkg.adverse-effect:baclofen-common-agitation": ("knowledge_assertion", "manual_agent",
-                                                            "drugkg.vocab:Possible"),
+        "drugkg.adverse-effect:baclofen-common-agitation": (
+            "knowledge_assertion",
+            "manual_agent",
+            "drugkg.vocab:Possible",
+        ),
         "drugkg.adverse-effect:baclofen-common-chills": ("observation", "manual_agent", "drugkg.vocab:Reported"),
-        "drugkg.adverse-effect:baclofen-common-constipation": ("not_provided", "manual_agent",
-                                                                "drugkg.vocab:Unknown"),
+        "drugkg.adverse-effect:baclofen-common-constipation": ("not_provided", "manual_agent", "drugkg.vocab:Unknown"),
     }
     # the symptom edges of a statement carry its certainty too
     assert by_id["drugkg.indication:baclofen-ms-spasticity#treats-pain"]["knowledge_level"] == "knowledge_assertion"
@@ -291,10 +353,14 @@ def test_two_knowledge_levels_for_one_certainty_are_refused(built: Path) -> None
     from drugkg.errors import DrugkgError
 
     store = _store_with_certainty(built, {})
-    store.add(ox.Quad(ox.NamedNode(V + "Possible"), ox.NamedNode(V + "biolinkKnowledgeLevel"),
-                      ox.Literal("not_provided")))
-    with pytest.raises(DrugkgError, match=r"#Possible has 2 values of drugkg:biolinkKnowledgeLevel "
-                                          r"\('knowledge_assertion', 'not_provided'\) \(expected one\)"):
+    store.add(
+        ox.Quad(ox.NamedNode(V + "Possible"), ox.NamedNode(V + "biolinkKnowledgeLevel"), ox.Literal("not_provided"))
+    )
+    with pytest.raises(
+        DrugkgError,
+        match=r"#Possible has 2 values of drugkg:biolinkKnowledgeLevel "
+        r"\('knowledge_assertion', 'not_provided'\) \(expected one\)",
+    ):
         read_graph(store)
 
 
@@ -310,8 +376,11 @@ def test_a_knowledge_level_outside_biolink_s_enum_is_refused(built: Path) -> Non
 
     store = _store_with_certainty(built, {})
     _set_knowledge_level(store, "Possible", "hedged")
-    with pytest.raises(DrugkgError, match=r"#Possible has drugkg:biolinkKnowledgeLevel 'hedged' \(expected a value "
-                                          r"of Biolink's KnowledgeLevelEnum: knowledge_assertion, "):
+    with pytest.raises(
+        DrugkgError,
+        match=r"#Possible has drugkg:biolinkKnowledgeLevel 'hedged' \(expected a value "
+        r"of Biolink's KnowledgeLevelEnum: knowledge_assertion, ",
+    ):
         read_graph(store)
 
 
@@ -325,14 +394,40 @@ def test_unknown_certainty_is_refused_by_name(built: Path) -> None:
 
 def test_cli_exports_and_refuses_a_folder_that_is_not_a_build(built: Path, tmp_path: Path) -> None:
     out = tmp_path / "kgx"
-    done = subprocess.run([sys.executable, "-m", "drugkg.cli", "export", "--format", "kgx", "--data", str(built),
-                           "--out", str(out)], check=False, capture_output=True, text=True, cwd=ROOT, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "drugkg.cli", "export", "--format", "kgx", "--data", str(built), "--out", str(out)],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("exported 53 nodes and 57 edges to ")
-    assert sorted(p.name for p in out.iterdir()) == ["edges.jsonl", "edges.tsv", "nodes.jsonl", "nodes.tsv",
-                                                    "prefixes.json"]
-    bad = subprocess.run([sys.executable, "-m", "drugkg.cli", "export", "--data", str(tmp_path / "nothing"),
-                          "--out", str(tmp_path / "k2")], check=False, capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert sorted(p.name for p in out.iterdir()) == [
+        "edges.jsonl",
+        "edges.tsv",
+        "nodes.jsonl",
+        "nodes.tsv",
+        "prefixes.json",
+    ]
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "drugkg.cli",
+            "export",
+            "--data",
+            str(tmp_path / "nothing"),
+            "--out",
+            str(tmp_path / "k2"),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert bad.returncode == 2
     assert "nothing" in bad.stderr and "Traceback" not in bad.stderr and "internal error" not in bad.stderr
     assert not (tmp_path / "k2").exists()
@@ -364,9 +459,13 @@ def test_prefixes_expand_every_drugkg_curie(exported: tuple[KgxGraph, Path]) -> 
 def test_an_exact_match_two_nodes_claim_is_no_node_s_id(built: Path) -> None:
     store = _store_with_certainty(built, {})
     # somnolence now claims drowsiness's HP term too: neither may take it
-    store.add(ox.Quad(ox.NamedNode(R + "finding/somnolence"),
-                      ox.NamedNode("http://www.w3.org/2004/02/skos/core#exactMatch"),
-                      ox.NamedNode("http://purl.obolibrary.org/obo/HP_0002329")))
+    store.add(
+        ox.Quad(
+            ox.NamedNode(R + "finding/somnolence"),
+            ox.NamedNode("http://www.w3.org/2004/02/skos/core#exactMatch"),
+            ox.NamedNode("http://purl.obolibrary.org/obo/HP_0002329"),
+        )
+    )
     ids = {n["id"] for n in read_graph(store).nodes}
     assert "HP:0002329" not in ids
     assert {"drugkg.finding:drowsiness", "drugkg.finding:somnolence"} <= ids
@@ -385,10 +484,18 @@ def test_export_into_a_file_is_refused(built: Path, tmp_path: Path) -> None:
 def test_round_trip_on_synthetic_drugs(tmp_path: Path) -> None:
     """Five synthetic drugs: the statements of the exported kinds are exactly the edges' statements."""
     data, build = tmp_path / "data", tmp_path / "build"
-    for args in (["synth", "--drugs", "5", "--seed", "1", "--out", str(data)],
-                 ["build", "--data", str(data), "--out", str(build)]):
-        done = subprocess.run([sys.executable, "-m", "drugkg.cli", *args], check=False, capture_output=True,
-                              text=True, cwd=ROOT, timeout=300)
+    for args in (
+        ["synth", "--drugs", "5", "--seed", "1", "--out", str(data)],
+        ["build", "--data", str(data), "--out", str(build)],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "drugkg.cli", *args],
+            check=False,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=300,
+        )
         assert done.returncode == 0, done.stderr
     graph, _ = export_build(build, tmp_path / "kgx")
     g = rdflib.Graph()
@@ -399,6 +506,9 @@ def test_round_trip_on_synthetic_drugs(tmp_path: Path) -> None:
     assert {expand_drugkg_curie(e["drugkg_statement"]) for e in graph.edges} == with_edge
     carried = _values_from_edges(graph.edges, graph.nodes)
     for iri in sorted(with_edge):
-        expected = {(str(p), str(o)) for p, o in g.predicate_objects(rdflib.URIRef(iri))
-                    if p not in (rdflib.RDF.type, rdflib.RDFS.label)}
+        expected = {
+            (str(p), str(o))
+            for p, o in g.predicate_objects(rdflib.URIRef(iri))
+            if p not in (rdflib.RDF.type, rdflib.RDFS.label)
+        }
         assert carried[iri] == expected, iri

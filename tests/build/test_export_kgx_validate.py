@@ -28,7 +28,9 @@ pytestmark = pytest.mark.skipif(not KGX_PYTHON.exists(), reason=f"needs the kgx 
 
 
 def _run(*args: str) -> dict[str, Any]:
-    done = subprocess.run([str(KGX_PYTHON), str(RUNNER), *args], check=False, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [str(KGX_PYTHON), str(RUNNER), *args], check=False, capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout)  # type: ignore[no-any-return]
 
@@ -41,17 +43,33 @@ def kgx_dir(built: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_export_validates_with_zero_errors_offline(kgx_dir: Path) -> None:
-    report = _run("--prefixes", str(kgx_dir / "prefixes.json"), "validate",
-                  str(kgx_dir / "nodes.tsv"), str(kgx_dir / "edges.tsv"))
-    assert report == {"biolink_version": "4.4.3", "kgx_errors": {}, "pydantic_errors": [], "network_attempts": [],
-                      "kgx_read": {"node": 53, "edge": 57}}  # kgx read every row: nothing skipped
+    report = _run(
+        "--prefixes", str(kgx_dir / "prefixes.json"), "validate", str(kgx_dir / "nodes.tsv"), str(kgx_dir / "edges.tsv")
+    )
+    assert report == {
+        "biolink_version": "4.4.3",
+        "kgx_errors": {},
+        "pydantic_errors": [],
+        "network_attempts": [],
+        "kgx_read": {"node": 53, "edge": 57},
+    }  # kgx read every row: nothing skipped
 
 
 def test_the_json_lines_validate_too(kgx_dir: Path) -> None:
-    report = _run("--prefixes", str(kgx_dir / "prefixes.json"), "validate",
-                  str(kgx_dir / "nodes.jsonl"), str(kgx_dir / "edges.jsonl"))
-    assert report == {"biolink_version": "4.4.3", "kgx_errors": {}, "pydantic_errors": [], "network_attempts": [],
-                      "kgx_read": {"node": 53, "edge": 57}}
+    report = _run(
+        "--prefixes",
+        str(kgx_dir / "prefixes.json"),
+        "validate",
+        str(kgx_dir / "nodes.jsonl"),
+        str(kgx_dir / "edges.jsonl"),
+    )
+    assert report == {
+        "biolink_version": "4.4.3",
+        "kgx_errors": {},
+        "pydantic_errors": [],
+        "network_attempts": [],
+        "kgx_read": {"node": 53, "edge": 57},
+    }
 
 
 def test_an_export_with_every_certainty_level_validates(built: Path, tmp_path: Path) -> None:
@@ -65,20 +83,32 @@ def test_an_export_with_every_certainty_level_validates(built: Path, tmp_path: P
     with (built / "drugkg.nt").open("rb") as fh:
         store.bulk_load(fh, format=ox.RdfFormat.N_TRIPLES)
     certainty = ox.NamedNode(v + "certainty")
-    for statement, level in (("indication/baclofen-ms-spasticity", "Stated"),
-                             ("adverse-effect/baclofen-common-agitation", "Possible"),
-                             ("adverse-effect/baclofen-common-chills", "Reported"),
-                             ("adverse-effect/baclofen-common-constipation", "Unknown")):
+    for statement, level in (
+        ("indication/baclofen-ms-spasticity", "Stated"),
+        ("adverse-effect/baclofen-common-agitation", "Possible"),
+        ("adverse-effect/baclofen-common-chills", "Reported"),
+        ("adverse-effect/baclofen-common-constipation", "Unknown"),
+    ):
         for quad in list(store.quads_for_pattern(ox.NamedNode(r + statement), certainty, None)):
             store.remove(quad)  # the build's own certainty, replaced
         store.add(ox.Quad(ox.NamedNode(r + statement), certainty, ox.NamedNode(v + level)))
     graph = read_graph(store)
     assert {e["knowledge_level"] for e in graph.edges} == {"knowledge_assertion", "observation", "not_provided"}
     write_kgx(graph, tmp_path)
-    report = _run("--prefixes", str(tmp_path / "prefixes.json"), "validate",
-                  str(tmp_path / "nodes.tsv"), str(tmp_path / "edges.tsv"))
-    assert report == {"biolink_version": "4.4.3", "kgx_errors": {}, "pydantic_errors": [], "network_attempts": [],
-                      "kgx_read": {"node": 53, "edge": 57}}
+    report = _run(
+        "--prefixes",
+        str(tmp_path / "prefixes.json"),
+        "validate",
+        str(tmp_path / "nodes.tsv"),
+        str(tmp_path / "edges.tsv"),
+    )
+    assert report == {
+        "biolink_version": "4.4.3",
+        "kgx_errors": {},
+        "pydantic_errors": [],
+        "network_attempts": [],
+        "kgx_read": {"node": 53, "edge": 57},
+    }
 
 
 def test_every_edge_s_ends_are_in_its_predicate_s_and_association_s_ranges(kgx_dir: Path) -> None:
@@ -88,25 +118,29 @@ def test_every_edge_s_ends_are_in_its_predicate_s_and_association_s_ranges(kgx_d
     gene or gene product."""
     report = _run("ranges", str(kgx_dir / "nodes.tsv"), str(kgx_dir / "edges.tsv"))
     kinds = report["edge_kinds"]
-    assert kinds.pop("biolink:Drug biolink:directly_physically_interacts_with biolink:MacromolecularComplex "
-                     "(biolink:ChemicalGeneInteractionAssociation)") == [
-        "association object: biolink:MacromolecularComplex is not a gene or gene product"]
-    assert kinds == {k: [] for k in (
-        "biolink:Disease biolink:has_phenotype biolink:PhenotypicFeature "
-        "(biolink:DiseaseToPhenotypicFeatureAssociation)",
-        "biolink:Drug biolink:applied_to_treat biolink:Disease "
-        "(biolink:ChemicalEntityToDiseaseOrPhenotypicFeatureAssociation)",
-        "biolink:Drug biolink:applied_to_treat biolink:PhenotypicFeature "
-        "(biolink:ChemicalEntityToDiseaseOrPhenotypicFeatureAssociation)",
-        "biolink:Drug biolink:has_adverse_event biolink:PhenotypicFeature "
-        "(biolink:ChemicalOrDrugOrTreatmentAdverseEventAssociation)",
-        "biolink:Drug biolink:has_side_effect biolink:PhenotypicFeature "
-        "(biolink:ChemicalOrDrugOrTreatmentSideEffectAssociation)",
-        "biolink:Drug biolink:treats biolink:Disease (biolink:ChemicalEntityToDiseaseOrPhenotypicFeatureAssociation)",
-        "biolink:Drug biolink:treats biolink:PhenotypicFeature "
-        "(biolink:ChemicalEntityToDiseaseOrPhenotypicFeatureAssociation)",
-        "biolink:Gene biolink:contributes_to biolink:Disease (biolink:GeneToDiseaseAssociation)",
-    )}
+    assert kinds.pop(
+        "biolink:Drug biolink:directly_physically_interacts_with biolink:MacromolecularComplex "
+        "(biolink:ChemicalGeneInteractionAssociation)"
+    ) == ["association object: biolink:MacromolecularComplex is not a gene or gene product"]
+    assert kinds == {
+        k: []
+        for k in (
+            "biolink:Disease biolink:has_phenotype biolink:PhenotypicFeature "
+            "(biolink:DiseaseToPhenotypicFeatureAssociation)",
+            "biolink:Drug biolink:applied_to_treat biolink:Disease "
+            "(biolink:ChemicalEntityToDiseaseOrPhenotypicFeatureAssociation)",
+            "biolink:Drug biolink:applied_to_treat biolink:PhenotypicFeature "
+            "(biolink:ChemicalEntityToDiseaseOrPhenotypicFeatureAssociation)",
+            "biolink:Drug biolink:has_adverse_event biolink:PhenotypicFeature "
+            "(biolink:ChemicalOrDrugOrTreatmentAdverseEventAssociation)",
+            "biolink:Drug biolink:has_side_effect biolink:PhenotypicFeature "
+            "(biolink:ChemicalOrDrugOrTreatmentSideEffectAssociation)",
+            "biolink:Drug biolink:treats biolink:Disease (biolink:ChemicalEntityToDiseaseOrPhenotypicFeatureAssociation)",
+            "biolink:Drug biolink:treats biolink:PhenotypicFeature "
+            "(biolink:ChemicalEntityToDiseaseOrPhenotypicFeatureAssociation)",
+            "biolink:Gene biolink:contributes_to biolink:Disease (biolink:GeneToDiseaseAssociation)",
+        )
+    }
     assert report["network_attempts"] == []
 
 
@@ -123,7 +157,8 @@ def test_the_range_check_catches_a_disease_as_a_phenotype(kgx_dir: Path, tmp_pat
             "association object: biolink:Disease is not a phenotypic feature",
             "association subject: biolink:PhenotypicFeature is not a disease",
             "predicate range: biolink:Disease is not a phenotypic feature",
-        ]}
+        ]
+    }
 
 
 def test_without_drugkg_prefixes_the_only_errors_are_the_drugkg_ids(kgx_dir: Path) -> None:
@@ -158,15 +193,17 @@ def test_validators_catch_a_bad_predicate_and_a_bad_knowledge_level(kgx_dir: Pat
     report = _run("--prefixes", str(kgx_dir / "prefixes.json"), "validate", str(kgx_dir / "nodes.tsv"), str(bad))
     assert list(report["kgx_errors"]["ERROR"]) == ["INVALID_EDGE_PREDICATE"]
     assert list(report["kgx_errors"]["ERROR"]["INVALID_EDGE_PREDICATE"]) == [
-        "Edge predicate 'cures' is not in Biolink Model"]
+        "Edge predicate 'cures' is not in Biolink Model"
+    ]
     edge_id = "drugkg.adverse-effect:baclofen-common-agitation"
     assert sorted(e.split(": ")[1] for e in report["pydantic_errors"]) == ["knowledge_level", "predicate"]
     assert all(e.startswith(edge_id + ": ") for e in report["pydantic_errors"])
 
 
 def _kgx(*args: str) -> None:
-    done = subprocess.run([str(KGX_PYTHON), str(RUNNER), "kgx", *args], check=False, capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run(
+        [str(KGX_PYTHON), str(RUNNER), "kgx", *args], check=False, capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr[-3000:]
 
 
@@ -176,17 +213,27 @@ def _jsonl(path: Path) -> list[dict[str, Any]]:
 
 def test_kgx_reads_every_edge_back_with_its_statement(kgx_dir: Path, tmp_path: Path) -> None:
     """kgx's own TSV reader and JSON Lines writer (streaming) keep every edge, id and statement."""
-    _kgx("transform", "--stream", "--input-format", "tsv", "--output-format", "jsonl",
-         "--output", str(tmp_path / "back"), str(kgx_dir / "nodes.tsv"), str(kgx_dir / "edges.tsv"))
+    _kgx(
+        "transform",
+        "--stream",
+        "--input-format",
+        "tsv",
+        "--output-format",
+        "jsonl",
+        "--output",
+        str(tmp_path / "back"),
+        str(kgx_dir / "nodes.tsv"),
+        str(kgx_dir / "edges.tsv"),
+    )
     ours = _jsonl(kgx_dir / "edges.jsonl")
     back = _jsonl(tmp_path / "back_edges.jsonl")
     assert sorted((e["id"], e["drugkg_statement"]) for e in back) == sorted(
-        (e["id"], e["drugkg_statement"]) for e in ours)
+        (e["id"], e["drugkg_statement"]) for e in ours
+    )
     assert len(_jsonl(tmp_path / "back_nodes.jsonl")) == len(_jsonl(kgx_dir / "nodes.jsonl"))
 
 
-def test_kgx_merge_joins_nodes_by_id_and_keys_edges_by_subject_predicate_object(
-        kgx_dir: Path, tmp_path: Path) -> None:
+def test_kgx_merge_joins_nodes_by_id_and_keys_edges_by_subject_predicate_object(kgx_dir: Path, tmp_path: Path) -> None:
     """The merge recipe of docs/biolink-export.md, with a second source that shares two node ids.
 
     kgx merge keys edges by subject-predicate-object, ignoring id and qualifiers (biolink/kgx#413),
@@ -196,21 +243,29 @@ def test_kgx_merge_joins_nodes_by_id_and_keys_edges_by_subject_predicate_object(
 
     other = tmp_path / "other"
     other.mkdir()
-    (other / "nodes.tsv").write_text("id\tcategory\tname\nCHEBI:2972\tbiolink:SmallMolecule\tbaclofen\n"
-                                     "MONDO:0005301\tbiolink:Disease\tmultiple sclerosis\n", encoding="utf-8")
+    (other / "nodes.tsv").write_text(
+        "id\tcategory\tname\nCHEBI:2972\tbiolink:SmallMolecule\tbaclofen\n"
+        "MONDO:0005301\tbiolink:Disease\tmultiple sclerosis\n",
+        encoding="utf-8",
+    )
     (other / "edges.tsv").write_text(
         "id\tsubject\tpredicate\tobject\tknowledge_level\tagent_type\tprimary_knowledge_source\n"
         "other:1\tCHEBI:2972\tbiolink:treats\tMONDO:0005301\tknowledge_assertion\tmanual_agent\tinfores:other\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     config = {
         "configuration": {"output_directory": str(tmp_path / "merged"), "checkpoint": False},
         "merged_graph": {
             "name": "merged",
             "source": {
-                "drugkg": {"name": "drugkg", "input": {"format": "tsv", "filename": [
-                    str(kgx_dir / "nodes.tsv"), str(kgx_dir / "edges.tsv")]}},
-                "other": {"name": "other", "input": {"format": "tsv", "filename": [
-                    str(other / "nodes.tsv"), str(other / "edges.tsv")]}},
+                "drugkg": {
+                    "name": "drugkg",
+                    "input": {"format": "tsv", "filename": [str(kgx_dir / "nodes.tsv"), str(kgx_dir / "edges.tsv")]},
+                },
+                "other": {
+                    "name": "other",
+                    "input": {"format": "tsv", "filename": [str(other / "nodes.tsv"), str(other / "edges.tsv")]},
+                },
             },
             "operations": [],
             "destination": {"merged-tsv": {"format": "tsv", "filename": "merged"}},

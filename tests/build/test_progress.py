@@ -12,7 +12,6 @@ import sys
 import termios
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -20,8 +19,13 @@ def _with_tty_stderr(*args: str) -> tuple[int, str]:
     """Run `drugkg ARGS` with stderr on a pseudo-terminal; return its exit code and what it drew."""
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a terminal of 100 columns
-    proc = subprocess.Popen([sys.executable, "-m", "drugkg.cli", *args], cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=follower, env={**os.environ, "COLUMNS": "100"})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "drugkg.cli", *args],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=follower,
+        env={**os.environ, "COLUMNS": "100"},
+    )
     os.close(follower)
     chunks = []
     while True:
@@ -37,8 +41,9 @@ def _with_tty_stderr(*args: str) -> tuple[int, str]:
 
 
 def _piped(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "drugkg.cli", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "drugkg.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False
+    )
 
 
 def test_synth_and_build_draw_progress_on_a_terminal(tmp_path: Path) -> None:
@@ -72,22 +77,24 @@ def test_synth_refuses_a_non_empty_folder_unless_forced(tmp_path: Path) -> None:
     (out / "notes.txt").write_text("mine")
     done = _piped("synth", "--drugs", "3", "--out", str(out))
     assert done.returncode == 2
-    assert done.stderr == (f"drugkg synth: {out}: is not empty; refusing to write synthetic monographs into it "
-                           "(expected an empty or new folder, or --force to write into this one)\n")
+    assert done.stderr == (
+        f"drugkg synth: {out}: is not empty; refusing to write synthetic monographs into it "
+        "(expected an empty or new folder, or --force to write into this one)\n"
+    )
     assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]  # nothing written
     forced = _piped("synth", "--drugs", "3", "--out", str(out), "--force")
     assert forced.returncode == 0, forced.stderr
     assert len(list((out / "drugs").glob("syn-*.yaml"))) == 3
 
 
-
-
 def test_publish_draws_its_uploads_on_a_terminal(plain_oxigraph: str, built: Path) -> None:
-    code, drawn = _with_tty_stderr("publish", "--to", f"{plain_oxigraph}/store", "--no-transaction",
-                                   "--data", str(built))
+    code, drawn = _with_tty_stderr(
+        "publish", "--to", f"{plain_oxigraph}/store", "--no-transaction", "--data", str(built)
+    )
     assert code == 0, drawn
     assert "publish: uploading" in drawn and "graph" in drawn
     assert "HTTP Request:" not in drawn
-    code, drawn = _with_tty_stderr("publish", "--to", f"{plain_oxigraph}/store", "--no-transaction",
-                                   "--data", str(built), "--quiet")
+    code, drawn = _with_tty_stderr(
+        "publish", "--to", f"{plain_oxigraph}/store", "--no-transaction", "--data", str(built), "--quiet"
+    )
     assert code == 0 and "publish: uploading" not in drawn

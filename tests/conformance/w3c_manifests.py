@@ -130,20 +130,26 @@ def evaluation_tests() -> tuple[EvaluationTest, ...]:
                 continue
             action = graph.value(entry, MF.action)
             result = graph.value(entry, MF.result)
-            tests.append(EvaluationTest(
-                name=_name(entry, path),
-                query=str(graph.value(action, QT.query)),
-                data=tuple(sorted(str(d) for d in graph.objects(action, QT.data))),
-                graph_data=tuple(sorted(str(d) for d in graph.objects(action, QT.graphData))),
-                result=str(result) if result is not None else None,
-            ))
+            tests.append(
+                EvaluationTest(
+                    name=_name(entry, path),
+                    query=str(graph.value(action, QT.query)),
+                    data=tuple(sorted(str(d) for d in graph.objects(action, QT.data))),
+                    graph_data=tuple(sorted(str(d) for d in graph.objects(action, QT.graphData))),
+                    result=str(result) if result is not None else None,
+                )
+            )
     return tuple(tests)
 
 
 @functools.lru_cache(maxsize=1)
 def syntax_tests() -> tuple[SyntaxTest, ...]:
-    kinds = {MF.PositiveSyntaxTest11: True, MF.NegativeSyntaxTest11: False,
-             MF.PositiveSyntaxTest: True, MF.NegativeSyntaxTest: False}
+    kinds = {
+        MF.PositiveSyntaxTest11: True,
+        MF.NegativeSyntaxTest11: False,
+        MF.PositiveSyntaxTest: True,
+        MF.NegativeSyntaxTest: False,
+    }
     tests = []
     for path in _included():
         for graph, entry in _entries(path):
@@ -156,8 +162,12 @@ def syntax_tests() -> tuple[SyntaxTest, ...]:
 @functools.lru_cache(maxsize=1)
 def refused_syntax_tests() -> tuple[SyntaxTest, ...]:
     """The federation (SERVICE) and update syntax tests: queries and updates drugkg never runs."""
-    kinds = {MF.PositiveSyntaxTest11: True, MF.NegativeSyntaxTest11: False,
-             MF.PositiveUpdateSyntaxTest11: True, MF.NegativeUpdateSyntaxTest11: False}
+    kinds = {
+        MF.PositiveSyntaxTest11: True,
+        MF.NegativeSyntaxTest11: False,
+        MF.PositiveUpdateSyntaxTest11: True,
+        MF.NegativeUpdateSyntaxTest11: False,
+    }
     tests = []
     for folder in ("syntax-fed", "syntax-update-1", "syntax-update-2"):
         path = ROOT / folder / "manifest.ttl"
@@ -177,7 +187,9 @@ def _request(graph: rdflib.Graph, node: rdflib.term.Node) -> ProtocolRequest:
     chars = graph.value(body, CNT.chars) if body is not None else None
     encoding = str(graph.value(body, CNT.characterEncoding) or "UTF-8") if body is not None else "UTF-8"
     response = graph.value(node, HT.resp)
-    statuses = tuple(sorted(int(str(s).rsplit("StatusCode", 1)[-1][0]) for s in graph.objects(response, MF.expectedStatus)))
+    statuses = tuple(
+        sorted(int(str(s).rsplit("StatusCode", 1)[-1][0]) for s in graph.objects(response, MF.expectedStatus))
+    )
     boolean = graph.value(response, MF.expectedBoolean)
     fmt = graph.value(response, MF.expectedFormat)
     return ProtocolRequest(
@@ -196,8 +208,12 @@ def protocol_tests() -> tuple[ProtocolTest, ...]:
     path = ROOT / "protocol" / "manifest.ttl"
     tests = []
     for graph, entry in _entries(path):
-        graphs = tuple(sorted((str(graph.value(g, UT.graph)), str(graph.value(g, rdflib.RDFS.label)))
-                              for g in graph.objects(entry, UT.graphData)))
+        graphs = tuple(
+            sorted(
+                (str(graph.value(g, UT.graph)), str(graph.value(g, rdflib.RDFS.label)))
+                for g in graph.objects(entry, UT.graphData)
+            )
+        )
         connection = graph.value(entry, MF.action)
         requests = tuple(_request(graph, r) for r in Collection(graph, graph.value(connection, HT.requests)))
         tests.append(ProtocolTest(_name(entry, path), graphs, requests))

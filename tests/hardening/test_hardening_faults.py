@@ -61,8 +61,11 @@ def free_port() -> int:
 
 def snapshot(folder: Path) -> dict[str, str]:
     """sha256 of every file below `folder` (the store included)."""
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def changed_data(root: Path) -> Path:
@@ -154,8 +157,13 @@ def _outcome(out: Path, before: dict[str, str], new_data: Path) -> str:
 def test_build_killed_at_a_point_keeps_the_previous_build(previous, tmp_path: Path, point: str) -> None:
     _, before, new_data = previous
     out = _fresh_previous(previous, tmp_path)
-    proc = subprocess.Popen([sys.executable, "-c", _PAUSING_BUILD, point, str(new_data), str(out)],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _PAUSING_BUILD, point, str(new_data), str(out)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = proc.stdout.readline()  # type: ignore[union-attr]
         assert line.strip() == "PAUSED", (line, proc.stderr.read() if proc.poll() is not None else "")  # type: ignore[union-attr]
@@ -171,8 +179,11 @@ def test_build_killed_at_a_point_keeps_the_previous_build(previous, tmp_path: Pa
     assert _outcome(out, before, new_data) == "new"
     after_rebuild = sorted(p.name for p in out.parent.iterdir() if p.name != "out")
     assert after_rebuild == [], f"the next build left the killed build's folders: {after_rebuild}"
-    FIGURES[f"build killed {point}"] = {"outcome": outcome, "left behind": leftovers,
-                                        "left after next build": after_rebuild}
+    FIGURES[f"build killed {point}"] = {
+        "outcome": outcome,
+        "left behind": leftovers,
+        "left after next build": after_rebuild,
+    }
 
 
 def test_build_killed_at_random_moments(previous, tmp_path: Path) -> None:
@@ -184,8 +195,12 @@ def test_build_killed_at_random_moments(previous, tmp_path: Path) -> None:
         out = tmp_path / f"r{i}" / "out"
         out.parent.mkdir()
         shutil.copytree(previous[0], out)
-        proc = subprocess.Popen([sys.executable, "-m", "drugkg.cli", "build", "--data", str(new_data), "--out", str(out)],
-                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "drugkg.cli", "build", "--data", str(new_data), "--out", str(out)],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(rng.uniform(0.15, 1.5))
         proc.send_signal(signal.SIGKILL)
         code = proc.wait(timeout=30)
@@ -200,8 +215,14 @@ def test_build_killed_at_random_moments(previous, tmp_path: Path) -> None:
 
 def _serve(args: list[str], timeout: float = 60) -> tuple[subprocess.CompletedProcess[str], float]:
     started = time.monotonic()
-    result = subprocess.run([sys.executable, "-m", "drugkg.cli", "serve", *args], capture_output=True, text=True,
-                            cwd=ROOT, check=False, timeout=timeout)
+    result = subprocess.run(
+        [sys.executable, "-m", "drugkg.cli", "serve", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+        timeout=timeout,
+    )
     return result, time.monotonic() - started
 
 
@@ -246,8 +267,18 @@ def _damage(case: str, folder: Path) -> str:
     raise AssertionError(case)
 
 
-SERVE_CASES = ["empty-folder", "no-manifest", "manifest-garbage", "manifest-files-not-a-map", "truncated-dump",
-               "missing-dump", "no-store", "store-emptied", "store-garbage", "not-a-folder"]
+SERVE_CASES = [
+    "empty-folder",
+    "no-manifest",
+    "manifest-garbage",
+    "manifest-files-not-a-map",
+    "truncated-dump",
+    "missing-dump",
+    "no-store",
+    "store-emptied",
+    "store-garbage",
+    "not-a-folder",
+]
 
 
 @pytest.mark.parametrize("case", SERVE_CASES)
@@ -263,8 +294,11 @@ def test_serve_refuses_a_corrupt_or_partial_build(previous, tmp_path: Path, case
     assert seconds < 30
     with socket.socket() as sock:
         assert sock.connect_ex(("127.0.0.1", port)) != 0, "the server is listening on a corrupt build"
-    FIGURES[f"serve on {case}"] = {"exit": result.returncode, "seconds": round(seconds, 2),
-                                   "message": result.stderr.strip().splitlines()[-1][:200]}
+    FIGURES[f"serve on {case}"] = {
+        "exit": result.returncode,
+        "seconds": round(seconds, 2),
+        "message": result.stderr.strip().splitlines()[-1][:200],
+    }
 
 
 def test_serve_on_a_taken_port(previous) -> None:
@@ -277,8 +311,11 @@ def test_serve_on_a_taken_port(previous) -> None:
     assert "already in use" in result.stderr and str(port) in result.stderr, result.stderr
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) <= 2, result.stderr
     assert seconds < 15
-    FIGURES["serve on a taken port"] = {"exit": result.returncode, "seconds": round(seconds, 2),
-                                        "message": result.stderr.strip()[:200]}
+    FIGURES["serve on a taken port"] = {
+        "exit": result.returncode,
+        "seconds": round(seconds, 2),
+        "message": result.stderr.strip()[:200],
+    }
 
 
 # ------------------------------------------------------------------------------ publish
@@ -334,9 +371,14 @@ class FaultyProxy:
                 if failing and proxy.mode == "drop-before":
                     self._drop()
                     return
-                headers = {k: v for k, v in self.headers.items()
-                           if k.lower() not in ("host", "content-length", "transfer-encoding", "connection")}
-                resp = httpx.request(self.command, proxy.upstream + self.path, content=body, headers=headers, timeout=60)
+                headers = {
+                    k: v
+                    for k, v in self.headers.items()
+                    if k.lower() not in ("host", "content-length", "transfer-encoding", "connection")
+                }
+                resp = httpx.request(
+                    self.command, proxy.upstream + self.path, content=body, headers=headers, timeout=60
+                )
                 if failing:  # drop-after: the store has applied it, the client never hears
                     self._drop()
                     return
@@ -380,8 +422,11 @@ class FaultyProxy:
 @pytest.fixture(scope="module")
 def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
-    proc = subprocess.Popen([str(OXIGRAPH), "serve", "--location", str(tmp_path_factory.mktemp("oxi")),
-                             "--bind", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [str(OXIGRAPH), "serve", "--location", str(tmp_path_factory.mktemp("oxi")), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -424,8 +469,13 @@ def _reset(url: str, graphs: dict[str, frozenset[str]]) -> None:
     httpx.post(url + "/update", data={"update": "DROP ALL"}, timeout=60).raise_for_status()
     for g, triples in graphs.items():
         body = "".join(t.replace("_:b", "_:b" + hashlib.sha1(t.encode()).hexdigest()[:8]) + " .\n" for t in triples)
-        httpx.put(url + "/store", params={"graph": g}, content=body.encode(),
-                  headers={"Content-Type": "application/n-triples"}, timeout=60).raise_for_status()
+        httpx.put(
+            url + "/store",
+            params={"graph": g},
+            content=body.encode(),
+            headers={"Content-Type": "application/n-triples"},
+            timeout=60,
+        ).raise_for_status()
 
 
 @pytest.fixture(scope="module")
@@ -443,7 +493,9 @@ def _state(remote: dict[str, frozenset[str]], old: dict[str, frozenset[str]], ne
     states = set()
     for g in differing:
         got = remote.get(g, frozenset())
-        states.add("old" if got == old.get(g, frozenset()) else "new" if got == new.get(g, frozenset()) else f"other:{g}")
+        states.add(
+            "old" if got == old.get(g, frozenset()) else "new" if got == new.get(g, frozenset()) else f"other:{g}"
+        )
     return states.pop() if len(states) == 1 else "half: " + ", ".join(sorted(states))
 
 
@@ -455,8 +507,14 @@ def _publish(new: Path, base: str, atomic: bool, in_process: bool = False) -> su
     if atomic:
         args += ["--update", base + "/update", "--query", base + "/query"]
     if not in_process:
-        return subprocess.run([sys.executable, "-m", "drugkg.cli", "publish", *args], capture_output=True, text=True,
-                              cwd=ROOT, check=False, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "drugkg.cli", "publish", *args],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=False,
+            timeout=120,
+        )
     from drugkg.cli import main
 
     err = io.StringIO()
@@ -503,8 +561,11 @@ def test_publish_without_update_endpoint_is_refused_before_any_request(oxigraph_
     assert "--update" in result.stderr and "--no-transaction" in result.stderr, result.stderr
     assert requests == 0, proxy.log
     assert _state(_remote(oxigraph_server), old, new) == "old"
-    FIGURES["publish without --update"] = {"exit": result.returncode, "requests": requests,
-                                           "message": result.stderr.strip()[-240:]}
+    FIGURES["publish without --update"] = {
+        "exit": result.returncode,
+        "requests": requests,
+        "message": result.stderr.strip()[-240:],
+    }
 
 
 def test_publish_interrupted_at_every_request_is_never_half(oxigraph_server: str, two_builds) -> None:
@@ -528,9 +589,17 @@ def test_publish_interrupted_at_every_request_is_never_half(oxigraph_server: str
                 remote = _remote(oxigraph_server)
                 state = _state(remote, old, new)
                 leftovers = sorted(g for g in remote if g and g not in old and g not in new)
-                results.append({"mode": mode, "fail_at": n, "requests": requests, "exit": result.returncode,
-                                "state": state, "staging graphs left": len(leftovers),
-                                "message": (result.stderr.strip().splitlines() or [""])[-1][:160]})
+                results.append(
+                    {
+                        "mode": mode,
+                        "fail_at": n,
+                        "requests": requests,
+                        "exit": result.returncode,
+                        "state": state,
+                        "staging graphs left": len(leftovers),
+                        "message": (result.stderr.strip().splitlines() or [""])[-1][:160],
+                    }
+                )
                 if requests < n:  # the publish finished before the fault: every request point is covered
                     assert result.returncode == 0 and state == "new", results[-1]
                     break

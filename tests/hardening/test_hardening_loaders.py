@@ -56,13 +56,22 @@ WHOLE_FILE = re.compile(r"is a folder|file is \d+ bytes|file too large|cannot be
 COUNTS: Counter[str] = Counter()
 
 # Every setting bounds the example count so that the file runs in well under 90 s on 2 cores.
-FAST = settings(max_examples=int(os.environ.get("DRUGKG_HARDENING_EXAMPLES", "120")), deadline=None, suppress_health_check=[HealthCheck.too_slow],
-                derandomize=False, print_blob=True)
+FAST = settings(
+    max_examples=int(os.environ.get("DRUGKG_HARDENING_EXAMPLES", "120")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=False,
+    print_blob=True,
+)
 # Cases that build: no shrinking (each step is a build; shrinking could take minutes), the failing
 # example is printed as generated.
-BUILDS = settings(max_examples=int(os.environ.get("DRUGKG_HARDENING_BUILDS", "20")), deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                  HealthCheck.data_too_large], print_blob=True,
-                  phases=[Phase.explicit, Phase.reuse, Phase.generate])
+BUILDS = settings(
+    max_examples=int(os.environ.get("DRUGKG_HARDENING_BUILDS", "20")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    print_blob=True,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -118,8 +127,10 @@ def data_folder(root: Path, monograph: str | bytes | None = None, sssom: str | b
     data = root / "data"
     (data / "drugs").mkdir(parents=True)
     (data / "mappings").mkdir(parents=True)
-    for target, content, original in ((data / "drugs" / "baclofen.yaml", monograph, MONOGRAPH),
-                                      (data / "mappings" / "baclofen.sssom.tsv", sssom, MAPPINGS)):
+    for target, content, original in (
+        (data / "drugs" / "baclofen.yaml", monograph, MONOGRAPH),
+        (data / "mappings" / "baclofen.sssom.tsv", sssom, MAPPINGS),
+    ):
         if content is None:
             shutil.copyfile(original, target)
         elif isinstance(content, bytes):
@@ -224,7 +235,9 @@ def valid_monographs(draw: st.DrawFn) -> dict[str, Any]:
     reg["max_single_dose"] = {"value": max_single, "unit": unit}
     reg["max_times_per_day"] = times
     reg["max_daily_dose"] = {"value": (max_single * times).normalize(), "unit": unit}
-    reg["titration"]["interval"] = draw(st.sampled_from(["P{}D", "P{}W", "PT{}H", "P{}M"])).format(draw(st.integers(1, 400)))
+    reg["titration"]["interval"] = draw(st.sampled_from(["P{}D", "P{}W", "PT{}H", "P{}M"])).format(
+        draw(st.integers(1, 400))
+    )
     reg["titration"]["condition"] = draw(free_text)
     # strengths: a range on the tablet, a concentration on the solution, a list on the suspension
     lo = draw(decimal_values())
@@ -232,10 +245,15 @@ def valid_monographs(draw: st.DrawFn) -> dict[str, Any]:
     su = draw(unit_mass)
     doc["formulations"][0]["strength_range"] = {"min": {"value": lo, "unit": su}, "max": {"value": hi, "unit": su}}
     num, den = draw(decimal_values()), draw(decimal_values())
-    doc["formulations"][2]["concentrations"] = [{"numerator": {"value": num, "unit": draw(unit_mass)},
-                                                 "denominator": {"value": den, "unit": draw(st.sampled_from(["mL", "L"]))}}]
-    doc["formulations"][3]["strengths"] = [{"value": v, "unit": draw(unit_mass)}
-                                           for v in draw(st.lists(decimal_values(), max_size=4, unique=True))]
+    doc["formulations"][2]["concentrations"] = [
+        {
+            "numerator": {"value": num, "unit": draw(unit_mass)},
+            "denominator": {"value": den, "unit": draw(st.sampled_from(["mL", "L"]))},
+        }
+    ]
+    doc["formulations"][3]["strengths"] = [
+        {"value": v, "unit": draw(unit_mass)} for v in draw(st.lists(decimal_values(), max_size=4, unique=True))
+    ]
     # identity text: brand names and the drug's label
     doc["drug"]["brand_names"] = draw(st.lists(free_text, max_size=5, unique=True))
     doc["drug"]["label"] = draw(free_text)
@@ -243,8 +261,10 @@ def valid_monographs(draw: st.DrawFn) -> dict[str, Any]:
     # an age limit
     pops = doc["terms"]["populations"]
     under12 = next(p for p in pops if p["id"] == "children-under-12")
-    under12["age_below"] = {"value": draw(decimal_values(max_int_digits=2, places=2).filter(lambda d: d <= 150)),
-                            "unit": draw(st.sampled_from(["a", "mo", "wk", "d"]))}
+    under12["age_below"] = {
+        "value": draw(decimal_values(max_int_digits=2, places=2).filter(lambda d: d <= 150)),
+        "unit": draw(st.sampled_from(["a", "mo", "wk", "d"])),
+    }
     return doc
 
 
@@ -257,40 +277,63 @@ def roundtrip_checks(doc: dict[str, Any], out: Path) -> None:
     assert as_qty(got) == {qty(reg["max_single_dose"])}
     got = select(store, "SELECT ?v ?u WHERE { ?r a :DosingRegimen ; :maxDailyDose [ :numericValue ?v ; :unit ?u ] }")
     assert as_qty(got) == {qty(reg["max_daily_dose"])}
-    got = select(store, "SELECT ?s ?m ?i ?c WHERE { ?r a :DosingRegimen ; :startingTimesPerDay ?s ; :maxTimesPerDay ?m ;"
-                        " :titration [ :interval ?i ; :titrationCondition ?c ] }")
+    got = select(
+        store,
+        "SELECT ?s ?m ?i ?c WHERE { ?r a :DosingRegimen ; :startingTimesPerDay ?s ; :maxTimesPerDay ?m ;"
+        " :titration [ :interval ?i ; :titrationCondition ?c ] }",
+    )
     # a duration comes back as the same xsd:duration value, not always the same text (P1W -> P7D)
-    assert {(s, m, duration(i), c) for s, m, i, c in got} == {(
-        str(reg["starting_times_per_day"]), str(reg["max_times_per_day"]), duration(reg["titration"]["interval"]),
-        reg["titration"]["condition"])}
+    assert {(s, m, duration(i), c) for s, m, i, c in got} == {
+        (
+            str(reg["starting_times_per_day"]),
+            str(reg["max_times_per_day"]),
+            duration(reg["titration"]["interval"]),
+            reg["titration"]["condition"],
+        )
+    }
     rng = doc["formulations"][0]["strength_range"]
-    got = select(store, "SELECT ?a ?au ?b ?bu WHERE { ?f :dosageForm ?form ; :strengthRange [ :minimum [ :numericValue ?a ; :unit ?au ] ;"
-                        " :maximum [ :numericValue ?b ; :unit ?bu ] ] . ?form rdfs:label 'tablet'@en }")
+    got = select(
+        store,
+        "SELECT ?a ?au ?b ?bu WHERE { ?f :dosageForm ?form ; :strengthRange [ :minimum [ :numericValue ?a ; :unit ?au ] ;"
+        " :maximum [ :numericValue ?b ; :unit ?bu ] ] . ?form rdfs:label 'tablet'@en }",
+    )
     assert {(Decimal(a), au, Decimal(b), bu) for a, au, b, bu in got} == {(*qty(rng["min"]), *qty(rng["max"]))}
     conc = doc["formulations"][2]["concentrations"][0]
-    got = select(store, "SELECT ?n ?nu ?d ?du ?x ?xu WHERE { ?c a :Concentration ; :numerator [ :numericValue ?n ; :unit ?nu ] ;"
-                        " :denominator [ :numericValue ?d ; :unit ?du ] ; :normalised [ :numericValue ?x ; :unit ?xu ] }")
-    (n, nu, d, du, x, xu), = got
+    got = select(
+        store,
+        "SELECT ?n ?nu ?d ?du ?x ?xu WHERE { ?c a :Concentration ; :numerator [ :numericValue ?n ; :unit ?nu ] ;"
+        " :denominator [ :numericValue ?d ; :unit ?du ] ; :normalised [ :numericValue ?x ; :unit ?xu ] }",
+    )
+    ((n, nu, d, du, x, xu),) = got
     assert (Decimal(n), nu, Decimal(d), du) == (*qty(conc["numerator"]), *qty(conc["denominator"]))
     assert Decimal(x) == (Decimal(n) / Decimal(d)).normalize() and xu == f"{nu}/{du}"
-    got = select(store, "SELECT ?v ?u WHERE { ?f :dosageForm ?form ; :strength [ :numericValue ?v ; :unit ?u ] ."
-                        " ?form rdfs:label 'oral suspension'@en }")
+    got = select(
+        store,
+        "SELECT ?v ?u WHERE { ?f :dosageForm ?form ; :strength [ :numericValue ?v ; :unit ?u ] ."
+        " ?form rdfs:label 'oral suspension'@en }",
+    )
     assert as_qty(got) == {qty(q) for q in doc["formulations"][3]["strengths"]}
     drug = doc["drug"]
     assert select(store, "SELECT ?b WHERE { ?d a :Drug ; :brandName ?b }") == {(b,) for b in drug["brand_names"]}
     assert select(store, "SELECT ?l WHERE { ?d a :Drug ; rdfs:label ?l }") == {(drug["label"],)}
     assert select(store, "SELECT ?l WHERE { ?d a :Drug ; skos:altLabel ?l }") == {(s,) for s in drug["synonyms"]}
     age = next(p for p in doc["terms"]["populations"] if p["id"] == "children-under-12")["age_below"]
-    got = select(store, "SELECT ?v ?u WHERE { ?p a :Population ; rdfs:label 'children younger than 12 years'@en ;"
-                        " :ageBelow [ :numericValue ?v ; :unit ?u ] }")
+    got = select(
+        store,
+        "SELECT ?v ?u WHERE { ?p a :Population ; rdfs:label 'children younger than 12 years'@en ;"
+        " :ageBelow [ :numericValue ?v ; :unit ?u ] }",
+    )
     assert as_qty(got) == {qty(age)}
     # adverse effects: one association per (group, effect), with the group's context
     pairs = {(g["id"], e) for g in doc["adverse_effects"] for e in g["effects"]}
     got = select(store, "SELECT ?a ?e ?c WHERE { ?a a :AdverseEffectAssociation ; :effect ?e ; :context ?c }")
     assert len({a for a, _, _ in got}) == len(pairs)
     res = "https://w3id.org/drugkg/resource/finding/"
-    want = {(res + e, VOCAB + "".join(w.title() for w in g["context"].split("-")))
-            for g in doc["adverse_effects"] for e in g["effects"]}
+    want = {
+        (res + e, VOCAB + "".join(w.title() for w in g["context"].split("-")))
+        for g in doc["adverse_effects"]
+        for e in g["effects"]
+    }
     assert {(e, c) for _, e, c in got} == want
     del store
 
@@ -316,8 +359,7 @@ def test_generated_valid_monographs_conform_to_the_shapes() -> None:
 
     examples: list[dict[str, Any]] = []
 
-    @settings(max_examples=5, deadline=None, database=None, derandomize=True,
-              suppress_health_check=list(HealthCheck))
+    @settings(max_examples=5, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck))
     @given(doc=valid_monographs())
     def collect(doc: dict[str, Any]) -> None:
         examples.append(doc)
@@ -343,23 +385,35 @@ def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     found = [prefix]
     if isinstance(value, dict):
         for k, v in value.items():
-            found += _paths(v, prefix + (k,))
+            found += _paths(v, (*prefix, k))
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            found += _paths(v, prefix + (i,))
+            found += _paths(v, (*prefix, i))
     return found
 
 
 ALL_PATHS = [p for p in _paths(BASE_DOC) if p]
 nasty_text = st.one_of(
-    st.just(""), st.just(" "), st.just("x" * 100_000), st.just("\u202e\u200b\ufeff"), st.just("ba\u0000clofen"),
-    st.just("\ud7ff\ue000\U0010ffff"), st.just("caf\u0065\u0301"), st.just("\x85\u2028\u2029"),
+    st.just(""),
+    st.just(" "),
+    st.just("x" * 100_000),
+    st.just("\u202e\u200b\ufeff"),
+    st.just("ba\u0000clofen"),
+    st.just("\ud7ff\ue000\U0010ffff"),
+    st.just("caf\u0065\u0301"),
+    st.just("\x85\u2028\u2029"),
     st.text(text_chars, max_size=40),
 )
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.integers(min_value=10**30), st.floats(allow_nan=True),
-    st.decimals(allow_nan=False, allow_infinity=False, places=3), nasty_text,
-    st.dates(), st.datetimes(),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.integers(min_value=10**30),
+    st.floats(allow_nan=True),
+    st.decimals(allow_nan=False, allow_infinity=False, places=3),
+    nasty_text,
+    st.dates(),
+    st.datetimes(),
 )
 wrong_values = st.one_of(
     scalars,
@@ -432,18 +486,39 @@ LINES = TEXT.splitlines(keepends=True)
 
 @st.composite
 def damaged_texts(draw: st.DrawFn) -> str | bytes:
-    op = draw(st.sampled_from([
-        "delete-chars", "insert-chars", "truncate", "swap-lines", "dup-line", "indent", "dedent",
-        "duplicate-key", "bytes", "tab",
-    ]))
+    op = draw(
+        st.sampled_from(
+            [
+                "delete-chars",
+                "insert-chars",
+                "truncate",
+                "swap-lines",
+                "dup-line",
+                "indent",
+                "dedent",
+                "duplicate-key",
+                "bytes",
+                "tab",
+            ]
+        )
+    )
     text = TEXT
     if op == "delete-chars":
         i = draw(st.integers(0, len(text) - 1))
-        return text[:i] + text[i + draw(st.integers(1, 20)):]
+        return text[:i] + text[i + draw(st.integers(1, 20)) :]
     if op == "insert-chars":
         i = draw(st.integers(0, len(text)))
-        return text[:i] + draw(st.text(st.sampled_from(list(":-[]{}&*!|>'\"#%@`,?\n\t \\") + ["\u00e9", "\x00", "\ufeff"]),
-                                       min_size=1, max_size=5)) + text[i:]
+        return (
+            text[:i]
+            + draw(
+                st.text(
+                    st.sampled_from([*list(":-[]{}&*!|>'\"#%@`,?\n\t \\"), "é", "\x00", "\ufeff"]),
+                    min_size=1,
+                    max_size=5,
+                )
+            )
+            + text[i:]
+        )
     if op == "truncate":
         return text[: draw(st.integers(0, len(text)))]
     if op in ("swap-lines", "dup-line", "indent", "dedent", "duplicate-key", "tab"):
@@ -482,6 +557,7 @@ def test_textually_damaged_monographs_fail_cleanly(content: str | bytes) -> None
 
 # hand-made hostile files, each checked in-process and through the CLI
 
+
 def _laughs(levels: int = 9) -> str:
     lines = ['lol0: &a0 "lol"']
     for i in range(1, levels + 1):
@@ -491,8 +567,9 @@ def _laughs(levels: int = 9) -> str:
 
 HOSTILE_MONOGRAPHS: dict[str, str | bytes] = {
     "billion-laughs": _laughs() + TEXT,
-    "billion-laughs-in-field": TEXT.replace("  brand_names: [Lyvispah, Gablofen]",
-                                            "  brand_names: &b0 [Lyvispah]\n  synonyms: [*b0, *b0]"),
+    "billion-laughs-in-field": TEXT.replace(
+        "  brand_names: [Lyvispah, Gablofen]", "  brand_names: &b0 [Lyvispah]\n  synonyms: [*b0, *b0]"
+    ),
     "deep-nesting-100k": "drug: " + "[" * 100_000 + "]" * 100_000 + "\n",
     "deep-nesting-maps": "drug: " + "{a: " * 3_000 + "1" + "}" * 3_000 + "\n",
     "deep-nesting-block": "".join("  " * i + f"k{i}:\n" for i in range(500)) + "  " * 500 + "v\n",
@@ -544,16 +621,32 @@ def test_folder_and_oversized_file(tmp_path: Path) -> None:
     assert outcome == "error" and time.monotonic() - started < 5
 
 
-CLI_CASES = ["billion-laughs", "deep-nesting-100k", "not-utf8-utf16", "nul-byte", "huge-string", "impossible-date",
-             "huge-integer", "python-tag", "two-documents", "complex-key"]
+CLI_CASES = [
+    "billion-laughs",
+    "deep-nesting-100k",
+    "not-utf8-utf16",
+    "nul-byte",
+    "huge-string",
+    "impossible-date",
+    "huge-integer",
+    "python-tag",
+    "two-documents",
+    "complex-key",
+]
 
 
 @pytest.mark.parametrize("case", CLI_CASES)
 def test_hostile_monograph_through_the_cli(case: str, tmp_path: Path) -> None:
     data = data_folder(tmp_path, HOSTILE_MONOGRAPHS[case])
     out = tmp_path / "out"
-    result = subprocess.run([sys.executable, "-m", "drugkg.cli", "build", "--data", str(data), "--out", str(out)],
-                            capture_output=True, text=True, cwd=ROOT, check=False, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "drugkg.cli", "build", "--data", str(data), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+        timeout=60,
+    )
     COUNTS["hostile monograph: through the CLI"] += 1
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr, result.stderr
@@ -569,11 +662,12 @@ def test_hostile_monograph_through_the_cli(case: str, tmp_path: Path) -> None:
 _SSSOM_LINES = SSSOM_TEXT.splitlines()
 _META = [line for line in _SSSOM_LINES if line.startswith("#")]
 _HEADER = _SSSOM_LINES[len(_META)].split("\t")
-_ROWS = [line.split("\t") for line in _SSSOM_LINES[len(_META) + 1:] if line.strip()]
+_ROWS = [line.split("\t") for line in _SSSOM_LINES[len(_META) + 1 :] if line.strip()]
 PREDICATES = ["skos:exactMatch", "skos:closeMatch", "skos:broadMatch", "skos:narrowMatch", "skos:relatedMatch"]
 # a cell of a TSV: anything but a tab or a line end; no leading quote (it would start a quoted field)
-cell_text = st.text(st.characters(blacklist_categories=("Cs", "Cc")),
-                    min_size=1, max_size=40).filter(lambda s: not s.startswith('"'))
+cell_text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40).filter(
+    lambda s: not s.startswith('"')
+)
 
 
 @st.composite
@@ -609,11 +703,16 @@ def test_generated_valid_sssom_tables_build_and_round_trip(table: tuple[str, lis
             build(root / "out", root / "data")
         store = ox.Store.read_only(str(root / "out" / "store"))
         graph = "<https://w3id.org/drugkg/graph/mappings/baclofen>"
-        got = select(store, f"SELECT ?s ?p ?o WHERE {{ GRAPH {graph} {{ ?s ?p ?o FILTER(STRSTARTS(STR(?p), '{SKOS}')) }} }}")
-        assert {(s.rsplit("/", 2)[-2] + "/" + s.rsplit("/", 1)[-1], p.rsplit("#", 1)[1]) for s, p, _ in got} == \
-            {(r["subject_id"].split(":", 1)[1], r["predicate_id"].split(":", 1)[1]) for r in records}
+        got = select(
+            store, f"SELECT ?s ?p ?o WHERE {{ GRAPH {graph} {{ ?s ?p ?o FILTER(STRSTARTS(STR(?p), '{SKOS}')) }} }}"
+        )
+        assert {(s.rsplit("/", 2)[-2] + "/" + s.rsplit("/", 1)[-1], p.rsplit("#", 1)[1]) for s, p, _ in got} == {
+            (r["subject_id"].split(":", 1)[1], r["predicate_id"].split(":", 1)[1]) for r in records
+        }
         assert len(got) == len(records)
-        comments = select(store, f"SELECT ?c WHERE {{ GRAPH {graph} {{ ?m a <https://w3id.org/sssom/Mapping> ; rdfs:comment ?c }} }}")
+        comments = select(
+            store, f"SELECT ?c WHERE {{ GRAPH {graph} {{ ?m a <https://w3id.org/sssom/Mapping> ; rdfs:comment ?c }} }}"
+        )
         assert comments == {(r["comment"],) for r in records if r["comment"]}
         del store
         COUNTS["valid SSSOM table: built and round-tripped"] += 1
@@ -622,8 +721,22 @@ def test_generated_valid_sssom_tables_build_and_round_trip(table: tuple[str, lis
 @st.composite
 def damaged_tables(draw: st.DrawFn) -> str | bytes:
     lines = list(_SSSOM_LINES)
-    op = draw(st.sampled_from(["cell", "drop-tab", "add-tab", "meta-line", "delete-chars", "bytes", "header",
-                               "meta-value", "swap-lines", "quote"]))
+    op = draw(
+        st.sampled_from(
+            [
+                "cell",
+                "drop-tab",
+                "add-tab",
+                "meta-line",
+                "delete-chars",
+                "bytes",
+                "header",
+                "meta-value",
+                "swap-lines",
+                "quote",
+            ]
+        )
+    )
     body = range(len(_META) + 1, len(lines))
     if op == "cell":
         i = draw(st.sampled_from(body))
@@ -642,12 +755,28 @@ def damaged_tables(draw: st.DrawFn) -> str | bytes:
     elif op == "meta-value":
         i = draw(st.integers(0, len(_META) - 1))
         key = lines[i].split(":", 1)[0]
-        lines[i] = key + ": " + draw(st.sampled_from(["", "2025-13-45", "[a, b]", "&x {a: *x}", "!!binary aGk=",
-                                                         "'" + "z" * 10_000 + "'", "1" * 5000, "{a: [[[[[1]]]]]}"]))
+        lines[i] = (
+            key
+            + ": "
+            + draw(
+                st.sampled_from(
+                    [
+                        "",
+                        "2025-13-45",
+                        "[a, b]",
+                        "&x {a: *x}",
+                        "!!binary aGk=",
+                        "'" + "z" * 10_000 + "'",
+                        "1" * 5000,
+                        "{a: [[[[[1]]]]]}",
+                    ]
+                )
+            )
+        )
     elif op == "delete-chars":
         text = "\n".join(lines)
         i = draw(st.integers(0, len(text) - 1))
-        return text[:i] + text[i + draw(st.integers(1, 30)):] + "\n"
+        return text[:i] + text[i + draw(st.integers(1, 30)) :] + "\n"
     elif op == "bytes":
         raw = bytearray(("\n".join(lines) + "\n").encode("utf-8"))
         for _ in range(draw(st.integers(1, 4))):

@@ -25,7 +25,9 @@ FIGURES: dict[str, object] = {}
 
 @pytest.fixture()
 def listener() -> Iterator[RecordingListener]:
-    lst = RecordingListener(reply=b"HTTP/1.1 200 OK\r\nContent-Type: application/ld+json\r\nContent-Length: 2\r\n\r\n{}")
+    lst = RecordingListener(
+        reply=b"HTTP/1.1 200 OK\r\nContent-Type: application/ld+json\r\nContent-Length: 2\r\n\r\n{}"
+    )
     yield lst
     lst.close()
 
@@ -41,8 +43,14 @@ def validate(*files: Path, timeout: float = 120) -> tuple[subprocess.CompletedPr
     """Run `drugkg validate FILE...`; returns the result, seconds taken and the child's peak RSS (MiB)."""
     started = time.monotonic()
     # a wrapper process whose only child is `drugkg validate`, so RUSAGE_CHILDREN is that command's peak
-    result = subprocess.run([sys.executable, "-c", _MEASURE, sys.executable, "-m", "drugkg.cli", "validate",
-                             *map(str, files)], capture_output=True, text=True, cwd=ROOT, check=False, timeout=timeout)
+    result = subprocess.run(
+        [sys.executable, "-c", _MEASURE, sys.executable, "-m", "drugkg.cli", "validate", *map(str, files)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+        timeout=timeout,
+    )
     seconds = time.monotonic() - started
     lines = result.stderr.splitlines()
     assert lines and lines[-1].startswith("MAXRSS_KIB="), result.stderr
@@ -87,13 +95,16 @@ def test_turtle_syntax_error_names_line_and_column(tmp_path: Path) -> None:
     FIGURES["turtle syntax error"] = {"exit": result.returncode, "seconds": round(seconds, 2)}
 
 
-@pytest.mark.parametrize(("name", "content"), [
-    ("ntriples-bad-iri.nt", "<http://ex.org/a> <http://ex.org/b> <not an iri> .\n"),
-    ("trig-unclosed.trig", "<http://ex.org/g> { <http://ex.org/a> <http://ex.org/b> <http://ex.org/c> .\n"),
-    ("latin1.ttl", "<http://ex.org/a> <http://ex.org/b> \"caf\xe9\" .\n"),
-    ("json-not-json.jsonld", '{"@id": "http://ex.org/a", '),
-    ("unknown.xyz", "<a> <b> <c> .\n"),
-])
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("ntriples-bad-iri.nt", "<http://ex.org/a> <http://ex.org/b> <not an iri> .\n"),
+        ("trig-unclosed.trig", "<http://ex.org/g> { <http://ex.org/a> <http://ex.org/b> <http://ex.org/c> .\n"),
+        ("latin1.ttl", '<http://ex.org/a> <http://ex.org/b> "caf\xe9" .\n'),
+        ("json-not-json.jsonld", '{"@id": "http://ex.org/a", '),
+        ("unknown.xyz", "<a> <b> <c> .\n"),
+    ],
+)
 def test_other_unreadable_files(tmp_path: Path, name: str, content: str) -> None:
     bad = tmp_path / name
     bad.write_bytes(content.encode("latin-1"))
@@ -136,8 +147,12 @@ def test_rdfxml_doctype_and_entities_are_refused(tmp_path: Path, listener: Recor
     assert_clear_refusal(result, bad)
     assert "root:" not in result.stdout + result.stderr
     assert "DOCTYPE" in result.stderr or "entit" in result.stderr.lower(), result.stderr
-    FIGURES[f"rdfxml {case}"] = {"exit": result.returncode, "seconds": round(seconds, 2), "peak_rss_mib": peak,
-                                 "connections": len(listener.connections)}
+    FIGURES[f"rdfxml {case}"] = {
+        "exit": result.returncode,
+        "seconds": round(seconds, 2),
+        "peak_rss_mib": peak,
+        "connections": len(listener.connections),
+    }
 
 
 # ------------------------------------------------------------------------------------ JSON-LD
@@ -149,16 +164,20 @@ def _jsonld_cases(url: str) -> dict[str, object]:
         "context-url": {"@context": f"{url}/context.jsonld", **node},
         "context-list": {"@context": [{"ex": "http://example.org/"}, f"{url}/context.jsonld"], **node},
         "nested-node-context": {"@graph": [{"@context": f"{url}/nested.jsonld", **node}]},
-        "scoped-property-context": {"@context": {"@version": 1.1, "p": {"@id": "http://example.org/p",
-                                                                        "@context": f"{url}/scoped.jsonld"}},
-                                    "@id": "http://example.org/x", "p": {"@id": "http://example.org/y"}},
+        "scoped-property-context": {
+            "@context": {"@version": 1.1, "p": {"@id": "http://example.org/p", "@context": f"{url}/scoped.jsonld"}},
+            "@id": "http://example.org/x",
+            "p": {"@id": "http://example.org/y"},
+        },
         "import": {"@context": {"@version": 1.1, "@import": f"{url}/import.jsonld"}, **node},
         "protocol-relative": {"@context": "//127.0.0.1:" + url.rsplit(":", 1)[1] + "/c.jsonld", **node},
     }
 
 
-@pytest.mark.parametrize("case", ["context-url", "context-list", "nested-node-context", "scoped-property-context",
-                                  "import", "protocol-relative"])
+@pytest.mark.parametrize(
+    "case",
+    ["context-url", "context-list", "nested-node-context", "scoped-property-context", "import", "protocol-relative"],
+)
 def test_jsonld_remote_context_is_never_fetched(tmp_path: Path, listener: RecordingListener, case: str) -> None:
     bad = tmp_path / f"{case}.jsonld"
     bad.write_text(json.dumps(_jsonld_cases(listener.url)[case]), encoding="utf-8")
@@ -166,8 +185,11 @@ def test_jsonld_remote_context_is_never_fetched(tmp_path: Path, listener: Record
     time.sleep(0.3)
     assert listener.connections == [], f"validate fetched a remote @context: {listener.connections[:1]}"
     assert_clear_refusal(result, bad)
-    FIGURES[f"jsonld {case}"] = {"exit": result.returncode, "seconds": round(seconds, 2),
-                                 "connections": len(listener.connections)}
+    FIGURES[f"jsonld {case}"] = {
+        "exit": result.returncode,
+        "seconds": round(seconds, 2),
+        "connections": len(listener.connections),
+    }
 
 
 # ------------------------------------------------------------------------------------ size
@@ -203,8 +225,12 @@ def test_file_just_below_the_limit_ends_cleanly(tmp_path: Path) -> None:
     result, seconds, peak = validate(big, timeout=120)
     assert_clear_refusal(result, big)
     assert seconds < 90
-    FIGURES["sparse file just below the limit"] = {"bytes": size, "exit": result.returncode,
-                                                   "seconds": round(seconds, 2), "peak_rss_mib": peak}
+    FIGURES["sparse file just below the limit"] = {
+        "bytes": size,
+        "exit": result.returncode,
+        "seconds": round(seconds, 2),
+        "peak_rss_mib": peak,
+    }
 
 
 def test_directory_that_is_not_a_build(tmp_path: Path) -> None:

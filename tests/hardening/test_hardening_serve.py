@@ -83,8 +83,9 @@ def first_200_after(url: str, started: float, limit: float = 5.0) -> tuple[float
 
 @pytest.fixture(scope="module")
 def server(tiny_build) -> Iterator[str]:
-    with running_server(tiny_build, timeout=3.0, workers=2, result_cache_mb=0,
-                        memory_mb=200, header_timeout=1.0) as url:
+    with running_server(
+        tiny_build, timeout=3.0, workers=2, result_cache_mb=0, memory_mb=200, header_timeout=1.0
+    ) as url:
         yield url
 
 
@@ -98,8 +99,15 @@ def test_health_reports_the_pool_and_every_limit(server: str) -> None:
     assert body["status"] == "ready"
     assert [w["state"] for w in body["workers"]] == ["idle", "idle", "spare"]
     assert body["limits"] == {
-        "timeout_s": 3.0, "memory_mb_per_query": 200, "max_rows": 10_000, "workers": 2,
-        "spare_workers": 1, "max_queue": 64, "client_workers": 1, "client_queue": 16, "client_seconds_per_minute": 60.0,
+        "timeout_s": 3.0,
+        "memory_mb_per_query": 200,
+        "max_rows": 10_000,
+        "workers": 2,
+        "spare_workers": 1,
+        "max_queue": 64,
+        "client_workers": 1,
+        "client_queue": 16,
+        "client_seconds_per_minute": 60.0,
     }
     assert body["http"]["header_timeout_s"] == 1.0
     assert body["http"]["max_connections"] == 4096
@@ -153,7 +161,8 @@ def test_kill_9_of_every_process_then_200(server: str) -> None:
     started = time.monotonic()
     during = httpx.get(f"{server}/health")  # 503 until a new worker is ready (a fast one may be, already)
     assert during.status_code in (200, 503) and during.json()["status"] == (
-        "ready" if during.status_code == 200 else "unavailable")
+        "ready" if during.status_code == 200 else "unavailable"
+    )
     seconds, statuses = first_200_after(server, started)
     # a new process must start and open the store; on the shared 2-core machine 0.05-1.1 s
     assert seconds < 3.0 and set(statuses) <= {200, 503}, (seconds, statuses)
@@ -249,8 +258,10 @@ def test_nested_query_is_400_or_a_clean_503_never_500(server: str) -> None:
 
 
 def test_full_queue_is_503_with_retry_after(tiny_build) -> None:
-    with (running_server(tiny_build, timeout=2.0, workers=1, max_queue=1, result_cache_mb=0) as url,
-          concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool):
+    with (
+        running_server(tiny_build, timeout=2.0, workers=1, max_queue=1, result_cache_mb=0) as url,
+        concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool,
+    ):
         first = pool.submit(client("127.0.0.2").post, f"{url}/sparql", data={"query": HEAVY})
         time.sleep(0.3)
         second = pool.submit(client("127.0.0.3").post, f"{url}/sparql", data={"query": HEAVY})
@@ -263,8 +274,7 @@ def test_full_queue_is_503_with_retry_after(tiny_build) -> None:
 
 
 def test_client_past_its_query_seconds_gets_429_and_others_do_not(tiny_build) -> None:
-    with running_server(tiny_build, timeout=1.0, workers=2, client_seconds=1.0,
-                        result_cache_mb=0) as url:
+    with running_server(tiny_build, timeout=1.0, workers=2, client_seconds=1.0, result_cache_mb=0) as url:
         with client("127.0.0.2") as greedy:
             assert greedy.post(f"{url}/sparql", data={"query": HEAVY}).status_code == 503
             refused = ask(greedy, url, 1)
@@ -336,11 +346,11 @@ def test_host_header_is_never_reflected(server: str) -> None:
 def test_immutable_pages_have_an_etag_and_answer_304(server: str) -> None:
     first = httpx.get(f"{server}/vocab", headers={"Accept": "text/turtle"})
     assert first.status_code == 200 and first.headers["etag"].startswith('"')
-    again = httpx.get(f"{server}/vocab", headers={"Accept": "text/turtle",
-                                                   "If-None-Match": first.headers["etag"]})
+    again = httpx.get(f"{server}/vocab", headers={"Accept": "text/turtle", "If-None-Match": first.headers["etag"]})
     assert again.status_code == 304 and again.content == b""
-    other_format = httpx.get(f"{server}/vocab", headers={"Accept": "application/n-triples",
-                                                          "If-None-Match": first.headers["etag"]})
+    other_format = httpx.get(
+        f"{server}/vocab", headers={"Accept": "application/n-triples", "If-None-Match": first.headers["etag"]}
+    )
     assert other_format.status_code == 200 and other_format.headers["etag"] != first.headers["etag"]
     assert "etag" not in httpx.get(f"{server}/sparql", params={"query": good(5)}).headers
 
@@ -353,7 +363,9 @@ def test_access_log_one_line_per_request(tiny_build, capfd: pytest.CaptureFixtur
         httpx.get(f"{url}/sparql", params={"query": good(6)})
     lines = [json.loads(line) for line in capfd.readouterr().err.splitlines() if line.startswith("{")]
     assert [(e["method"], e["path"].split("?")[0], e["status"]) for e in lines] == [
-        ("GET", "/health", 200), ("GET", "/sparql", 200)]
+        ("GET", "/health", 200),
+        ("GET", "/sparql", 200),
+    ]
     assert all(e["client"] == "127.0.0.1" and e["bytes"] > 0 and e["ms"] >= 0 for e in lines)
 
 
@@ -371,8 +383,10 @@ def test_heavy_lane_keeps_a_worker_for_light_clients(tiny_build) -> None:
         executor = Executor(tiny_build / "store", Limits(timeout=2.0), PoolSettings(workers=2))
         await executor.start()
         try:
-            heavy = [asyncio.ensure_future(executor.run(QueryJob(HEAVY, "json", 10), f"10.0.0.{k}", heavy=True))
-                     for k in range(3)]
+            heavy = [
+                asyncio.ensure_future(executor.run(QueryJob(HEAVY, "json", 10), f"10.0.0.{k}", heavy=True))
+                for k in range(3)
+            ]
             await asyncio.sleep(0.3)
             busy = executor.status()["busy_workers"]
             started = time.perf_counter()

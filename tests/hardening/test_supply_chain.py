@@ -67,23 +67,35 @@ def test_installed_versions_are_the_locked_ones() -> None:
 def test_every_project_dependency_is_locked_within_its_bounds() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     pins = locked()
-    wanted = project["dependencies"] + [r for extra in ("test", "bench") for r in project["optional-dependencies"][extra]]
+    wanted = project["dependencies"] + [
+        r for extra in ("test", "bench") for r in project["optional-dependencies"][extra]
+    ]
     for text in wanted:
         req = Requirement(text)
         assert norm(req.name) in pins, f"{req.name} is not in requirements.lock"
-        assert req.specifier.contains(pins[norm(req.name)], prereleases=True), \
+        assert req.specifier.contains(pins[norm(req.name)], prereleases=True), (
             f"{req.name}=={pins[norm(req.name)]} is outside pyproject's {req.specifier}"
+        )
 
 
 def test_the_lock_is_exactly_the_dependency_closure() -> None:
     """Nothing extra, nothing missing: regenerating from this venv gives the same pins."""
-    out = subprocess.run([sys.executable, str(ROOT / "scripts" / "lock.py")], capture_output=True, text=True,
-                         check=True, timeout=60).stdout
-    regenerated = {norm(n): v for n, _, v in (l.partition("==") for l in out.splitlines() if l and not l.startswith("#"))}
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "lock.py")], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    regenerated = {
+        norm(n): v
+        for n, _, v in (line.partition("==") for line in out.splitlines() if line and not line.startswith("#"))
+    }
     assert regenerated == locked()
 
 
 def test_no_locked_version_has_a_known_advisory() -> None:
-    bad = {name: (pins, why) for name, pins in locked().items() if name in FIXED_IN
-           for fixed, why in [FIXED_IN[name]] if Version(pins) < Version(fixed)}
+    bad = {
+        name: (pins, why)
+        for name, pins in locked().items()
+        if name in FIXED_IN
+        for fixed, why in [FIXED_IN[name]]
+        if Version(pins) < Version(fixed)
+    }
     assert not bad, f"locked versions below the fix of a published advisory: {bad}"

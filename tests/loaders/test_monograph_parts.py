@@ -36,7 +36,11 @@ def test_identity_part_alone_makes_the_drug_and_only_the_drug() -> None:
 def test_population_part_alone_gives_the_oral_age_limit_of_12_years() -> None:
     triples = set(population_triples(_emitter()))
     age = URIRef(resource_iri("age-limit", "children-under-12"))
-    assert (age, VOCAB.numericValue, Literal("12", datatype=URIRef("http://www.w3.org/2001/XMLSchema#decimal"))) in triples
+    assert (
+        age,
+        VOCAB.numericValue,
+        Literal("12", datatype=URIRef("http://www.w3.org/2001/XMLSchema#decimal")),
+    ) in triples
     assert (age, VOCAB.unit, Literal("a")) in triples
 
 

@@ -14,8 +14,10 @@ from drugkg.namespaces import VOCAB, resource_iri
 
 SOURCE = Path("/work/shared/sources/baclofen-for-sma.txt")
 ONTOLOGY = Path(__file__).resolve().parents[2] / "ontology" / "drugkg.ttl"
-PREFIXES = "PREFIX drugkg: <https://w3id.org/drugkg/vocab#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> " \
-           "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> PREFIX res: <https://w3id.org/drugkg/resource/> "
+PREFIXES = (
+    "PREFIX drugkg: <https://w3id.org/drugkg/vocab#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+    "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> PREFIX res: <https://w3id.org/drugkg/resource/> "
+)
 
 
 def res(kind: str, slug: str) -> URIRef:
@@ -38,27 +40,42 @@ def en(text: str) -> Literal:
 
 
 def test_every_assertion_has_exactly_one_certainty_of_the_four(graph: rdflib.Graph) -> None:
-    found = rows(graph, """SELECT ?a (COUNT(?c) AS ?n) WHERE {
+    found = rows(
+        graph,
+        """SELECT ?a (COUNT(?c) AS ?n) WHERE {
         ?a a ?cls . ?cls rdfs:subClassOf* drugkg:Assertion .
         OPTIONAL { ?a drugkg:certainty ?c . FILTER(?c IN (drugkg:Stated, drugkg:Possible, drugkg:Reported, drugkg:Unknown)) }
-    } GROUP BY ?a""")
+    } GROUP BY ?a""",
+    )
     assert len(found) == 70  # 5 formulations, 1 regimen, 3 mechanisms, 4 indications, 38 effects, 19 warnings
     assert {n for _, n in found} == {"1"}
 
 
 def test_certainty_levels_are_labelled_defined_and_mapped_to_biolink(graph: rdflib.Graph) -> None:
-    assert rows(graph, """SELECT ?level ?label ?biolink WHERE {
-        ?level a drugkg:CertaintyLevel ; rdfs:label ?label ; skos:definition ?d ; drugkg:biolinkKnowledgeLevel ?biolink }""") == {
-        (str(VOCAB.Stated), "stated", "knowledge_assertion"), (str(VOCAB.Possible), "possible", "knowledge_assertion"),
-        (str(VOCAB.Reported), "reported", "observation"), (str(VOCAB.Unknown), "unknown", "not_provided")}
+    assert rows(
+        graph,
+        """SELECT ?level ?label ?biolink WHERE {
+        ?level a drugkg:CertaintyLevel ; rdfs:label ?label ; skos:definition ?d ; drugkg:biolinkKnowledgeLevel ?biolink }""",
+    ) == {
+        (str(VOCAB.Stated), "stated", "knowledge_assertion"),
+        (str(VOCAB.Possible), "possible", "knowledge_assertion"),
+        (str(VOCAB.Reported), "reported", "observation"),
+        (str(VOCAB.Unknown), "unknown", "not_provided"),
+    }
 
 
 def test_sma_spasticity_and_painful_spasm_are_possible_not_plain_consequences(graph: rdflib.Graph) -> None:
-    assert rows(graph, """SELECT ?consequence ?certainty WHERE {
+    assert rows(
+        graph,
+        """SELECT ?consequence ?certainty WHERE {
         ?m a drugkg:DiseaseMechanism ; drugkg:condition <https://w3id.org/drugkg/resource/condition/spinal-muscular-atrophy> ;
-           drugkg:consequence/rdfs:label ?consequence ; drugkg:certainty/rdfs:label ?certainty }""") == {
-        ("muscle weakness", "stated"), ("muscle wasting", "stated"),
-        ("spasticity", "possible"), ("painful muscle spasm", "possible")}
+           drugkg:consequence/rdfs:label ?consequence ; drugkg:certainty/rdfs:label ?certainty }""",
+    ) == {
+        ("muscle weakness", "stated"),
+        ("muscle wasting", "stated"),
+        ("spasticity", "possible"),
+        ("painful muscle spasm", "possible"),
+    }
 
 
 def test_epilepsy_is_possible_interference_not_worsened_seizure_control(graph: rdflib.Graph) -> None:
@@ -75,25 +92,42 @@ def test_intrathecal_mass_and_its_consequences_are_possible(graph: rdflib.Graph)
     node = res("adverse-effect", "baclofen-implantation-intrathecal-mass")
     assert certainty(graph, node) == {"Possible"}
     assert {str(graph.value(c, RDFS.label)) for c in graph.objects(node, VOCAB.consequence)} == {
-        "reduced treatment efficacy", "pain", "neurological symptoms"}
+        "reduced treatment efficacy",
+        "pain",
+        "neurological symptoms",
+    }
 
 
-@pytest.mark.parametrize(("group", "effect", "level"), [
-    ("common", "nausea", "Reported"), ("sedation", "drowsiness", "Possible"), ("withdrawal", "hallucination", "Possible"),
-    ("withdrawal-rare", "rhabdomyolysis", "Possible"), ("withdrawal-fatal", "death", "Possible"),
-    ("neonatal", "tremor", "Reported"), ("ovarian-cyst", "ovarian-cyst", "Reported"),
-    ("intrathecal-overdose", "somnolence", "Stated"),
-])
+@pytest.mark.parametrize(
+    ("group", "effect", "level"),
+    [
+        ("common", "nausea", "Reported"),
+        ("sedation", "drowsiness", "Possible"),
+        ("withdrawal", "hallucination", "Possible"),
+        ("withdrawal-rare", "rhabdomyolysis", "Possible"),
+        ("withdrawal-fatal", "death", "Possible"),
+        ("neonatal", "tremor", "Reported"),
+        ("ovarian-cyst", "ovarian-cyst", "Reported"),
+        ("intrathecal-overdose", "somnolence", "Stated"),
+    ],
+)
 def test_hedged_effects_carry_the_sources_certainty(graph: rdflib.Graph, group: str, effect: str, level: str) -> None:
     assert certainty(graph, res("adverse-effect", f"baclofen-{group}-{effect}")) == {level}
 
 
-@pytest.mark.parametrize(("node", "level"), [
-    (res("indication", "baclofen-sma-spasticity"), "Possible"), (res("indication", "baclofen-ms-spasticity"), "Stated"),
-    (res("warning", "baclofen-breastfeeding-oral"), "Possible"), (res("warning", "baclofen-breastfeeding-intrathecal"), "Unknown"),
-    (res("dose-adjustment", "baclofen-oral-standard-elderly"), "Possible"),
-])
-def test_off_label_use_milk_and_dose_adjustment_are_not_stated_firmer(graph: rdflib.Graph, node: URIRef, level: str) -> None:
+@pytest.mark.parametrize(
+    ("node", "level"),
+    [
+        (res("indication", "baclofen-sma-spasticity"), "Possible"),
+        (res("indication", "baclofen-ms-spasticity"), "Stated"),
+        (res("warning", "baclofen-breastfeeding-oral"), "Possible"),
+        (res("warning", "baclofen-breastfeeding-intrathecal"), "Unknown"),
+        (res("dose-adjustment", "baclofen-oral-standard-elderly"), "Possible"),
+    ],
+)
+def test_off_label_use_milk_and_dose_adjustment_are_not_stated_firmer(
+    graph: rdflib.Graph, node: URIRef, level: str
+) -> None:
     assert certainty(graph, node) == {level}
 
 
@@ -108,22 +142,33 @@ def test_boxed_warning_asks_nothing_and_names_no_audience(graph: rdflib.Graph) -
 
 
 def test_infusion_system_refills_and_alarms_have_no_actor(graph: rdflib.Graph) -> None:
-    assert rows(graph, """SELECT ?advice ?item WHERE {
+    assert rows(
+        graph,
+        """SELECT ?advice ?item WHERE {
         <https://w3id.org/drugkg/resource/warning/baclofen-intrathecal-withdrawal-prevention> drugkg:recommendation ?r .
         ?r rdfs:label ?advice ; drugkg:attentionTo/rdfs:label ?item .
-        FILTER NOT EXISTS { ?r drugkg:actor ?anyone } }""") == {
+        FILTER NOT EXISTS { ?r drugkg:actor ?anyone } }""",
+    ) == {
         ("watch the infusion system closely", "infusion system"),
-        ("follow refill procedures carefully", "refill procedures"), ("respond to pump alarms", "pump alarms")}
+        ("follow refill procedures carefully", "refill procedures"),
+        ("respond to pump alarms", "pump alarms"),
+    }
 
 
 def test_only_refill_visits_and_early_signs_are_on_patients_and_caregivers(graph: rdflib.Graph) -> None:
-    assert rows(graph, """SELECT ?advice ?actor WHERE {
+    assert rows(
+        graph,
+        """SELECT ?advice ?actor WHERE {
         ?r a drugkg:Recommendation ; rdfs:label ?advice ; drugkg:actor ?a . ?a rdfs:label ?actor .
-        FILTER(?a IN (<https://w3id.org/drugkg/resource/actor/patients>, <https://w3id.org/drugkg/resource/actor/caregivers>)) }""") == {
-        ("keep every scheduled refill visit", "patients"), ("keep every scheduled refill visit", "caregivers"),
-        ("learn the early signs of withdrawal", "patients"), ("learn the early signs of withdrawal", "caregivers"),
+        FILTER(?a IN (<https://w3id.org/drugkg/resource/actor/patients>, <https://w3id.org/drugkg/resource/actor/caregivers>)) }""",
+    ) == {
+        ("keep every scheduled refill visit", "patients"),
+        ("keep every scheduled refill visit", "caregivers"),
+        ("learn the early signs of withdrawal", "patients"),
+        ("learn the early signs of withdrawal", "caregivers"),
         ("do not drive or operate machinery until the effect of the drug on alertness is known", "patients"),
-        ("be free of infection before the pump is implanted", "patients")}
+        ("be free of infection before the pump is implanted", "patients"),
+    }
 
 
 def test_trained_personnel_is_an_actor_not_only_a_label(graph: rdflib.Graph) -> None:
@@ -134,14 +179,24 @@ def test_trained_personnel_is_an_actor_not_only_a_label(graph: rdflib.Graph) -> 
 
 def test_driving_and_machinery_are_activities_not_only_labels(graph: rdflib.Graph) -> None:
     advice = res("recommendation", "avoid-driving-until-effect-known")
-    assert set(graph.objects(advice, VOCAB.activity)) == {res("activity", "driving"), res("activity", "operating-machinery")}
+    assert set(graph.objects(advice, VOCAB.activity)) == {
+        res("activity", "driving"),
+        res("activity", "operating-machinery"),
+    }
     assert all((a, RDF.type, VOCAB.Activity) in graph for a in graph.objects(advice, VOCAB.activity))
     assert not list(graph.subjects(RDFS.label, en("people who drive or operate machinery")))
 
 
 def test_recommendations_without_a_named_actor_have_none(graph: rdflib.Graph) -> None:
-    for slug in ("taper-slowly", "weigh-benefit-against-fetal-risk", "taper-to-stop-before-delivery", "use-with-caution",
-                 "sufficient-body-mass-for-pump", "weigh-breastfeeding-benefits", "lower-dose-within-range"):
+    for slug in (
+        "taper-slowly",
+        "weigh-benefit-against-fetal-risk",
+        "taper-to-stop-before-delivery",
+        "use-with-caution",
+        "sufficient-body-mass-for-pump",
+        "weigh-breastfeeding-benefits",
+        "lower-dose-within-range",
+    ):
         assert list(graph.objects(res("recommendation", slug), VOCAB.actor)) == [], slug
 
 
@@ -193,8 +248,9 @@ def _words(text: str) -> list[str]:
 def test_schizophrenia_definition_is_reworded_not_one_word_off(graph: rdflib.Graph) -> None:
     ours = _words(str(graph.value(res("condition", "schizophrenia"), SKOS.definition)))
     source = _words(SOURCE.read_text(encoding="utf-8"))
-    shared_runs = {tuple(ours[i:i + 4]) for i in range(len(ours) - 3)} & {
-        tuple(source[i:i + 4]) for i in range(len(source) - 3)}
+    shared_runs = {tuple(ours[i : i + 4]) for i in range(len(ours) - 3)} & {
+        tuple(source[i : i + 4]) for i in range(len(source) - 3)
+    }
     assert shared_runs == set()
 
 
@@ -219,4 +275,6 @@ def test_titration_label_says_days_not_an_iso_code(graph: rdflib.Graph) -> None:
     """The label read "can be raised every P3D"; the duration stays typed in drugkg:interval."""
     titration = rdflib.URIRef("https://w3id.org/drugkg/resource/titration/baclofen-oral-standard")
     assert {str(o) for o in graph.objects(titration, rdflib.RDFS.label)} == {"can be raised every 3 days"}
-    assert {str(o) for o in graph.objects(titration, rdflib.URIRef("https://w3id.org/drugkg/vocab#interval"))} == {"P3D"}
+    assert {str(o) for o in graph.objects(titration, rdflib.URIRef("https://w3id.org/drugkg/vocab#interval"))} == {
+        "P3D"
+    }

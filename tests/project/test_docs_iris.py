@@ -19,8 +19,14 @@ _CURIE = re.compile(r"(?<![\w/<.:-])([a-z][a-z0-9-]*):([a-z0-9][a-z0-9-]*)(?![\w
 
 
 def _help() -> str:
-    return subprocess.run([sys.executable, "-m", "drugkg.cli", "query", "--help"], cwd=ROOT, capture_output=True,
-                          text=True, timeout=60, check=True).stdout
+    return subprocess.run(
+        [sys.executable, "-m", "drugkg.cli", "query", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
 
 
 @pytest.mark.parametrize("path", DOCS, ids=lambda p: p.name)

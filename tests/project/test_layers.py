@@ -12,15 +12,39 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # Lowest first. A module may import its own layer or one below, never one above.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("foundation", ("drugkg", "drugkg.errors", "drugkg.namespaces", "drugkg.resources", "drugkg.names",
-                    "drugkg.rdfconvert", "drugkg.serialization", "drugkg.dumps", "drugkg.progress",
-                    "drugkg.catalogue", "drugkg.sparql")),
+    (
+        "foundation",
+        (
+            "drugkg",
+            "drugkg.errors",
+            "drugkg.namespaces",
+            "drugkg.resources",
+            "drugkg.names",
+            "drugkg.rdfconvert",
+            "drugkg.serialization",
+            "drugkg.dumps",
+            "drugkg.progress",
+            "drugkg.catalogue",
+            "drugkg.sparql",
+        ),
+    ),
     ("loaders", ("loaders",)),
     ("build-folder contract", ("drugkg.buildfolder",)),
     ("build", ("drugkg.build", "drugkg.void", "drugkg.examples")),
-    ("validation, reasoning, query", ("drugkg.validation", "drugkg.reasoning", "drugkg.inference",
-                                      "drugkg.querying", "drugkg.param_resolution", "drugkg.hints",
-                                      "drugkg.execution", "drugkg.check", "drugkg.export")),
+    (
+        "validation, reasoning, query",
+        (
+            "drugkg.validation",
+            "drugkg.reasoning",
+            "drugkg.inference",
+            "drugkg.querying",
+            "drugkg.param_resolution",
+            "drugkg.hints",
+            "drugkg.execution",
+            "drugkg.check",
+            "drugkg.export",
+        ),
+    ),
     ("server and publish", ("drugkg.server", "drugkg.publish", "drugkg.remote_auth")),
     ("cli", ("drugkg.cli", "drugkg.devtools")),
 )
@@ -62,7 +86,9 @@ def imports_of(path: Path, module: str, known: set[str]) -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
-                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
+                base = ".".join(
+                    package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else [])
+                )
             names = [base] + [f"{base}.{alias.name}" for alias in node.names]
         for name in names:
             while name and name not in known:
@@ -146,7 +172,10 @@ def test_cycle_finder_finds_cycles(graph: dict[str, set[str]], cycles: list[list
 def test_function_local_imports_are_seen(tmp_path: Path) -> None:
     source = tmp_path / "m.py"
     source.write_text("def f():\n    from drugkg.build import build\n    import loaders.sssom\n")
-    assert imports_of(source, "drugkg.x", {"drugkg.build", "loaders", "loaders.sssom"}) == {"drugkg.build", "loaders.sssom"}
+    assert imports_of(source, "drugkg.x", {"drugkg.build", "loaders", "loaders.sssom"}) == {
+        "drugkg.build",
+        "loaders.sssom",
+    }
 
 
 def test_an_upward_import_is_a_back_edge() -> None:

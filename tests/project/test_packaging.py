@@ -17,8 +17,12 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(ROOT)],
-                   check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     (found,) = out.glob("drugkg-*.whl")
     return found
 
@@ -26,8 +30,12 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_wheel_holds_package_and_data_only(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     for folder in ("ontology", "shapes", "queries", "data"):
-        tracked = subprocess.run(["git", "-C", str(ROOT), "ls-files", folder], capture_output=True, text=True).stdout.split()
-        on_disk = [p for p in tracked if (ROOT / p).is_file()] or [str(p.relative_to(ROOT)) for p in (ROOT / folder).rglob("*") if p.is_file()]
+        tracked = subprocess.run(
+            ["git", "-C", str(ROOT), "ls-files", folder], capture_output=True, text=True
+        ).stdout.split()
+        on_disk = [p for p in tracked if (ROOT / p).is_file()] or [
+            str(p.relative_to(ROOT)) for p in (ROOT / folder).rglob("*") if p.is_file()
+        ]
         assert on_disk, f"{folder}/ is empty"
         for rel in on_disk:
             assert f"drugkg/resources/{rel}" in names, f"{rel} is not in the wheel"
@@ -44,8 +52,14 @@ def test_installed_command_builds_from_any_folder(wheel: Path, tmp_path: Path) -
     work = tmp_path / "elsewhere"
     work.mkdir()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    result = subprocess.run([str(env_dir / "bin" / "drugkg"), "build", "--out", "kg"], cwd=work, env=env,
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [str(env_dir / "bin" / "drugkg"), "build", "--out", "kg"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("built ") and "named graphs" in result.stdout
     assert (work / "kg" / "drugkg.nt").read_bytes() == (work / "kg" / "drugkg.nt").read_bytes()

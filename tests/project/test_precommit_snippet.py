@@ -29,14 +29,17 @@ def test_snippet_names_an_existing_hook_and_a_rev_the_instruction_makes(path: Pa
     re.compile(repo["hooks"][0]["files"])
     assert repo["rev"] == "<COMMIT>" and INSTRUCTION in snippet
     # the instruction, run against this repository, gives a commit pre-commit can check out
-    sha = subprocess.run(f"git ls-remote {ROOT} HEAD | cut -f1", shell=True, capture_output=True, text=True,
-                         check=True).stdout.strip()
+    sha = subprocess.run(
+        f"git ls-remote {ROOT} HEAD | cut -f1", shell=True, capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert re.fullmatch(r"[0-9a-f]{40}", sha)
     assert subprocess.run(["git", "-C", str(ROOT), "cat-file", "-e", f"{sha}^{{commit}}"], check=False).returncode == 0
 
 
 def test_no_doc_pins_a_tag_that_does_not_exist() -> None:
-    tags = set(subprocess.run(["git", "-C", str(ROOT), "tag"], capture_output=True, text=True, check=True).stdout.split())
+    tags = set(
+        subprocess.run(["git", "-C", str(ROOT), "tag"], capture_output=True, text=True, check=True).stdout.split()
+    )
     for path in [*DOCS, ROOT / ".pre-commit-hooks.yaml"]:
         for rev in re.findall(r"(?:rev: |@)(v\d+\.\d+\.\d+)", path.read_text(encoding="utf-8")):
             assert rev in tags, f"{path.name} pins {rev}, which is not a tag of this repository"

@@ -18,12 +18,12 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 sys.path.insert(0, str(HERE.parent))
 
-import pyoxigraph as ox
-from support.queries import EXPECTED_DIR, all_cases
+import pyoxigraph as ox  # noqa: E402 - after sys.path is set, for running this file by hand
+from support.queries import EXPECTED_DIR, all_cases  # noqa: E402 - after sys.path is set, for running this file by hand
 
-from drugkg.build import build
-from drugkg.buildfolder import STORE_DIR
-from drugkg.querying import bind_parameters, find_query, run_on_store
+from drugkg.build import build  # noqa: E402 - after sys.path is set, for running this file by hand
+from drugkg.buildfolder import STORE_DIR  # noqa: E402 - after sys.path is set, for running this file by hand
+from drugkg.querying import bind_parameters, find_query, run_on_store  # noqa: E402 - after sys.path is set, for running this file by hand
 
 
 def main() -> int:

@@ -12,9 +12,8 @@ import rdflib
 
 from bench.queries import catalogue_with_bindings, synthetic_parameters
 from drugkg.build import build
-from drugkg.querying import run_on_graph, run_on_store, to_table
 from drugkg.devtools.synth import synthesize
-
+from drugkg.querying import run_on_graph, run_on_store, to_table
 
 
 @pytest.fixture(scope="module")
@@ -57,8 +56,9 @@ def test_there_are_catalogue_queries(synthetic: tuple[Path, Path]) -> None:
     assert len(_queries(synthetic[0])) >= 10
 
 
-def test_every_catalogue_query_gives_the_same_answers(synthetic: tuple[Path, Path],
-                                                      engines: tuple[ox.Store, rdflib.Graph]) -> None:
+def test_every_catalogue_query_gives_the_same_answers(
+    synthetic: tuple[Path, Path], engines: tuple[ox.Store, rdflib.Graph]
+) -> None:
     store, graph = engines
     non_empty = 0
     mismatches = []

@@ -24,8 +24,14 @@ RES = "https://w3id.org/drugkg/resource/"
 
 
 def _query(built: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "drugkg.cli", "query", *args, "--data", str(built), "--no-build",
-                           "--format", "csv"], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "drugkg.cli", "query", *args, "--data", str(built), "--no-build", "--format", "csv"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def test_hpo_curie_from_the_help_answers_the_rows_of_the_finding(built: Path) -> None:
@@ -36,26 +42,48 @@ def test_hpo_curie_from_the_help_answers_the_rows_of_the_finding(built: Path) ->
     assert by_curie.stdout.count("\n") == 5  # header + 4 contexts
     assert by_curie.stderr == (
         "drugkg query: effect: <http://purl.obolibrary.org/obo/HP_0001250> is read as "
-        f"<{RES}finding/seizure>, its exact match in drugkg\n")
+        f"<{RES}finding/seizure>, its exact match in drugkg\n"
+    )
 
 
 def test_the_help_example_is_still_given(built: Path) -> None:
-    done = subprocess.run([sys.executable, "-m", "drugkg.cli", "query", "--help"], cwd=ROOT, capture_output=True,
-                          text=True, timeout=60, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "drugkg.cli", "query", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert "drugs-causing-effect --param effect=HP:0001250" in done.stdout
 
 
-@pytest.mark.parametrize(("query", "value", "message"), [
-    ("warnings-for-population", "population=eldery",
-     (f"population: no population <{RES}population/eldery> in the graph, so nothing can match; "
-      "closest: population=elderly")),
-    ("drugs-causing-effect", "effect=seizures",
-     f"effect: no finding <{RES}finding/seizures> in the graph, so nothing can match; closest: effect=seizure"),
-    ("maximum-doses", "drug=tizanidine",
-     f"drug: no drug <{RES}drug/tizanidine> in the graph, so nothing can match; some there are: drug=baclofen"),
-])
-def test_value_that_names_nothing_is_reported_with_the_closest_matches(built: Path, query: str, value: str,
-                                                                       message: str) -> None:
+@pytest.mark.parametrize(
+    ("query", "value", "message"),
+    [
+        (
+            "warnings-for-population",
+            "population=eldery",
+            (
+                f"population: no population <{RES}population/eldery> in the graph, so nothing can match; "
+                "closest: population=elderly"
+            ),
+        ),
+        (
+            "drugs-causing-effect",
+            "effect=seizures",
+            f"effect: no finding <{RES}finding/seizures> in the graph, so nothing can match; closest: effect=seizure",
+        ),
+        (
+            "maximum-doses",
+            "drug=tizanidine",
+            f"drug: no drug <{RES}drug/tizanidine> in the graph, so nothing can match; some there are: drug=baclofen",
+        ),
+    ],
+)
+def test_value_that_names_nothing_is_reported_with_the_closest_matches(
+    built: Path, query: str, value: str, message: str
+) -> None:
     done = _query(built, query, "--param", value)
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("\n") == 1  # the header only: the answer is empty, and stderr says why
@@ -76,15 +104,18 @@ def test_a_value_that_exists_says_nothing(built: Path) -> None:
 
 def _http(server: str, population: str) -> httpx.Response:
     query = next(q for q in load_catalogue() if q.name == "warnings-for-population")
-    text = with_values(query.text, {"drug": ox.NamedNode(RES + "drug/baclofen"),
-                                    "population": ox.NamedNode(RES + "population/" + population)})
+    text = with_values(
+        query.text,
+        {"drug": ox.NamedNode(RES + "drug/baclofen"), "population": ox.NamedNode(RES + "population/" + population)},
+    )
     return httpx.post(f"{server}/sparql", data={"query": text}, headers={"Accept": "application/sparql-results+json"})
 
 
 def test_http_empty_answer_names_the_missing_resource_in_a_header(real_server: str) -> None:
     r = _http(real_server, "eldery")
     assert r.status_code == 200 and r.json()["results"]["bindings"] == []
-    assert r.headers[HINT_HEADER] == (f"no resource <{RES}population/eldery> in the graph; "
-                                      f"closest: <{RES}population/elderly>")
+    assert r.headers[HINT_HEADER] == (
+        f"no resource <{RES}population/eldery> in the graph; closest: <{RES}population/elderly>"
+    )
     good = _http(real_server, "elderly")
     assert good.status_code == 200 and good.json()["results"]["bindings"] and HINT_HEADER not in good.headers

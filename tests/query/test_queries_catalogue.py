@@ -63,7 +63,7 @@ def test_uses_only_declared_prefixes(name: str) -> None:
 
 
 def test_the_prefix_check_catches_an_undeclared_prefix(tmp_path: Path) -> None:
-    text = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\nSELECT ?x WHERE { ?x skos:broader ?y ; rdfs:label \"a:b\" }"
+    text = 'PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\nSELECT ?x WHERE { ?x skos:broader ?y ; rdfs:label "a:b" }'
     assert used_prefixes(text) == {"rdfs", "skos"}
     with pytest.raises(SyntaxError):
         ox.Store().query(text)
@@ -102,14 +102,42 @@ def test_every_query_has_a_golden_answer(name: str) -> None:
 def test_the_catalogue_covers_every_fact_category() -> None:
     """Each kind of clinical fact the graph holds is asked about by at least one query."""
     text = "\n".join(q.text for q in CATALOGUE)
-    for term in ["drugkg:hasFormulation", "drugkg:strengthRange", "drugkg:normalised", "drugkg:titration",
-                 "drugkg:maxDailyDose", "drugkg:doseAdjustment", "drugkg:approvedBy", "drugkg:OffLabelUse",
-                 "drugkg:hasSubunit", "drugkg:encodes", "drugkg:causalGene", "drugkg:AbruptWithdrawal",
-                 "drugkg:Rare", "drugkg:Fatal", "drugkg:Overdose", "drugkg:NeonatalExposure", "drugkg:onset",
-                 "drugkg:Implantation", "drugkg:BoxedWarning", "drugkg:milkTransfer", "drugkg:ageBelow",
-                 "drugkg:Pregnancy", "drugkg:LactationStage", "drugkg:Childhood", "drugkg:UseWithCaution",
-                 "drugkg:AvoidActivity", "drugkg:sourceSection", "prov:wasDerivedFrom", "skos:exactMatch",
-                 "skos:closeMatch", "drugkg:brandName", "drugkg:developer", "rdfs:subClassOf*", "skos:broader*"]:
+    for term in [
+        "drugkg:hasFormulation",
+        "drugkg:strengthRange",
+        "drugkg:normalised",
+        "drugkg:titration",
+        "drugkg:maxDailyDose",
+        "drugkg:doseAdjustment",
+        "drugkg:approvedBy",
+        "drugkg:OffLabelUse",
+        "drugkg:hasSubunit",
+        "drugkg:encodes",
+        "drugkg:causalGene",
+        "drugkg:AbruptWithdrawal",
+        "drugkg:Rare",
+        "drugkg:Fatal",
+        "drugkg:Overdose",
+        "drugkg:NeonatalExposure",
+        "drugkg:onset",
+        "drugkg:Implantation",
+        "drugkg:BoxedWarning",
+        "drugkg:milkTransfer",
+        "drugkg:ageBelow",
+        "drugkg:Pregnancy",
+        "drugkg:LactationStage",
+        "drugkg:Childhood",
+        "drugkg:UseWithCaution",
+        "drugkg:AvoidActivity",
+        "drugkg:sourceSection",
+        "prov:wasDerivedFrom",
+        "skos:exactMatch",
+        "skos:closeMatch",
+        "drugkg:brandName",
+        "drugkg:developer",
+        "rdfs:subClassOf*",
+        "skos:broader*",
+    ]:
         assert term in text, f"no query asks about {term}"
 
 
@@ -139,4 +167,5 @@ def test_docs_queries_md_is_up_to_date() -> None:
     docs = Path(__file__).resolve().parents[2] / "docs" / "queries.md"
     expected = catalogue_markdown(answers=doc_answers(build_dir() / STORE_DIR))
     assert docs.read_text(encoding="utf-8") == expected, (
-        "docs/queries.md is out of date: run .venv/bin/python -m drugkg.devtools.querydocs > docs/queries.md")
+        "docs/queries.md is out of date: run .venv/bin/python -m drugkg.devtools.querydocs > docs/queries.md"
+    )

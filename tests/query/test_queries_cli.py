@@ -39,11 +39,25 @@ def test_tsv_is_the_default_when_piped() -> None:
     out = drugkg("maximum-doses")
     assert out.returncode == 0, out.stderr
     rows = [line.split("\t") for line in out.stdout.splitlines()]
-    assert rows[0] == ["?drug", "?routeLabel", "?maxSingleDose", "?maxSingleDoseUnit", "?timesPerDay",
-                       "?maxDailyDose", "?maxDailyDoseUnit"]
+    assert rows[0] == [
+        "?drug",
+        "?routeLabel",
+        "?maxSingleDose",
+        "?maxSingleDoseUnit",
+        "?timesPerDay",
+        "?maxDailyDose",
+        "?maxDailyDoseUnit",
+    ]
     decimal = "<http://www.w3.org/2001/XMLSchema#decimal>"
-    assert rows[1] == ["<https://w3id.org/drugkg/resource/drug/baclofen>", '"oral"@en', f'"20"^^{decimal}', '"mg"',
-                       "4", f'"80"^^{decimal}', '"mg"']
+    assert rows[1] == [
+        "<https://w3id.org/drugkg/resource/drug/baclofen>",
+        '"oral"@en',
+        f'"20"^^{decimal}',
+        '"mg"',
+        "4",
+        f'"80"^^{decimal}',
+        '"mg"',
+    ]
 
 
 def test_json_output() -> None:
@@ -83,13 +97,19 @@ def test_population_shorthand() -> None:
     assert out.returncode == 0, out.stderr
     bindings = json.loads(out.stdout)["results"]["bindings"]
     assert [(b["kindLabel"]["value"], b["adviceLabel"]["value"]) for b in bindings] == [
-        ("dose adjustment", "a lower oral dose within the usual range may be needed")]
+        ("dose adjustment", "a lower oral dose within the usual range may be needed")
+    ]
 
 
 def test_execute_an_adhoc_query_with_a_parameter() -> None:
-    out = drugkg("-e", "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
-                 "SELECT ?drug ?label WHERE { ?drug rdfs:label ?label }",
-                 "--param", "drug=res:drug/baclofen", "--format", "csv")
+    out = drugkg(
+        "-e",
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT ?drug ?label WHERE { ?drug rdfs:label ?label }",
+        "--param",
+        "drug=res:drug/baclofen",
+        "--format",
+        "csv",
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines() == ["drug,label", "https://w3id.org/drugkg/resource/drug/baclofen,baclofen"]
 
@@ -101,9 +121,11 @@ def test_file_with_and_without_a_header(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines() == ["n", "1"]
     headed = tmp_path / "headed.rq"
-    headed.write_text("# title: labels\n# question: What is it called?\n# param: thing IRI\n"
-                      "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-                      "SELECT ?thing ?label WHERE { ?thing rdfs:label ?label }\n")
+    headed.write_text(
+        "# title: labels\n# question: What is it called?\n# param: thing IRI\n"
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+        "SELECT ?thing ?label WHERE { ?thing rdfs:label ?label }\n"
+    )
     out = drugkg("--file", str(headed), "-p", "thing=res:finding/seizure", "-f", "csv")
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines()[1] == "https://w3id.org/drugkg/resource/finding/seizure,seizure"
@@ -118,19 +140,25 @@ def test_show_prints_the_query_and_its_bound_terms() -> None:
     assert '# ?age = "3"^^<http://www.w3.org/2001/XMLSchema#decimal>' in out.stdout
 
 
-@pytest.mark.parametrize("args, message", [
-    (["warnigs-for-population"], "did you mean: warnings-for-population"),
-    (["boxed"], "did you mean"),
-    (["-e", "SELECT ?x WHERE { ?x ?y }"], "SPARQL syntax error: error at 1:"),
-    (["drugs-causing-effect", "-p", "effect=seizure> } DROP ALL {"], "is not an IRI"),
-    (["drugs-causing-effect", "-p", "effect=https://w3id.org/x> } DROP ALL {"], "is not a valid IRI"),
-    (["routes-unstudied-at-age", "-p", "age=ten"], "is not a decimal number"),
-    (["target-genes", "-p", "gene=GABBR1"], "has no parameter 'gene'"),
-    (["target-genes", "-p", "novalue"], "bad parameter"),
-    ([], "say which query to run"),
-    (["-e", "SELECT ?x WHERE { ?x ?p ?o }", "-p", "y=z"], "cannot bind the parameter ?y: the query has no such variable"),
-    (["approved-for-condition", "-f", "ntriples"], "format 'ntriples' is for graphs"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["warnigs-for-population"], "did you mean: warnings-for-population"),
+        (["boxed"], "did you mean"),
+        (["-e", "SELECT ?x WHERE { ?x ?y }"], "SPARQL syntax error: error at 1:"),
+        (["drugs-causing-effect", "-p", "effect=seizure> } DROP ALL {"], "is not an IRI"),
+        (["drugs-causing-effect", "-p", "effect=https://w3id.org/x> } DROP ALL {"], "is not a valid IRI"),
+        (["routes-unstudied-at-age", "-p", "age=ten"], "is not a decimal number"),
+        (["target-genes", "-p", "gene=GABBR1"], "has no parameter 'gene'"),
+        (["target-genes", "-p", "novalue"], "bad parameter"),
+        ([], "say which query to run"),
+        (
+            ["-e", "SELECT ?x WHERE { ?x ?p ?o }", "-p", "y=z"],
+            "cannot bind the parameter ?y: the query has no such variable",
+        ),
+        (["approved-for-condition", "-f", "ntriples"], "format 'ntriples' is for graphs"),
+    ],
+)
 def test_errors_are_one_clear_line_and_exit_2(args: list[str], message: str) -> None:
     out = drugkg(*args)
     assert out.returncode == 2, (out.stdout, out.stderr)
@@ -140,12 +168,18 @@ def test_errors_are_one_clear_line_and_exit_2(args: list[str], message: str) -> 
 
 
 def test_construct_results_are_written_as_rdf() -> None:
-    out = drugkg("-e", "CONSTRUCT { ?g <http://www.w3.org/2000/01/rdf-schema#label> ?l } WHERE { "
-                 "?g a <https://w3id.org/drugkg/vocab#Gene> ; <http://www.w3.org/2000/01/rdf-schema#label> ?l }",
-                 "-f", "ntriples")
+    out = drugkg(
+        "-e",
+        "CONSTRUCT { ?g <http://www.w3.org/2000/01/rdf-schema#label> ?l } WHERE { "
+        "?g a <https://w3id.org/drugkg/vocab#Gene> ; <http://www.w3.org/2000/01/rdf-schema#label> ?l }",
+        "-f",
+        "ntriples",
+    )
     assert out.returncode == 0, out.stderr
-    assert '<https://w3id.org/drugkg/resource/gene/gabbr1> <http://www.w3.org/2000/01/rdf-schema#label> "GABBR1"@en .' \
+    assert (
+        '<https://w3id.org/drugkg/resource/gene/gabbr1> <http://www.w3.org/2000/01/rdf-schema#label> "GABBR1"@en .'
         in out.stdout.splitlines()
+    )
 
 
 def test_builds_first_when_there_is_no_build(tmp_path: Path) -> None:
@@ -183,7 +217,8 @@ def test_a_build_of_other_sources_is_queried_not_replaced(tmp_path: Path) -> Non
     shutil.copytree(ROOT / "data", data)
     text = (data / "drugs" / "baclofen.yaml").read_text(encoding="utf-8")
     (data / "drugs" / "baclofen-twin.yaml").write_text(
-        text.replace("\ndrug:\n  id: baclofen\n", "\ndrug:\n  id: baclofen-twin\n"), encoding="utf-8")
+        text.replace("\ndrug:\n  id: baclofen\n", "\ndrug:\n  id: baclofen-twin\n"), encoding="utf-8"
+    )
     out = build(tmp_path / "custom", data)
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?d a <https://w3id.org/drugkg/vocab#Drug> }"
     result = drugkg("-e", count, "-f", "csv", data=out)

@@ -7,8 +7,11 @@ import time
 from support.queries import drugkg
 
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n0 ?o }"
-BOMB = "SELECT (STRLEN(?s34) AS ?n) WHERE { BIND(\"0123456789abcdef\" AS ?s0) " + " ".join(
-    f"BIND(CONCAT(?s{i}, ?s{i}) AS ?s{i + 1})" for i in range(34)) + " }"
+BOMB = (
+    'SELECT (STRLEN(?s34) AS ?n) WHERE { BIND("0123456789abcdef" AS ?s0) '
+    + " ".join(f"BIND(CONCAT(?s{i}, ?s{i}) AS ?s{i + 1})" for i in range(34))
+    + " }"
+)
 COUNT_TYPES = "SELECT ?s WHERE { ?s a ?type }"
 
 

@@ -28,7 +28,9 @@ OXIGRAPH = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigr
 CASES = all_cases()
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.skipif(not Path(OXIGRAPH).exists(), reason="the oxigraph server (PyPI 'oxigraph') is not installed")
+pytestmark = pytest.mark.skipif(
+    not Path(OXIGRAPH).exists(), reason="the oxigraph server (PyPI 'oxigraph') is not installed"
+)
 
 
 def _free_port() -> int:
@@ -40,13 +42,25 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     location = tmp_path_factory.mktemp("oxigraph-server") / "db"
-    subprocess.run([OXIGRAPH, "load", "--location", str(location), "--file", str(build_dir() / "drugkg.trig")],
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [OXIGRAPH, "load", "--location", str(location), "--file", str(build_dir() / "drugkg.trig")],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     port = _free_port()
     server = subprocess.Popen(
-        [OXIGRAPH, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}",
-         "--union-default-graph"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            OXIGRAPH,
+            "serve-read-only",
+            "--location",
+            str(location),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--union-default-graph",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}/query"
     try:
@@ -77,11 +91,30 @@ def test_remote_endpoint_gives_the_golden_answer(endpoint: str, case: str) -> No
 def test_cli_with_endpoint(endpoint: str) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     out = subprocess.run(
-        [sys.executable, "-m", "drugkg.cli", "query", "warnings-for-population", "--param", "population=elderly",
-         "--endpoint", endpoint, "--format", "csv"],
-        capture_output=True, text=True, env=env, cwd=ROOT, timeout=60, check=False)
+        [
+            sys.executable,
+            "-m",
+            "drugkg.cli",
+            "query",
+            "warnings-for-population",
+            "--param",
+            "population=elderly",
+            "--endpoint",
+            endpoint,
+            "--format",
+            "csv",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
     assert out.returncode == 0, out.stderr
-    assert out.stdout.splitlines()[1].endswith("dose adjustment,oral,,,a lower oral dose within the usual range may be needed")
+    assert out.stdout.splitlines()[1].endswith(
+        "dose adjustment,oral,,,a lower oral dose within the usual range may be needed"
+    )
 
 
 def test_endpoint_errors_are_reported(endpoint: str) -> None:

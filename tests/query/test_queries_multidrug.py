@@ -32,7 +32,8 @@ def _multi(tmp: str) -> tuple[ox.Store, object]:
     text = (data / "drugs" / "baclofen.yaml").read_text(encoding="utf-8")
     assert "\ndrug:\n  id: baclofen\n" in text
     (data / "drugs" / "baclofen-twin.yaml").write_text(
-        text.replace("\ndrug:\n  id: baclofen\n", "\ndrug:\n  id: baclofen-twin\n"), encoding="utf-8")
+        text.replace("\ndrug:\n  id: baclofen\n", "\ndrug:\n  id: baclofen-twin\n"), encoding="utf-8"
+    )
     out = build(Path(tmp) / "build", data)
     graph = rdflib.Graph()
     graph.parse(out / "drugkg.nt", format="nt")
@@ -43,7 +44,7 @@ def _multi(tmp: str) -> tuple[ox.Store, object]:
 def multi(tmp_path_factory: pytest.TempPathFactory) -> tuple[ox.Store, object]:
     try:
         return _multi(str(tmp_path_factory.mktemp("multidrug")))
-    except Exception as err:  # noqa: BLE001 - say why, rather than erroring every case
+    except Exception as err:
         pytest.fail(f"could not build the two-drug fixture: {err}")
 
 

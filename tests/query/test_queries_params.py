@@ -23,11 +23,11 @@ from drugkg.querying import (
 RES = "https://w3id.org/drugkg/resource/"
 INJECTIONS = [
     '"} ; DROP ALL ; {',
-    "convulsion\" } UNION { ?effect ?p ?o } #",
+    'convulsion" } UNION { ?effect ?p ?o } #',
     "}",
     "' OR 1=1 --",
     "seizure> } DROP ALL {",
-    "\\\"",
+    '\\"',
     "line\nbreak",
 ]
 
@@ -35,8 +35,11 @@ INJECTIONS = [
 def _rows(name: str, params: dict[str, str], engine: str = "oxigraph") -> list[tuple[object, ...]]:
     query = find_query(name)
     bindings = bind_parameters(query, params)
-    result = run_on_store(store(), query.text, bindings) if engine == "oxigraph" else run_on_graph(
-        rdflib_graph(), query.text, bindings)
+    result = (
+        run_on_store(store(), query.text, bindings)
+        if engine == "oxigraph"
+        else run_on_graph(rdflib_graph(), query.text, bindings)
+    )
     return list(to_table(result).rows)
 
 
@@ -59,17 +62,20 @@ def test_the_values_block_escapes_a_string_parameter(value: str) -> None:
     assert list(to_table(run_on_graph(rdflib_graph(), text)).rows) == []
 
 
-@pytest.mark.parametrize("value", [
-    RES + "finding/seizure> } ; DROP ALL ; { <x",
-    RES + "finding/seizure>",
-    RES + 'finding/"seizure"',
-    RES + "finding/sei zure",
-    RES + "finding/{seizure}",
-    "} ; DROP ALL",
-    "seizure}",
-    "not an iri",
-    "",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        RES + "finding/seizure> } ; DROP ALL ; { <x",
+        RES + "finding/seizure>",
+        RES + 'finding/"seizure"',
+        RES + "finding/sei zure",
+        RES + "finding/{seizure}",
+        "} ; DROP ALL",
+        "seizure}",
+        "not an iri",
+        "",
+    ],
+)
 def test_a_bad_iri_parameter_is_refused_with_a_clear_error(value: str) -> None:
     query = find_query("drugs-causing-effect")
     with pytest.raises(DrugkgError) as err:
@@ -85,10 +91,14 @@ def test_shorthands_for_iri_parameters() -> None:
         assert bind_parameters(query, {"population": given})["population"] == expect
     contexts = find_query("effects-shared-by-contexts")
     assert bind_parameters(contexts, {"context1": "Overdose"})["context1"] == ox.NamedNode(
-        "https://w3id.org/drugkg/vocab#Overdose")
+        "https://w3id.org/drugkg/vocab#Overdose"
+    )
     assert bind_parameters(contexts, {"context2": "drugkg:Overdose"})["context2"] == ox.NamedNode(
-        "https://w3id.org/drugkg/vocab#Overdose")
-    assert resolve_term(Parameter("x", "IRI"), "HP:0001250") == ox.NamedNode("http://purl.obolibrary.org/obo/HP_0001250")
+        "https://w3id.org/drugkg/vocab#Overdose"
+    )
+    assert resolve_term(Parameter("x", "IRI"), "HP:0001250") == ox.NamedNode(
+        "http://purl.obolibrary.org/obo/HP_0001250"
+    )
 
 
 def test_numbers_are_typed_and_checked() -> None:
@@ -99,7 +109,8 @@ def test_numbers_are_typed_and_checked() -> None:
         with pytest.raises(DrugkgError, match="not a decimal"):
             bind_parameters(query, {"age": bad})
     assert resolve_term(Parameter("n", "integer"), " 12 ") == ox.Literal(
-        "12", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+        "12", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+    )
     with pytest.raises(DrugkgError, match="not an integer"):
         resolve_term(Parameter("n", "integer"), "12.5")
 
@@ -112,7 +123,7 @@ def test_age_parameter_changes_the_answer() -> None:
 
 def test_unknown_and_missing_parameters() -> None:
     query = find_query("warnings-for-population")
-    with pytest.raises(DrugkgError, match="has no parameter 'populaton'.*population"):
+    with pytest.raises(DrugkgError, match=r"has no parameter 'populaton'.*population"):
         bind_parameters(query, {"populaton": "elderly"})
     from drugkg.catalogue import CatalogueQuery
 
@@ -129,8 +140,9 @@ def test_param_assignments_from_the_command_line() -> None:
 
 
 def test_adhoc_parameters_guess_iris_and_strings() -> None:
-    terms = adhoc_parameters({"d": "res:drug/baclofen", "n": "baclofen", "u": "https://example.org/x",
-                              "q": '"} DROP ALL {'})
+    terms = adhoc_parameters(
+        {"d": "res:drug/baclofen", "n": "baclofen", "u": "https://example.org/x", "q": '"} DROP ALL {'}
+    )
     assert terms["d"] == ox.NamedNode(RES + "drug/baclofen")
     assert terms["n"] == ox.Literal("baclofen")
     assert terms["u"] == ox.NamedNode("https://example.org/x")
@@ -144,7 +156,8 @@ def test_with_values_opens_the_where_group() -> None:
     assert 'WHERE {\n  VALUES (?n) { ("x\\"} # {") }' in out
     construct = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
     assert with_values(construct, {"s": ox.NamedNode("http://e/")}).startswith(
-        "CONSTRUCT { ?s ?p ?o } WHERE {\n  VALUES (?s)")
+        "CONSTRUCT { ?s ?p ?o } WHERE {\n  VALUES (?s)"
+    )
     ask = "ASK { ?s ?p ?o }"
     assert with_values(ask, {"s": ox.NamedNode("http://e/")}).startswith("ASK {\n  VALUES (?s)")
     with pytest.raises(DrugkgError, match="no WHERE group"):
@@ -179,7 +192,8 @@ def test_group_by_key_parameter_is_bound_exactly() -> None:
     assert binding_problem(text, "x") is None
     assert binding_problem(text, "o") == "it is aggregated, not a GROUP BY variable"
     assert binding_problem("SELECT ?x (COUNT(*) AS ?n) WHERE { ?x ?p ?o } GROUP BY ?x LIMIT 1", "x") == (
-        "the query has LIMIT or OFFSET, which would cut the bound answer differently")
+        "the query has LIMIT or OFFSET, which would cut the bound answer differently"
+    )
 
 
 def _answer(result: object) -> object:
@@ -191,8 +205,12 @@ def _answer(result: object) -> object:
     return table.variables, collections.Counter(table.rows)
 
 
-CATALOGUE_PARAMETERS = [(q.name, p.name) for q in __import__("drugkg.catalogue").catalogue.load_catalogue()
-                        for p in q.parameters if p.default is not None]
+CATALOGUE_PARAMETERS = [
+    (q.name, p.name)
+    for q in __import__("drugkg.catalogue").catalogue.load_catalogue()
+    for p in q.parameters
+    if p.default is not None
+]
 
 
 @pytest.mark.parametrize(("name", "parameter"), CATALOGUE_PARAMETERS)
@@ -211,5 +229,6 @@ def test_catalogue_binding_equals_oxigraph_substitution(name: str, parameter: st
     if column is not None and any(row[column] is not None for row in unbound.rows):
         filtered = [row for row in unbound.rows if row[column] == term]
         assert sorted(map(str, to_table(run_on_store(store(), query.text, {parameter: term})).rows)) == sorted(
-            map(str, filtered))
+            map(str, filtered)
+        )
         assert filtered, f"{name}: the default {parameter} gives no rows, so the comparison proves nothing"

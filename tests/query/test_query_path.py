@@ -18,8 +18,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import support.serving as fx
-from support.serving import GRAPH, RecordingListener
 from starlette.testclient import TestClient
+from support.serving import GRAPH, RecordingListener
 
 from drugkg.sparql import MAX_DEPTH, QueryRefused, analyse
 
@@ -35,14 +35,21 @@ tiny_build = fx.tiny_build
 
 def drugkg_query(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "drugkg.cli", "query", *args], capture_output=True, text=True,
-                          cwd=ROOT, env=env, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "drugkg.cli", "query", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="module")
 def client(tiny_build: Path) -> Iterator[TestClient]:
-    from drugkg.server.app import create_app
     from drugkg.buildfolder import open_build
+    from drugkg.server.app import create_app
     from drugkg.server.config import ServerConfig
 
     build = open_build(tiny_build)
@@ -52,7 +59,9 @@ def client(tiny_build: Path) -> Iterator[TestClient]:
 
 
 def _select(client: TestClient, query: str, **params: list[str]) -> list[dict[str, str]]:
-    response = client.post("/sparql", data={"query": query, **params}, headers={"Accept": "application/sparql-results+json"})
+    response = client.post(
+        "/sparql", data={"query": query, **params}, headers={"Accept": "application/sparql-results+json"}
+    )
     assert response.status_code == 200, response.text
     return [{k: v["value"] for k, v in row.items()} for row in response.json()["results"]["bindings"]]
 
@@ -60,13 +69,20 @@ def _select(client: TestClient, query: str, **params: list[str]) -> list[dict[st
 # ---------------------------------------------------------------- the policy reads tokens, not substrings
 
 
-@pytest.mark.parametrize("query", [
-    ("PREFIX schema: <http://schema.org/> SELECT ?x WHERE { ?x a <https://w3id.org/drugkg/vocab#Drug> "
-     "FILTER NOT EXISTS { ?x a schema:Service } }"),
-    "SELECT ?x ?viral_load WHERE { ?x <https://w3id.org/drugkg/vocab#maxDailyDoseMg> ?viral_load }",
-    ("PREFIX ex: <http://example.org/> SELECT DISTINCT ?x WHERE { ?x a <https://w3id.org/drugkg/vocab#Drug> ; ?p ?o "
-     "FILTER(?p != ex:load) }"),
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        (
+            "PREFIX schema: <http://schema.org/> SELECT ?x WHERE { ?x a <https://w3id.org/drugkg/vocab#Drug> "
+            "FILTER NOT EXISTS { ?x a schema:Service } }"
+        ),
+        "SELECT ?x ?viral_load WHERE { ?x <https://w3id.org/drugkg/vocab#maxDailyDoseMg> ?viral_load }",
+        (
+            "PREFIX ex: <http://example.org/> SELECT DISTINCT ?x WHERE { ?x a <https://w3id.org/drugkg/vocab#Drug> ; ?p ?o "
+            "FILTER(?p != ex:load) }"
+        ),
+    ],
+)
 def test_keyword_like_names_are_answered(client: TestClient, tiny_build: Path, query: str) -> None:
     """These got 403 from main's substring screens; now the rows bare Oxigraph gives."""
     store = ox.Store.read_only(str(tiny_build / "store"))
@@ -76,7 +92,9 @@ def test_keyword_like_names_are_answered(client: TestClient, tiny_build: Path, q
 
 
 def test_keyword_like_names_with_exact_rows(client: TestClient) -> None:
-    rows = _select(client, "SELECT ?x ?viral_load WHERE { ?x <https://w3id.org/drugkg/vocab#maxDailyDoseMg> ?viral_load }")
+    rows = _select(
+        client, "SELECT ?x ?viral_load WHERE { ?x <https://w3id.org/drugkg/vocab#maxDailyDoseMg> ?viral_load }"
+    )
     assert rows == [{"x": fx.TINY_DRUG, "viral_load": "80"}]
 
 
@@ -105,19 +123,24 @@ def test_cli_refuses_service_with_exit_2_and_no_connection(tmp_path: Path) -> No
     listener = RecordingListener()
     try:
         query = tmp_path / "federated.rq"
-        query.write_text(f"SELECT * WHERE {{ SERVICE SILENT <http://127.0.0.1:{listener.port}/sparql> {{ ?s ?p ?o }} }}\n")
+        query.write_text(
+            f"SELECT * WHERE {{ SERVICE SILENT <http://127.0.0.1:{listener.port}/sparql> {{ ?s ?p ?o }} }}\n"
+        )
         out = drugkg_query("--file", str(query), "--no-build", "--data", str(tmp_path / "no-build"))
         time.sleep(0.3)
         assert out.returncode == 2, out.stderr
         assert out.stderr.strip().endswith(
-            "SERVICE is not allowed: drugkg never fetches other URLs or files (federated queries are refused)")
+            "SERVICE is not allowed: drugkg never fetches other URLs or files (federated queries are refused)"
+        )
         assert listener.connections == []
     finally:
         listener.close()
 
 
 def test_policy_reads_form_dataset_and_where_group() -> None:
-    query = analyse("BASE <http://b/> PREFIX g: <http://g/> # SELECT\nCONSTRUCT FROM <x> FROM NAMED g:y WHERE { ?s ?p ?o }")
+    query = analyse(
+        "BASE <http://b/> PREFIX g: <http://g/> # SELECT\nCONSTRUCT FROM <x> FROM NAMED g:y WHERE { ?s ?p ?o }"
+    )
     assert query.form == "CONSTRUCT"
     assert query.dataset.default == ("http://b/x",) and query.dataset.named == ("http://g/y",)
     assert query.construct_short is True
@@ -166,8 +189,17 @@ def test_without_a_dataset_the_default_graph_is_the_union(client: TestClient, ti
 
 
 def test_only_default_graph_uri_gives_graph_no_named_graphs_in_the_cli(built: Path) -> None:
-    out = drugkg_query("-e", "SELECT ?g WHERE { GRAPH ?g { } }", "--default-graph", VOID, "--no-build",
-                       "--data", str(built), "--format", "csv")
+    out = drugkg_query(
+        "-e",
+        "SELECT ?g WHERE { GRAPH ?g { } }",
+        "--default-graph",
+        VOID,
+        "--no-build",
+        "--data",
+        str(built),
+        "--format",
+        "csv",
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines() == ["g"]
 
@@ -179,11 +211,13 @@ def test_only_default_graph_uri_gives_graph_no_named_graphs_over_http(client: Te
 
 
 def test_relative_iris_resolve_against_the_endpoint(client: TestClient) -> None:
-    response = client.post("/sparql", data={"query": "CONSTRUCT { <s> <p> 1 } WHERE {}"},
-                           headers={"Accept": "application/n-triples"})
+    response = client.post(
+        "/sparql", data={"query": "CONSTRUCT { <s> <p> 1 } WHERE {}"}, headers={"Accept": "application/n-triples"}
+    )
     assert response.status_code == 200, response.text
-    assert response.text.strip() == ('<http://127.0.0.1:8000/s> <http://127.0.0.1:8000/p> '
-                                     '"1"^^<http://www.w3.org/2001/XMLSchema#integer> .')
+    assert response.text.strip() == (
+        '<http://127.0.0.1:8000/s> <http://127.0.0.1:8000/p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .'
+    )
 
 
 def test_relative_iris_resolve_against_the_query_file_in_the_cli(built: Path, tmp_path: Path) -> None:
@@ -212,8 +246,11 @@ def test_cut_result_is_signalled_over_http(client: TestClient) -> None:
 
 
 def test_whole_result_has_no_signal(client: TestClient) -> None:
-    response = client.post("/sparql", data={"query": "SELECT ?i WHERE { VALUES ?i { 1 2 3 4 } }"},
-                           headers={"Accept": "application/sparql-results+json"})
+    response = client.post(
+        "/sparql",
+        data={"query": "SELECT ?i WHERE { VALUES ?i { 1 2 3 4 } }"},
+        headers={"Accept": "application/sparql-results+json"},
+    )
     assert "X-SPARQL-MaxRows" not in response.headers
     assert json.loads(response.content)["head"] == {"vars": ["i"]}
 
@@ -222,8 +259,10 @@ def test_cut_result_is_signalled_in_the_cli(built: Path) -> None:
     out = drugkg_query("-e", FIVE, "--max-rows", "3", "--no-build", "--data", str(built), "--format", "csv")
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines() == ["i", "1", "2", "3"]
-    assert out.stderr.strip() == ("drugkg query: result cut at 3 rows (--max-rows 3); there are more: "
-                                  "make the query more selective, or raise --max-rows")
+    assert out.stderr.strip() == (
+        "drugkg query: result cut at 3 rows (--max-rows 3); there are more: "
+        "make the query more selective, or raise --max-rows"
+    )
     whole = drugkg_query("-e", FIVE, "--max-rows", "5", "--no-build", "--data", str(built), "--format", "csv")
     assert whole.stdout.splitlines() == ["i", "1", "2", "3", "4", "5"] and whole.stderr == ""
 
@@ -237,24 +276,30 @@ def test_rdflib_engine_refuses_from_rather_than_fetch_it() -> None:
         run_on_graph(rdflib.Graph(), "SELECT * FROM <http://127.0.0.1:9/g> WHERE { ?s ?p ?o }")
 
 
-@pytest.mark.parametrize("query", [
-    "SELECT * { ?s <http://x/#SERVICE> ?o }",  # '#' inside an IRI starts no comment
-    'SELECT * { ?s ?p """ a "" SERVICE <http://h/> {} """ }',  # long string with inner quotes
-    "SELECT * { ?s ?p ''' it's ''SERVICE'' ''' }",
-    "SELECT ?load ?service WHERE { ?service <http://x/load> ?load }",
-    "PREFIX load: <http://x/> SELECT * { ?s load:x ?o }",
-    "SELECT * { ?s ?p ?o FILTER(?o < 3 && ?o > 1) }",  # less-than, not an IRI
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * { ?s <http://x/#SERVICE> ?o }",  # '#' inside an IRI starts no comment
+        'SELECT * { ?s ?p """ a "" SERVICE <http://h/> {} """ }',  # long string with inner quotes
+        "SELECT * { ?s ?p ''' it's ''SERVICE'' ''' }",
+        "SELECT ?load ?service WHERE { ?service <http://x/load> ?load }",
+        "PREFIX load: <http://x/> SELECT * { ?s load:x ?o }",
+        "SELECT * { ?s ?p ?o FILTER(?o < 3 && ?o > 1) }",  # less-than, not an IRI
+    ],
+)
 def test_keywords_inside_other_tokens_are_text(query: str) -> None:
     assert analyse(query).form == "SELECT"
 
 
-@pytest.mark.parametrize("query", [
-    'SELECT * { ?s ?p "# not a comment" . SERVICE <http://h/> {} }',
-    "SELECT * { ?s ?p ''' ' ''' SERVICE <http://h/> {} }",
-    "SELECT * { ?s <http://x/> ?o } # }\n  ; SERVICE <http://h/> {}",
-    "select * { service<http://h/>{} }",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        'SELECT * { ?s ?p "# not a comment" . SERVICE <http://h/> {} }',
+        "SELECT * { ?s ?p ''' ' ''' SERVICE <http://h/> {} }",
+        "SELECT * { ?s <http://x/> ?o } # }\n  ; SERVICE <http://h/> {}",
+        "select * { service<http://h/>{} }",
+    ],
+)
 def test_service_after_other_tokens_is_found(query: str) -> None:
     with pytest.raises(QueryRefused, match="SERVICE is not allowed") as err:
         analyse(query)
@@ -263,13 +308,15 @@ def test_service_after_other_tokens_is_found(query: str) -> None:
 
 def test_from_counts_what_default_graph_uri_counts_on_the_real_build(built: Path) -> None:
     """The issue's done-when figure, over HTTP: the void graph's size both ways (main counted every graph with FROM)."""
-    from drugkg.server.app import create_app
     from drugkg.buildfolder import open_build
+    from drugkg.server.app import create_app
     from drugkg.server.config import ServerConfig
 
     build = open_build(built)
     with TestClient(create_app(ServerConfig(build_dir=build.path), build)) as real:
         via_from = _select(real, f"SELECT (COUNT(*) AS ?n) FROM <{VOID}> WHERE {{ ?s ?p ?o }}")
         via_protocol = _select(real, COUNT, **{"default-graph-uri": [VOID]})
-    in_void = len(list(ox.Store.read_only(str(built / "store")).quads_for_pattern(None, None, None, ox.NamedNode(VOID))))
+    in_void = len(
+        list(ox.Store.read_only(str(built / "store")).quads_for_pattern(None, None, None, ox.NamedNode(VOID)))
+    )
     assert via_from == via_protocol == [{"n": str(in_void)}]

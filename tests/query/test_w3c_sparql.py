@@ -45,17 +45,20 @@ NO_GRAPH = "urn:x-drugkg:no-graph"
 
 # Where bare Oxigraph 0.5.13 itself differs from the W3C expected result (drugkg gives the same
 # answer as bare Oxigraph, checked by the tests above them).
-_BOOLEAN = ("Oxigraph stores xsd:boolean literals in canonical form: the data's \"0\"^^xsd:boolean "
-            "comes back as \"false\"^^xsd:boolean")
-_ZERO_PATH = ("Oxigraph gives no zero-length path match for a fixed end that is not in the graph "
-              "(the spec matches it to itself)")
+_BOOLEAN = (
+    'Oxigraph stores xsd:boolean literals in canonical form: the data\'s "0"^^xsd:boolean '
+    'comes back as "false"^^xsd:boolean'
+)
+_ZERO_PATH = (
+    "Oxigraph gives no zero-length path match for a fixed end that is not in the graph (the spec matches it to itself)"
+)
 OXIGRAPH_DIFFERS: dict[str, str] = {
     "aggregates/agg-empty-group-count-graph": "COUNT in a subquery inside GRAPH ?g: Oxigraph gives one row with ?g "
-                                              "unbound and ?c 2; the W3C result has one row per graph (0 and 2)",
+    "unbound and ?c 2; the W3C result has one row per graph (0 and 2)",
     "aggregates/agg-groupconcat-04": "Oxigraph keeps the common language tag on GROUP_CONCAT's result "
-                                     "(\"1 2\"@en); the test expects the simple literal \"1 2\"",
-    "aggregates/agg-groupconcat-06": "Oxigraph keeps the language tag on GROUP_CONCAT's result (\"1\"@en); "
-                                     "the test expects the simple literal \"1\"",
+    '("1 2"@en); the test expects the simple literal "1 2"',
+    "aggregates/agg-groupconcat-06": 'Oxigraph keeps the language tag on GROUP_CONCAT\'s result ("1"@en); '
+    'the test expects the simple literal "1"',
     "bindings/graph": "Oxigraph leaves ?g unbound for a VALUES row with UNDEF ?g inside GRAPH ?g",
     "cast/cast-bool": _BOOLEAN,
     "cast/cast-decimal": _BOOLEAN,
@@ -73,7 +76,7 @@ OXIGRAPH_DIFFERS: dict[str, str] = {
 # Positive syntax tests that bare Oxigraph refuses.
 OXIGRAPH_REFUSES = {
     "syntax-query/test_4": "Oxigraph refuses a call to a function IRI it does not know (:function) when parsing, "
-                           "before evaluation",
+    "before evaluation",
 }
 
 Answer = tuple[str, Any]
@@ -154,8 +157,9 @@ def _dataset(test: EvaluationTest) -> tuple[tuple[str, ...], tuple[str, ...]]:
 def embedded(shared: ox.Store, test: EvaluationTest) -> Answer:
     default, named = _dataset(test)
     try:
-        return canonical(run_on_store(shared, test.text, default_graphs=default, named_graphs=named,
-                                      base_iri=test.query))
+        return canonical(
+            run_on_store(shared, test.text, default_graphs=default, named_graphs=named, base_iri=test.query)
+        )
     except DrugkgError as err:
         return _refusal(err)
 
@@ -165,8 +169,11 @@ def over_http(client: TestClient, test: EvaluationTest) -> Answer:
     form = analyse(test.text).form
     graph = form in ("CONSTRUCT", "DESCRIBE")
     accept = "application/n-triples" if graph else "application/sparql-results+json"
-    data = {"query": f"BASE <{test.query}>\n{test.text}", "default-graph-uri": list(default),
-            "named-graph-uri": list(named)}
+    data = {
+        "query": f"BASE <{test.query}>\n{test.text}",
+        "default-graph-uri": list(default),
+        "named-graph-uri": list(named),
+    }
     response = client.post("/sparql", data=data, headers={"Accept": accept})
     assert response.status_code != 500, response.text
     if response.status_code >= 400:
@@ -197,12 +204,17 @@ def _rdf_result_set(triples: list[ox.Triple]) -> Answer:
     by_subject: dict[Any, dict[str, list[Any]]] = collections.defaultdict(lambda: collections.defaultdict(list))
     for t in triples:
         by_subject[t.subject][t.predicate.value.removeprefix(_RS)].append(t.object)
-    result_set = next(s for s, p in by_subject.items() if _RS_RESULT_SET in p.get(
-        "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", []))
+    result_set = next(
+        s
+        for s, p in by_subject.items()
+        if _RS_RESULT_SET in p.get("http://www.w3.org/1999/02/22-rdf-syntax-ns#type", [])
+    )
     names = sorted(v.value for v in by_subject[result_set]["resultVariable"])
     rows: collections.Counter[tuple[tuple[str, str | None], ...]] = collections.Counter()
     for solution in by_subject[result_set]["solution"]:
-        values = {by_subject[b]["variable"][0].value: by_subject[b]["value"][0] for b in by_subject[solution]["binding"]}
+        values = {
+            by_subject[b]["variable"][0].value: by_subject[b]["value"][0] for b in by_subject[solution]["binding"]
+        }
         rows[tuple((n, _term(values.get(n))) for n in names)] += 1
     return ("solutions", (tuple(names), rows))
 
@@ -238,8 +250,8 @@ def shared(shared_build: Path) -> ox.Store:
 
 @pytest.fixture(scope="module")
 def client(shared_build: Path) -> Iterator[TestClient]:
-    from drugkg.server.app import create_app
     from drugkg.buildfolder import BuildFolder
+    from drugkg.server.app import create_app
     from drugkg.server.config import ServerConfig
 
     app = create_app(ServerConfig(build_dir=shared_build), BuildFolder(shared_build, {}))
@@ -251,8 +263,7 @@ EVALUATION = {t.name: t for t in evaluation_tests()}
 
 
 def _with_marks(names: list[str], marks: dict[str, str]) -> list[Any]:
-    return [pytest.param(n, marks=pytest.mark.xfail(reason=marks[n], strict=True)) if n in marks else n
-            for n in names]
+    return [pytest.param(n, marks=pytest.mark.xfail(reason=marks[n], strict=True)) if n in marks else n for n in names]
 
 
 # ---------------------------------------------------------------- query evaluation
@@ -302,8 +313,11 @@ def test_syntax_embedded(name: str) -> None:
 @pytest.mark.parametrize("name", _with_marks(sorted(SYNTAX), OXIGRAPH_REFUSES))
 def test_syntax_over_http(client: TestClient, name: str) -> None:
     test = SYNTAX[name]
-    response = client.post("/sparql", data={"query": f"BASE <{test.query}>\n{test.text}"},
-                           headers={"Accept": "application/sparql-results+json, application/n-triples"})
+    response = client.post(
+        "/sparql",
+        data={"query": f"BASE <{test.query}>\n{test.text}"},
+        headers={"Accept": "application/sparql-results+json, application/n-triples"},
+    )
     assert response.status_code == (200 if test.positive else 400), response.text
 
 
@@ -354,10 +368,12 @@ def _check_response(response: Any, request: Any) -> None:
 
 
 def _results_format(media: str) -> ox.QueryResultsFormat:
-    return {"application/sparql-results+json": ox.QueryResultsFormat.JSON,
-            "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-            "text/csv": ox.QueryResultsFormat.CSV,
-            "text/tab-separated-values": ox.QueryResultsFormat.TSV}[media]
+    return {
+        "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+        "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+        "text/csv": ox.QueryResultsFormat.CSV,
+        "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+    }[media]
 
 
 @pytest.mark.parametrize("name", sorted(PROTOCOL))
@@ -419,17 +435,23 @@ def parameter_verdicts(shared: ox.Store, test: EvaluationTest) -> Iterator[tuple
 
 @pytest.mark.parametrize("name", sorted(EVALUATION))
 def test_bound_parameter_is_the_filtered_answer(shared: ox.Store, name: str) -> None:
-    different = [(v, value) for v, value, verdict in parameter_verdicts(shared, EVALUATION[name]) if verdict == "different"]
+    different = [
+        (v, value) for v, value, verdict in parameter_verdicts(shared, EVALUATION[name]) if verdict == "different"
+    ]
     assert different == [], f"{name}: binding changed the answer for {different}"
 
 
-@pytest.mark.parametrize(("name", "variable", "reason"), [
-    ("bindings/values7", "o2", "it is not bound in every solution of the WHERE group before each OPTIONAL"),
-    ("aggregates/agg08b", "O12", "it is the target of a BIND or of an AS in the SELECT clause"),
-    ("grouping/group03", "w", "it is not bound in every solution of the WHERE group before each OPTIONAL"),
-])
-def test_inexact_bindings_named_in_the_issue_are_refused(shared: ox.Store, name: str, variable: str,
-                                                         reason: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "variable", "reason"),
+    [
+        ("bindings/values7", "o2", "it is not bound in every solution of the WHERE group before each OPTIONAL"),
+        ("aggregates/agg08b", "O12", "it is the target of a BIND or of an AS in the SELECT clause"),
+        ("grouping/group03", "w", "it is not bound in every solution of the WHERE group before each OPTIONAL"),
+    ],
+)
+def test_inexact_bindings_named_in_the_issue_are_refused(
+    shared: ox.Store, name: str, variable: str, reason: str
+) -> None:
     verdicts = {(v, verdict) for v, _, verdict in parameter_verdicts(shared, EVALUATION[name])}
     assert (variable, "refused") in verdicts and (variable, "same") not in verdicts
     test = EVALUATION[name]

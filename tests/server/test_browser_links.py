@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
-import support.serving as fx
 import support.browser as browsing
+import support.serving as fx
 
 ARTIFACTS, CHROMIUM = browsing.ARTIFACTS, browsing.CHROMIUM
 real_build = fx.real_build

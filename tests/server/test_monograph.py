@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-import support.serving as fx
 import support.browser as browsing
+import support.serving as fx
 
 from drugkg.server.monograph import SECTIONS, monograph_html
 
@@ -30,8 +30,9 @@ def _lines(html: str, section: str) -> list[tuple[str, str, str]]:
     """(statement IRI, text, source) of each line of one section."""
     part = re.search(rf'<section class="mono" id="monograph-{section}">(.*?)</section>', html, re.DOTALL)
     assert part, f"no {section} section"
-    return re.findall(r'<li><a href="([^"]+)">([^<]+)</a>(?: <span class="src">source: ([^<]+)</span>)?</li>',
-                      part.group(1))
+    return re.findall(
+        r'<li><a href="([^"]+)">([^<]+)</a>(?: <span class="src">source: ([^<]+)</span>)?</li>', part.group(1)
+    )
 
 
 def test_every_section_is_there_in_order(html: str) -> None:
@@ -40,20 +41,26 @@ def test_every_section_is_there_in_order(html: str) -> None:
 
 
 def test_dosing_line_states_start_titration_and_maxima(html: str) -> None:
-    assert _lines(html, "dosing") == [(
-        RES + "regimen/baclofen-oral-standard",
-        ("oral: start with 5 mg 3 times a day; can be raised every 3 days, as clinical response and tolerability allow; "
-         "at most 20 mg a dose 4 times a day; 80 mg a day at most"),
-        "How is baclofen administered?",
-    )]
+    assert _lines(html, "dosing") == [
+        (
+            RES + "regimen/baclofen-oral-standard",
+            (
+                "oral: start with 5 mg 3 times a day; can be raised every 3 days, as clinical response and tolerability allow; "
+                "at most 20 mg a dose 4 times a day; 80 mg a day at most"
+            ),
+            "How is baclofen administered?",
+        )
+    ]
 
 
 def test_uses_say_approved_or_off_label(html: str) -> None:
     lines = _lines(html, "uses")
     assert [text.split(":")[0] for _, text, _ in lines] == ["approved indication"] * 3 + ["off-label use"]
-    assert lines[-1] == (RES + "indication/baclofen-sma-spasticity",
-                         "off-label use: spinal muscular atrophy; for spasticity, muscle spasm",
-                         "Therapy snapshot · What is baclofen for SMA?")
+    assert lines[-1] == (
+        RES + "indication/baclofen-sma-spasticity",
+        "off-label use: spinal muscular atrophy; for spasticity, muscle spasm",
+        "Therapy snapshot · What is baclofen for SMA?",
+    )
 
 
 def test_formulations_show_strengths(html: str) -> None:

@@ -15,11 +15,11 @@ import pytest
 import support.serving as fx
 from support.serving import GRAPH, free_port, wait_http
 
+from drugkg.buildfolder import open_build
 from drugkg.catalogue import load_catalogue
 from drugkg.errors import DrugkgError
-from drugkg.buildfolder import open_build
-from drugkg.server.pages import catalogue_entries
 from drugkg.publish import STAGING_PREFIX, publish, staging_name
+from drugkg.server.pages import catalogue_entries
 
 # The shared fixtures of serve_fixtures.py, used by name below.
 real_build = fx.real_build
@@ -51,16 +51,10 @@ class Oxigraph:
             headers={"Accept": "application/sparql-results+json"},
         )
         r.raise_for_status()
-        return [
-            {k: v["value"] for k, v in row.items()}
-            for row in r.json()["results"]["bindings"]
-        ]
+        return [{k: v["value"] for k, v in row.items()} for row in r.json()["results"]["bindings"]]
 
     def graphs(self) -> set[str]:
-        return {
-            row["g"]
-            for row in self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        }
+        return {row["g"] for row in self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")}
 
 
 @pytest.fixture
@@ -99,13 +93,7 @@ def _rows(body: bytes) -> collections.Counter:
         row = []
         for var in variables:
             term = solution[var]
-            shown = (
-                None
-                if term is None
-                else "_:b"
-                if isinstance(term, ox.BlankNode)
-                else str(term)
-            )
+            shown = None if term is None else "_:b" if isinstance(term, ox.BlankNode) else str(term)
             row.append((var.value, shown))
         rows[tuple(row)] += 1
     return rows
@@ -135,9 +123,7 @@ def _run_cli(*args: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_publish_cli_then_same_answers(
-    real_build, real_server: str, oxigraph: Oxigraph
-) -> None:
+def test_publish_cli_then_same_answers(real_build, real_server: str, oxigraph: Oxigraph) -> None:
     done = _run_cli(
         "publish",
         "--to",
@@ -152,17 +138,13 @@ def test_publish_cli_then_same_answers(
     assert done.returncode == 0, done.stderr
     assert "swapped in at once" in done.stderr
     build = open_build(real_build)
-    assert oxigraph.graphs() == set(
-        build.graphs
-    )  # one named graph per source, no staging left
+    assert oxigraph.graphs() == set(build.graphs)  # one named graph per source, no staging left
     for graph, size in build.graphs.items():
-        assert oxigraph.select(
-            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-        ) == [{"n": str(size)}]
+        assert oxigraph.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}") == [
+            {"n": str(size)}
+        ]
     catalogue = [q for q in load_catalogue() if q.form in ("SELECT", "ASK")]
-    queries = [
-        entry["query"] for entry in catalogue_entries(catalogue)
-    ] + QUESTIONS  # parameters bound
+    queries = [entry["query"] for entry in catalogue_entries(catalogue)] + QUESTIONS  # parameters bound
     for query in queries:
         embedded = _answers(f"{real_server}/sparql", query)
         external = _answers(oxigraph.query, query)
@@ -170,9 +152,7 @@ def test_publish_cli_then_same_answers(
         assert embedded == external, query
 
 
-def test_publish_replaces_and_drops_stale_graphs(
-    tiny_build, real_build, oxigraph: Oxigraph
-) -> None:
+def test_publish_replaces_and_drops_stale_graphs(tiny_build, real_build, oxigraph: Oxigraph) -> None:
     publish(
         open_build(tiny_build),
         oxigraph.store,
@@ -190,23 +170,13 @@ def test_publish_replaces_and_drops_stale_graphs(
     assert GRAPH + "mappings/chebi" in report.dropped
     assert oxigraph.graphs() == set(open_build(real_build).graphs)
     # the tiny build's tizanidine is gone with its graph
-    assert (
-        oxigraph.select(
-            "SELECT * WHERE { <https://w3id.org/drugkg/resource/drug/tizanidine> ?p ?o }"
-        )
-        == []
-    )
+    assert oxigraph.select("SELECT * WHERE { <https://w3id.org/drugkg/resource/drug/tizanidine> ?p ?o }") == []
 
 
-def test_failed_upload_leaves_live_graphs_untouched(
-    tiny_build, real_build, oxigraph: Oxigraph
-) -> None:
+def test_failed_upload_leaves_live_graphs_untouched(tiny_build, real_build, oxigraph: Oxigraph) -> None:
     publish(open_build(tiny_build), oxigraph.store, update_url=oxigraph.update)
     before = {
-        g: oxigraph.select(
-            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}"
-        )
-        for g in oxigraph.graphs()
+        g: oxigraph.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}") for g in oxigraph.graphs()
     }
 
     class FailThirdPut(httpx.HTTPTransport):
@@ -230,30 +200,21 @@ def test_failed_upload_leaves_live_graphs_untouched(
             client_factory=client,
         )
     after = {
-        g: oxigraph.select(
-            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}"
-        )
-        for g in oxigraph.graphs()
+        g: oxigraph.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}") for g in oxigraph.graphs()
     }
     assert after == before
     assert not any(g.startswith(STAGING_PREFIX) for g in oxigraph.graphs())
 
 
-def test_publish_without_update_endpoint_is_refused(
-    real_build, oxigraph: Oxigraph
-) -> None:
+def test_publish_without_update_endpoint_is_refused(real_build, oxigraph: Oxigraph) -> None:
     """The Graph Store Protocol alone cannot swap several graphs at once: the default refuses."""
-    with pytest.raises(
-        DrugkgError, match="needs the server's SPARQL Update endpoint"
-    ) as caught:
+    with pytest.raises(DrugkgError, match="needs the server's SPARQL Update endpoint") as caught:
         publish(open_build(real_build), oxigraph.store)
     assert "--no-transaction" in str(caught.value)
     assert oxigraph.graphs() == set()
     done = _run_cli("publish", "--to", oxigraph.store, "--data", str(real_build))
     assert done.returncode == 2 and "Traceback" not in done.stderr
-    assert "--update URL" in done.stderr and "--no-transaction" in done.stderr, (
-        done.stderr
-    )
+    assert "--update URL" in done.stderr and "--no-transaction" in done.stderr, done.stderr
     assert oxigraph.graphs() == set()
     done = _run_cli(
         "publish",
@@ -273,9 +234,7 @@ def test_publish_no_transaction_graph_by_graph(real_build, oxigraph: Oxigraph) -
     assert not report.atomic
     assert oxigraph.graphs() == set(open_build(real_build).graphs)
     assert report.triples == sum(open_build(real_build).graphs.values())
-    done = _run_cli(
-        "publish", "--to", oxigraph.store, "--no-transaction", "--data", str(real_build)
-    )
+    done = _run_cli("publish", "--to", oxigraph.store, "--no-transaction", "--data", str(real_build))
     assert done.returncode == 0, done.stderr
     assert "--no-transaction" in done.stderr and "each replaced in turn" in done.stderr
     assert oxigraph.graphs() == set(open_build(real_build).graphs)
@@ -301,9 +260,7 @@ class _DropThenGone(httpx.HTTPTransport):
         return super().handle_request(request)
 
 
-@pytest.mark.parametrize(
-    "with_query", [True, False], ids=["with-query", "without-query"]
-)
+@pytest.mark.parametrize("with_query", [True, False], ids=["with-query", "without-query"])
 def test_staging_graphs_of_an_interrupted_publish_are_removed_by_the_next(
     tiny_build, real_build, oxigraph: Oxigraph, with_query: bool
 ) -> None:
@@ -355,9 +312,9 @@ def test_staging_graphs_of_an_interrupted_publish_are_removed_by_the_next(
         assert staging_left == {odd}
         assert oxigraph.graphs() - {odd} >= set(build.graphs)
     for graph, size in build.graphs.items():
-        assert oxigraph.select(
-            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-        ) == [{"n": str(size)}]
+        assert oxigraph.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}") == [
+            {"n": str(size)}
+        ]
 
 
 def test_failed_publish_drops_its_staging_graphs_on_a_new_connection(
@@ -370,9 +327,7 @@ def test_failed_publish_drops_its_staging_graphs_on_a_new_connection(
 
     def client(**kwargs: object) -> httpx.Client:
         # the first connection loses the answer to its 3rd PUT; the cleanup's connection is healthy
-        transport = (
-            _DropThenGone(fail_at=3) if not transports else httpx.HTTPTransport()
-        )
+        transport = _DropThenGone(fail_at=3) if not transports else httpx.HTTPTransport()
         transports.append(transport)
         return httpx.Client(transport=transport, **kwargs)  # type: ignore[arg-type]
 
@@ -383,9 +338,7 @@ def test_failed_publish_drops_its_staging_graphs_on_a_new_connection(
             update_url=oxigraph.update,
             client_factory=client,
         )
-    assert "cannot reach" in str(caught.value) and "live graphs are unchanged" in str(
-        caught.value
-    )
+    assert "cannot reach" in str(caught.value) and "live graphs are unchanged" in str(caught.value)
     assert len(transports) == 2
     assert oxigraph.graphs() == before
 
@@ -418,9 +371,6 @@ def test_publish_errors_are_clear(real_build, tmp_path: Path) -> None:
         str(broken),
     )
     assert done.returncode == 2
-    assert (
-        "drugkg.nt does not match its checksum" in done.stderr
-        and "Traceback" not in done.stderr
-    )
+    assert "drugkg.nt does not match its checksum" in done.stderr and "Traceback" not in done.stderr
     done = _run_cli("publish", "--to", "ftp://example.org/x")
     assert done.returncode == 2 and "not an http(s) URL" in done.stderr

@@ -14,13 +14,15 @@ OXIGRAPH = Path(sys.executable).parent / "oxigraph"
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "drugkg.cli", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "drugkg.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False
+    )
 
 
 @pytest.mark.parametrize("transaction", [True, False])
-def test_union_into_default_graph_answers_without_union_option(plain_oxigraph: str, built: Path,
-                                                               transaction: bool) -> None:
+def test_union_into_default_graph_answers_without_union_option(
+    plain_oxigraph: str, built: Path, transaction: bool
+) -> None:
     url = plain_oxigraph
     how = ["--update", f"{url}/update", "--query", f"{url}/query"] if transaction else ["--no-transaction"]
     done = _cli("publish", "--to", f"{url}/store", *how, "--data", str(built), "--union-into-default")

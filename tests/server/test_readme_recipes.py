@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.serving import free_port
 from support.stores import (
     VENV_BIN,
     VIRTUOSO,
@@ -24,15 +25,20 @@ from support.stores import (
     shim_bin,
     virtuoso_ini,
 )
-from support.serving import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 ISOLATED = can_isolate_network()
 
 
 def _embedded_rows(build: Path, *args: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "drugkg.cli", "query", *args, "--data", str(build), "--no-build"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "drugkg.cli", "query", *args, "--data", str(build), "--no-build"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 

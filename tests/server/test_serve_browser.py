@@ -6,7 +6,6 @@ Screenshots go to test-artifacts/. The only skip: no /usr/bin/chromium (CI insta
 
 from __future__ import annotations
 
-
 import httpx
 import pytest
 import support.serving as fx
@@ -21,15 +20,11 @@ real_server = fx.real_server
 
 QUESTION = "common-side-effects"
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"
-)
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
 
 
 def _expected_labels(server: str) -> set[str]:
-    entry = next(
-        e for e in catalogue_entries(load_catalogue()) if e["name"] == QUESTION
-    )
+    entry = next(e for e in catalogue_entries(load_catalogue()) if e["name"] == QUESTION)
     r = httpx.post(
         f"{server}/sparql",
         data={"query": entry["query"]},
@@ -58,11 +53,7 @@ def test_query_page_runs_a_catalogue_question(page, real_server: str) -> None:  
     missing = {label for label in expected if label not in table}
     assert not missing, f"rows missing from the result table: {sorted(missing)}"
     page.screenshot(path=str(ARTIFACTS / "query-page.png"), full_page=True)
-    outside = [
-        u
-        for u in page.requests_seen
-        if not u.startswith(real_server) and not u.startswith(("data:", "blob:"))
-    ]
+    outside = [u for u in page.requests_seen if not u.startswith(real_server) and not u.startswith(("data:", "blob:"))]
     assert outside == [], f"the page fetched from elsewhere: {outside}"
     assert page.console_errors == [], page.console_errors
 
@@ -76,8 +67,6 @@ def test_resource_page(page, real_server: str) -> None:  # type: ignore[no-untyp
     page.locator('a[href="/resource/target/gaba-b-receptor"]').first.click()
     page.wait_for_url(f"{real_server}/resource/target/gaba-b-receptor")
     assert "GABA" in page.locator("h1").inner_text()
-    assert (
-        page.locator('a[href="/resource/drug/baclofen"]').count() >= 1
-    )  # the statement pointing back
+    assert page.locator('a[href="/resource/drug/baclofen"]').count() >= 1  # the statement pointing back
     outside = [u for u in page.requests_seen if not u.startswith(real_server)]
     assert outside == []

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from support.serving import running_server
 
 from drugkg.check import NOTICE
@@ -20,15 +19,22 @@ def base(built: Path) -> Iterator[str]:
 
 
 def test_check_json_lists_the_boxed_warning_for_intrathecal_epilepsy_pregnancy(base: str) -> None:
-    r = httpx.get(f"{base}/check", params={"age": "10", "route": "intrathecal", "condition": "epilepsy",
-                                           "pregnant": "true"}, timeout=60)
+    r = httpx.get(
+        f"{base}/check",
+        params={"age": "10", "route": "intrathecal", "condition": "epilepsy", "pregnant": "true"},
+        timeout=60,
+    )
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("application/json")
     body = r.json()
     assert body["notice"] == NOTICE
     labels = {a["label"] for a in body["applies"]}
-    assert {"baclofen: boxed warning (boxed intrathecal withdrawal)", "baclofen: use with caution (epilepsy)",
-            "baclofen: precaution (pregnancy)", "baclofen: precaution (pediatric intrathecal body mass)"} <= labels
+    assert {
+        "baclofen: boxed warning (boxed intrathecal withdrawal)",
+        "baclofen: use with caution (epilepsy)",
+        "baclofen: precaution (pregnancy)",
+        "baclofen: precaution (pediatric intrathecal body mass)",
+    } <= labels
     assert "baclofen: not established (pediatric oral)" not in labels
     assert "baclofen: not established (pediatric oral)" in {n["label"] for n in body["checked_and_not_applying"]}
 
@@ -41,11 +47,14 @@ def test_check_unknown_condition_is_400_with_what_was_expected(base: str) -> Non
     assert body["expected"].startswith("one of: ")
 
 
-@pytest.mark.parametrize(("params", "error"), [
-    ({"age": "ten"}, "age 'ten' is not a number of years"),
-    ({"pregnant": "maybe"}, "parameter 'pregnant' must be true or false, not 'maybe'"),
-    ({"weight": "30"}, "unknown parameter 'weight'"),
-])
+@pytest.mark.parametrize(
+    ("params", "error"),
+    [
+        ({"age": "ten"}, "age 'ten' is not a number of years"),
+        ({"pregnant": "maybe"}, "parameter 'pregnant' must be true or false, not 'maybe'"),
+        ({"weight": "30"}, "unknown parameter 'weight'"),
+    ],
+)
 def test_check_bad_parameter_is_400(base: str, params: dict[str, str], error: str) -> None:
     r = httpx.get(f"{base}/check", params=params, timeout=60)
     assert r.status_code == 400

@@ -29,9 +29,7 @@ def _drugkg(*args: str) -> list[str]:
 def _serve(*args: str, cwd: Path = ROOT) -> subprocess.Popen:
     env = {
         **os.environ,
-        "PYTHONPATH": os.pathsep.join(
-            filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])
-        ),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     }
     return subprocess.Popen(
         _drugkg("serve", *args),
@@ -136,10 +134,7 @@ def test_damaged_build_is_refused(real_build, tmp_path: Path) -> None:
         timeout=60,
     )
     assert done.returncode == 2
-    assert (
-        "void.ttl does not match its checksum" in done.stderr
-        and "Traceback" not in done.stderr
-    )
+    assert "void.ttl does not match its checksum" in done.stderr and "Traceback" not in done.stderr
     (broken / "manifest.json").unlink()
     done = subprocess.run(
         _drugkg("serve", "--data", str(broken), "--port", str(free_port())),

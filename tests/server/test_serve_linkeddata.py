@@ -21,26 +21,18 @@ SD_EXAMPLES = "https://w3id.org/drugkg/graph/examples"
 
 
 def test_resource_html(real_server: str) -> None:
-    r = httpx.get(
-        f"{real_server}/resource/drug/baclofen", headers={"Accept": "text/html"}
-    )
+    r = httpx.get(f"{real_server}/resource/drug/baclofen", headers={"Accept": "text/html"})
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/html")
     html = r.text
     assert "<h1>baclofen</h1>" in html
     assert 'href="/vocab#Drug"' in html  # its type, linked to the local vocabulary page
     assert "Gablofen" in html and "Lyvispah" in html  # literal values
-    assert (
-        'href="/resource/target/gaba-b-receptor"' in html
-    )  # links rewritten to this server
+    assert 'href="/resource/target/gaba-b-receptor"' in html  # links rewritten to this server
     assert 'href="/resource/drug-class/muscle-relaxant"' in html
-    assert (
-        'href="http://purl.obolibrary.org/obo/CHEBI_2972"' in html
-    )  # outside links kept
+    assert 'href="http://purl.obolibrary.org/obo/CHEBI_2972"' in html  # outside links kept
     assert "Pointing here" in html
-    assert (
-        'href="/resource/adverse-effect/baclofen-common-nausea"' in html
-    )  # a statement pointing to it
+    assert 'href="/resource/adverse-effect/baclofen-common-nausea"' in html  # a statement pointing to it
     assert "https://w3id.org/drugkg/resource/drug/baclofen" in html
 
 
@@ -52,9 +44,7 @@ def test_resource_html(real_server: str) -> None:
         ("application/n-triples", "application/n-triples", "nt"),
     ],
 )
-def test_resource_rdf(
-    real_server: str, accept: str, content_type: str, fmt: str
-) -> None:
+def test_resource_rdf(real_server: str, accept: str, content_type: str, fmt: str) -> None:
     r = httpx.get(f"{real_server}/resource/drug/baclofen", headers={"Accept": accept})
     assert r.status_code == 200
     assert r.headers["content-type"].split(";")[0] == content_type
@@ -74,13 +64,9 @@ def test_resource_rdf(
 
 
 def test_resource_format_parameter_and_default(real_server: str) -> None:
-    ttl = httpx.get(
-        f"{real_server}/resource/drug/baclofen", params={"format": "turtle"}
-    )
+    ttl = httpx.get(f"{real_server}/resource/drug/baclofen", params={"format": "turtle"})
     assert ttl.headers["content-type"].startswith("text/turtle")
-    anything = httpx.get(
-        f"{real_server}/resource/drug/baclofen", headers={"Accept": "*/*"}
-    )
+    anything = httpx.get(f"{real_server}/resource/drug/baclofen", headers={"Accept": "*/*"})
     assert anything.headers["content-type"].startswith("text/html")
 
 
@@ -88,9 +74,7 @@ def test_unknown_resource_is_404(real_server: str) -> None:
     for path in ("/resource/drug/no-such-drug", "/resource/", "/graph/nothing"):
         r = httpx.get(f"{real_server}{path}", headers={"Accept": "text/turtle"})
         assert r.status_code == 404, path
-    page = httpx.get(
-        f"{real_server}/resource/drug/no-such-drug", headers={"Accept": "text/html"}
-    )
+    page = httpx.get(f"{real_server}/resource/drug/no-such-drug", headers={"Accept": "text/html"})
     assert page.status_code == 404 and "not in this graph" in page.text
     assert httpx.get(f"{real_server}/no/such/route").status_code == 404
 
@@ -122,25 +106,19 @@ def test_void(real_server: str, real_build) -> None:
     assert r.content == (real_build / "void.ttl").read_bytes()
     graph = rdflib.Graph().parse(data=r.text, format="turtle")
     assert set(graph.subjects(rdflib.RDF.type, rdflib.VOID.Dataset))
-    nt = httpx.get(
-        f"{real_server}/.well-known/void", headers={"Accept": "application/n-triples"}
-    )
+    nt = httpx.get(f"{real_server}/.well-known/void", headers={"Accept": "application/n-triples"})
     assert nt.headers["content-type"].startswith("application/n-triples")
     assert len(rdflib.Graph().parse(data=nt.text, format="nt")) == len(graph)
 
 
 def test_sparql_examples_serves_the_examples_graph(real_server: str) -> None:
-    r = httpx.get(
-        f"{real_server}/.well-known/sparql-examples", headers={"Accept": "text/turtle"}
-    )
+    r = httpx.get(f"{real_server}/.well-known/sparql-examples", headers={"Accept": "text/turtle"})
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/turtle")
     served = rdflib.Graph().parse(data=r.text, format="turtle")
     count = httpx.get(
         f"{real_server}/sparql",
-        params={
-            "query": f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{SD_EXAMPLES}> {{ ?s ?p ?o }} }}"
-        },
+        params={"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{SD_EXAMPLES}> {{ ?s ?p ?o }} }}"},
     ).json()["results"]["bindings"][0]["n"]["value"]
     assert len(served) == int(count)
 
@@ -157,8 +135,6 @@ def test_dumps(real_server: str, real_build) -> None:
     assert hashlib.sha256(nt.content).hexdigest() == manifest["files"]["drugkg.nt"]
     ttl = httpx.get(f"{real_server}/dumps/drugkg.ttl")
     assert ttl.headers["content-type"].startswith("text/turtle")
-    assert (
-        len(rdflib.Graph().parse(data=ttl.text, format="turtle")) == manifest["triples"]
-    )
+    assert len(rdflib.Graph().parse(data=ttl.text, format="turtle")) == manifest["triples"]
     for bad in ("store", "..%2Fmanifest.json", "%2E%2E/etc/passwd", "nothing.nt"):
         assert httpx.get(f"{real_server}/dumps/{bad}").status_code == 404, bad

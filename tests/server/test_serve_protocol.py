@@ -16,14 +16,16 @@ import pytest
 import rdflib
 import support.serving as fx
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
-from support.serving import GRAPH, RES, TINY_DRUG, VOCAB, running_server
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
+from support.serving import GRAPH, RES, TINY_DRUG, VOCAB, running_server
 
 # The shared fixtures of serve_fixtures.py, used by name below.
 tiny_build = fx.tiny_build
 tiny_server = fx.tiny_server
 
-TREATS = f"PREFIX drugkg: <{VOCAB}> SELECT ?drug WHERE {{ ?drug drugkg:treats <{RES}condition/spasticity> }} ORDER BY ?drug"
+TREATS = (
+    f"PREFIX drugkg: <{VOCAB}> SELECT ?drug WHERE {{ ?drug drugkg:treats <{RES}condition/spasticity> }} ORDER BY ?drug"
+)
 TREATING = {RES + "drug/baclofen", RES + "drug/tizanidine"}
 CONSTRUCT = f"PREFIX drugkg: <{VOCAB}> CONSTRUCT {{ ?d drugkg:treats ?c }} WHERE {{ ?d drugkg:treats ?c }}"
 SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -68,9 +70,7 @@ def _values(body: bytes, fmt: ox.QueryResultsFormat, var: str) -> set[str]:
         ),
     ],
 )
-def test_select_by_accept(
-    tiny_server: str, accept: str | None, content_type: str, fmt: ox.QueryResultsFormat
-) -> None:
+def test_select_by_accept(tiny_server: str, accept: str | None, content_type: str, fmt: ox.QueryResultsFormat) -> None:
     headers = {"Accept": accept} if accept else {}
     r = httpx.get(f"{tiny_server}/sparql", params={"query": TREATS}, headers=headers)
     assert r.status_code == 200, r.text
@@ -103,9 +103,7 @@ def test_select_csv(tiny_server: str) -> None:
         ("json", "application/sparql-results+json"),
     ],
 )
-def test_select_format_parameter_beats_accept(
-    tiny_server: str, param: str, content_type: str
-) -> None:
+def test_select_format_parameter_beats_accept(tiny_server: str, param: str, content_type: str) -> None:
     r = httpx.get(
         f"{tiny_server}/sparql",
         params={"query": TREATS, "format": param},
@@ -154,9 +152,7 @@ def test_ask(tiny_server: str, query: str, expected: bool) -> None:
         headers={"Accept": "application/sparql-results+xml"},
     )
     assert x.headers["content-type"].startswith("application/sparql-results+xml")
-    assert (
-        bool(ox.parse_query_results(x.content, ox.QueryResultsFormat.XML)) is expected
-    )
+    assert bool(ox.parse_query_results(x.content, ox.QueryResultsFormat.XML)) is expected
 
 
 @pytest.mark.parametrize(
@@ -169,19 +165,14 @@ def test_ask(tiny_server: str, query: str, expected: bool) -> None:
         (None, "text/turtle", "turtle"),
     ],
 )
-def test_construct_by_accept(
-    tiny_server: str, accept: str | None, content_type: str, rdflib_format: str
-) -> None:
+def test_construct_by_accept(tiny_server: str, accept: str | None, content_type: str, rdflib_format: str) -> None:
     headers = {"Accept": accept} if accept else {}
     r = httpx.get(f"{tiny_server}/sparql", params={"query": CONSTRUCT}, headers=headers)
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].split(";")[0] == content_type
     graph = rdflib.Graph().parse(data=r.content, format=rdflib_format)
     treats = rdflib.URIRef(VOCAB + "treats")
-    assert {
-        str(s)
-        for s in graph.subjects(treats, rdflib.URIRef(RES + "condition/spasticity"))
-    } == TREATING
+    assert {str(s) for s in graph.subjects(treats, rdflib.URIRef(RES + "condition/spasticity"))} == TREATING
     assert len(graph) == 2
 
 
@@ -193,9 +184,7 @@ def test_describe(tiny_server: str) -> None:
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("application/n-triples")
     graph = rdflib.Graph().parse(data=r.text, format="nt")
-    assert graph.value(rdflib.URIRef(TINY_DRUG), rdflib.RDFS.label) == rdflib.Literal(
-        "baclofen", lang="en"
-    )
+    assert graph.value(rdflib.URIRef(TINY_DRUG), rdflib.RDFS.label) == rdflib.Literal("baclofen", lang="en")
 
 
 @pytest.mark.parametrize(
@@ -207,17 +196,13 @@ def test_describe(tiny_server: str) -> None:
     ],
 )
 def test_not_acceptable(tiny_server: str, query: str, accept: str) -> None:
-    r = httpx.get(
-        f"{tiny_server}/sparql", params={"query": query}, headers={"Accept": accept}
-    )
+    r = httpx.get(f"{tiny_server}/sparql", params={"query": query}, headers={"Accept": accept})
     assert r.status_code == 406
     assert "offered" in r.text
 
 
 def test_syntax_error_is_400_with_parser_message(tiny_server: str) -> None:
-    r = httpx.get(
-        f"{tiny_server}/sparql", params={"query": "SELECT ?x WHERE { ?x ?y }"}
-    )
+    r = httpx.get(f"{tiny_server}/sparql", params={"query": "SELECT ?x WHERE { ?x ?y }"})
     assert r.status_code == 400
     assert r.headers["content-type"].startswith("text/plain")
     assert "syntax error" in r.text and "1:" in r.text  # the parser's position
@@ -254,9 +239,7 @@ def test_default_and_named_graph_uri(tiny_server: str) -> None:
         "maximum daily dose (mg)",
     }
     union = httpx.get(f"{tiny_server}/sparql", params={"query": query})
-    assert {"baclofen", "drug"} <= {
-        row["l"]["value"] for row in union.json()["results"]["bindings"]
-    }
+    assert {"baclofen", "drug"} <= {row["l"]["value"] for row in union.json()["results"]["bindings"]}
     graphs = httpx.get(
         f"{tiny_server}/sparql",
         params={
@@ -288,14 +271,10 @@ def test_service_description(tiny_server: str) -> None:
         GRAPH + "mappings/chebi",
         GRAPH + "examples",
     }
-    jsonld = httpx.get(
-        f"{tiny_server}/sparql", headers={"Accept": "application/ld+json"}
-    )
+    jsonld = httpx.get(f"{tiny_server}/sparql", headers={"Accept": "application/ld+json"})
     assert jsonld.headers["content-type"].startswith("application/ld+json")
     assert len(rdflib.Graph().parse(data=jsonld.text, format="json-ld")) == len(graph)
-    browser = httpx.get(
-        f"{tiny_server}/sparql", headers={"Accept": "text/html,*/*;q=0.8"}
-    )
+    browser = httpx.get(f"{tiny_server}/sparql", headers={"Accept": "text/html,*/*;q=0.8"})
     # a person with a browser reads the service description as a page (it used to redirect to /)
     assert browser.status_code == 200 and browser.headers["content-type"].startswith("text/html")
     assert "drugkg SPARQL endpoint (read-only)" in browser.text
@@ -312,9 +291,7 @@ def test_row_limit_is_stated(tiny_build) -> None:
             ("xml", ox.QueryResultsFormat.XML),
             ("tsv", ox.QueryResultsFormat.TSV),
         ):
-            body = httpx.get(
-                f"{url}/sparql", params={"query": cross, "format": fmt}
-            ).content
+            body = httpx.get(f"{url}/sparql", params={"query": cross, "format": fmt}).content
             assert len(list(ox.parse_query_results(body, media))) == 7  # type: ignore[arg-type]
         small = httpx.get(f"{url}/sparql", params={"query": TREATS})
         assert "X-SPARQL-MaxRows" not in small.headers
@@ -370,9 +347,7 @@ def test_sparqlwrapper_select_json(tiny_server: str, method: str) -> None:
         (TSV, "text/tab-separated-values"),
     ],
 )
-def test_sparqlwrapper_select_other_formats(
-    tiny_server: str, fmt: str, content_type: str
-) -> None:
+def test_sparqlwrapper_select_other_formats(tiny_server: str, fmt: str, content_type: str) -> None:
     sw = SPARQLWrapper(f"{tiny_server}/sparql")
     sw.setQuery(TREATS)
     sw.setReturnFormat(fmt)
@@ -383,9 +358,7 @@ def test_sparqlwrapper_select_other_formats(
         uris = {node.firstChild.data for node in converted.getElementsByTagName("uri")}
     else:
         text = converted.decode() if isinstance(converted, bytes) else converted
-        uris = {
-            line.strip().strip("<>") for line in text.splitlines()[1:] if line.strip()
-        }
+        uris = {line.strip().strip("<>") for line in text.splitlines()[1:] if line.strip()}
     assert uris == TREATING
 
 
@@ -448,15 +421,9 @@ def test_rdflib_sparqlstore(tiny_server: str) -> None:
 
 def test_rdflib_sparqlstore_refuses_updates(tiny_server: str) -> None:
     store = SPARQLStore(f"{tiny_server}/sparql")
-    with pytest.raises(
-        TypeError
-    ):  # rdflib's read-only store: no update ever leaves the client
+    with pytest.raises(TypeError):  # rdflib's read-only store: no update ever leaves the client
         store.update("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
     assert (
-        json.loads(
-            httpx.get(
-                f"{tiny_server}/sparql", params={"query": "ASK { <urn:a> ?p ?o }"}
-            ).text
-        )["boolean"]
+        json.loads(httpx.get(f"{tiny_server}/sparql", params={"query": "ASK { <urn:a> ?p ?o }"}).text)["boolean"]
         is False
     )

@@ -57,21 +57,14 @@ def test_update_is_403(tiny_server: str, request_kwargs: dict) -> None:
     r = httpx.request(kwargs.pop("method"), f"{tiny_server}/sparql", **kwargs)
     assert r.status_code == 403, r.text
     assert "read-only" in r.text
-    after = httpx.get(
-        f"{tiny_server}/sparql", params={"query": "ASK { <urn:a> ?p ?o }"}
-    )
+    after = httpx.get(f"{tiny_server}/sparql", params={"query": "ASK { <urn:a> ?p ?o }"})
     assert after.json()["boolean"] is False
-    assert (
-        httpx.get(f"{tiny_server}/sparql", params={"query": ASK_DRUG}).json()["boolean"]
-        is True
-    )
+    assert httpx.get(f"{tiny_server}/sparql", params={"query": ASK_DRUG}).json()["boolean"] is True
 
 
 def test_no_update_route(tiny_server: str) -> None:
     for path in ("/update", "/sparql/update", "/store", "/sparql/statements"):
-        assert httpx.post(
-            f"{tiny_server}{path}", data={"update": "CLEAR ALL"}
-        ).status_code in (404, 405)
+        assert httpx.post(f"{tiny_server}{path}", data={"update": "CLEAR ALL"}).status_code in (404, 405)
 
 
 # ---------------------------------------------------------------- outbound connections
@@ -89,9 +82,7 @@ def test_no_update_route(tiny_server: str) -> None:
         'SELECT * WHERE {{ # comment "\n SERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}',
     ],
 )
-def test_service_is_refused_and_never_connects(
-    tiny_server: str, listener: RecordingListener, template: str
-) -> None:
+def test_service_is_refused_and_never_connects(tiny_server: str, listener: RecordingListener, template: str) -> None:
     query = template.format(port=listener.port)
     r = httpx.post(f"{tiny_server}/sparql", data={"query": query})
     assert r.status_code == 403, r.text
@@ -100,9 +91,7 @@ def test_service_is_refused_and_never_connects(
     assert listener.connections == []
 
 
-def test_service_inside_a_literal_or_iri_is_only_text(
-    tiny_server: str, listener: RecordingListener
-) -> None:
+def test_service_inside_a_literal_or_iri_is_only_text(tiny_server: str, listener: RecordingListener) -> None:
     query = (
         f'SELECT ?x WHERE {{ VALUES ?x {{ "SERVICE <http://127.0.0.1:{listener.port}/> {{ }}" '
         f"<http://127.0.0.1:{listener.port}/SERVICE> }} }}"
@@ -113,9 +102,7 @@ def test_service_inside_a_literal_or_iri_is_only_text(
     assert listener.connections == []
 
 
-def test_load_is_refused(
-    tiny_server: str, listener: RecordingListener, tmp_path
-) -> None:
+def test_load_is_refused(tiny_server: str, listener: RecordingListener, tmp_path) -> None:
     secret = tmp_path / "secret.ttl"
     secret.write_text("<urn:s> <urn:p> <urn:o> .\n")
     for target in (f"http://127.0.0.1:{listener.port}/data.ttl", secret.as_uri()):
@@ -124,23 +111,21 @@ def test_load_is_refused(
             assert r.status_code == 403, r.text
     time.sleep(0.3)
     assert listener.connections == []
-    assert (
-        httpx.get(
-            f"{tiny_server}/sparql", params={"query": "ASK { <urn:s> ?p ?o }"}
-        ).json()["boolean"]
-        is False
-    )
+    assert httpx.get(f"{tiny_server}/sparql", params={"query": "ASK { <urn:s> ?p ?o }"}).json()["boolean"] is False
 
 
 @pytest.mark.parametrize(
     ("template", "message"),
     [
-        ("SELECT * WHERE {{ \\u0053ERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}",
-         "a backslash escape such as \\u0053 is read only inside strings, IRIs and prefixed names"),
-        ("SELECT * {{ ?s ?p 'unterminated . SERVICE <http://127.0.0.1:{port}/> {{}} }}",
-         "unexpected character \"'\""),
-        ("PREFIX SERVICE: <http://127.0.0.1:{port}/> SELECT * WHERE {{ SERVICE:g {{ ?s ?p ?o }} }}",
-         "would be read as the keyword SERVICE by the query engine"),
+        (
+            "SELECT * WHERE {{ \\u0053ERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}",
+            "a backslash escape such as \\u0053 is read only inside strings, IRIs and prefixed names",
+        ),
+        ("SELECT * {{ ?s ?p 'unterminated . SERVICE <http://127.0.0.1:{port}/> {{}} }}", 'unexpected character "\'"'),
+        (
+            "PREFIX SERVICE: <http://127.0.0.1:{port}/> SELECT * WHERE {{ SERVICE:g {{ ?s ?p ?o }} }}",
+            "would be read as the keyword SERVICE by the query engine",
+        ),
     ],
 )
 def test_text_that_is_no_sparql_token_is_400_and_never_connects(
@@ -155,10 +140,7 @@ def test_text_that_is_no_sparql_token_is_400_and_never_connects(
 
 def test_the_worker_check_stands_alone() -> None:
     """The second layer (the policy again, in the worker) finds SERVICE on its own."""
-    assert (
-        service_in_algebra("SELECT * { OPTIONAL { SERVICE <http://h/> { ?s ?p ?o } } }")
-        is True
-    )
+    assert service_in_algebra("SELECT * { OPTIONAL { SERVICE <http://h/> { ?s ?p ?o } } }") is True
     assert service_in_algebra('SELECT * { ?s ?p "SERVICE <http://h/> {}" }') is False
     assert service_in_algebra("PREFIX SERVICE: <http://h/> SELECT * { SERVICE:g {} }") is True
     assert service_in_algebra("SELECT * { ?s ?p 'unterminated }") is None
@@ -218,10 +200,7 @@ def test_oversize_query_is_413(tiny_build) -> None:
         ):
             assert r.status_code == 413, r.text
             assert "2000" in r.text
-        assert (
-            httpx.get(f"{url}/sparql", params={"query": ASK_DRUG}).json()["boolean"]
-            is True
-        )
+        assert httpx.get(f"{url}/sparql", params={"query": ASK_DRUG}).json()["boolean"] is True
 
 
 # ---------------------------------------------------------------- time limit
@@ -231,9 +210,7 @@ def test_timeout_stops_the_query_and_others_are_served(tiny_build) -> None:
     with running_server(tiny_build, timeout=1.0, workers=2) as url:
         with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
             started = time.monotonic()
-            heavy = pool.submit(
-                httpx.get, f"{url}/sparql", params={"query": HEAVY}, timeout=30
-            )
+            heavy = pool.submit(httpx.get, f"{url}/sparql", params={"query": HEAVY}, timeout=30)
             time.sleep(0.2)
             during = []
             while not heavy.done():  # meanwhile, other queries keep being answered
@@ -254,33 +231,22 @@ def test_timeout_stops_the_query_and_others_are_served(tiny_build) -> None:
             assert r.status_code == 200 and r.json()["boolean"] is True
         # Two heavy queries at once fill both workers; both are stopped, then service resumes.
         with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-            both = [
-                pool.submit(
-                    httpx.get, f"{url}/sparql", params={"query": HEAVY}, timeout=30
-                )
-                for _ in range(2)
-            ]
+            both = [pool.submit(httpx.get, f"{url}/sparql", params={"query": HEAVY}, timeout=30) for _ in range(2)]
             assert [f.result().status_code for f in both] == [503, 503]
-        assert (
-            httpx.get(f"{url}/sparql", params={"query": ASK_DRUG}, timeout=10).json()[
-                "boolean"
-            ]
-            is True
-        )
+        assert httpx.get(f"{url}/sparql", params={"query": ASK_DRUG}, timeout=10).json()["boolean"] is True
 
 
 # ---------------------------------------------------------------- the last layer: no sockets
 
 
-def test_lexer_confusion_still_makes_no_connection(
-    tiny_server: str, listener: RecordingListener
-) -> None:
+def test_lexer_confusion_still_makes_no_connection(tiny_server: str, listener: RecordingListener) -> None:
     """`<` read as an IRI by a lexer but as less-than by the engine: whatever the screens
     conclude, the worker cannot open a connection."""
     port = listener.port
     queries = [
         f"SELECT * WHERE {{ ?s ?p ?o FILTER(?o<'>') SERVICE <http://127.0.0.1:{port}/> {{ ?a ?b ?c }} FILTER('x') }}",
-        f"SELECT * WHERE {{ <http://x/it's> ?p ?o . ?s ?p2 ?o2 FILTER(?o2<'>') SERVICE <http://127.0.0.1:{port}/> {{ ?a ?b ?c }} FILTER(' ') }}",
+        f"SELECT * WHERE {{ <http://x/it's> ?p ?o . ?s ?p2 ?o2 FILTER(?o2<'>') "
+        f"SERVICE <http://127.0.0.1:{port}/> {{ ?a ?b ?c }} FILTER(' ') }}",
         f"PREFIX : <http://127.0.0.1:{port}/> SELECT * WHERE {{ ?s ?p ?o SERVICE:g {{ ?a ?b ?c }} }}",
     ]
     for query in queries:

@@ -74,7 +74,9 @@ def rdflib_graph():  # type: ignore[no-untyped-def]
 
 def expected_table(case: str) -> Table:
     path = EXPECTED_DIR / f"{case}.srj"
-    assert path.is_file(), f"no golden answer {path.name}: write it with tests/query/regenerate_expected.py and review it"
+    assert path.is_file(), (
+        f"no golden answer {path.name}: write it with tests/query/regenerate_expected.py and review it"
+    )
     return to_table(ox.parse_query_results(path.read_bytes(), format=ox.QueryResultsFormat.JSON))
 
 
@@ -100,7 +102,8 @@ def assert_same_answer(expected: Table, actual: Table, what: str) -> None:
     assert expected.rows, f"{what}: the golden answer is empty; goldens must hold at least one row"
     assert actual.rows, f"{what}: no rows (expected {len(expected.rows)})"
     assert set(actual.variables) == set(expected.variables), (
-        f"{what}: variables {actual.variables}, expected {expected.variables}")
+        f"{what}: variables {actual.variables}, expected {expected.variables}"
+    )
     want, got = multiset(expected), multiset(actual)
     if want != got:
         missing = want - got

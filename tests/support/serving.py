@@ -16,14 +16,14 @@ import httpx
 import pyoxigraph as ox
 
 __all__ = [
-    "make_tiny_build",
-    "free_port",
-    "running_server",
-    "RecordingListener",
+    "GRAPH",
+    "RES",
     "TINY_DRUG",
     "VOCAB",
-    "RES",
-    "GRAPH",
+    "RecordingListener",
+    "free_port",
+    "make_tiny_build",
+    "running_server",
 ]
 
 VOCAB = "https://w3id.org/drugkg/vocab#"
@@ -92,9 +92,7 @@ def make_tiny_build(out: Path) -> Path:
     store.bulk_extend(dataset)
     store.flush()
     del store
-    (out / "drugkg.trig").write_bytes(
-        ox.serialize(dataset, format=ox.RdfFormat.TRIG) or b""
-    )
+    (out / "drugkg.trig").write_bytes(ox.serialize(dataset, format=ox.RdfFormat.TRIG) or b"")
     triples = sorted({str(q.triple) + " .\n" for q in dataset})
     (out / "drugkg.nt").write_text("".join(triples), encoding="utf-8")
     (out / "void.ttl").write_text(_TINY_VOID, encoding="utf-8")
@@ -118,8 +116,8 @@ def running_server(build_dir: Path, **settings: object) -> Iterator[str]:
     """Serve `build_dir` with uvicorn in a thread on a free loopback port; yield its base URL."""
     import uvicorn
 
-    from drugkg.server.app import create_app
     from drugkg.buildfolder import open_build
+    from drugkg.server.app import create_app
     from drugkg.server.config import ServerConfig
     from drugkg.server.run import bind, uvicorn_config
 
@@ -130,12 +128,8 @@ def running_server(build_dir: Path, **settings: object) -> Iterator[str]:
     settings.setdefault("public_url", f"http://{host}:{port}/")
     settings.setdefault("access_log", "off")
     config = ServerConfig(build_dir=build.path, **settings)  # type: ignore[arg-type]
-    server = uvicorn.Server(
-        uvicorn_config(create_app(config, build), config, log_level="warning")
-    )
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, daemon=True
-    )
+    server = uvicorn.Server(uvicorn_config(create_app(config, build), config, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 60
     while not server.started:

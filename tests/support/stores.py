@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from support.serving import free_port, wait_http
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,8 +42,7 @@ def running_virtuoso(folder: Path, host: str, http_port: int, sql_port: int) -> 
     folder.mkdir(parents=True, exist_ok=True)
     ini = virtuoso_ini(folder, host, http_port, sql_port)
     log = (folder / "virtuoso.out").open("wb")
-    proc = subprocess.Popen([VIRTUOSO, "-c", str(ini), "+foreground"], cwd=folder, stdout=log,
-                            stderr=subprocess.STDOUT)
+    proc = subprocess.Popen([VIRTUOSO, "-c", str(ini), "+foreground"], cwd=folder, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://{host}:{http_port}"
     try:
         deadline = time.monotonic() + 60
@@ -87,8 +87,9 @@ def can_isolate_network() -> bool:
     """Whether `unshare -n` gives this process a private network namespace (root, or CAP_SYS_ADMIN)."""
     if os.environ.get("DRUGKG_TEST_NO_NETNS") or shutil.which("unshare") is None or shutil.which("ip") is None:
         return False  # DRUGKG_TEST_NO_NETNS=1 runs the fallback (free loopback ports) where a namespace works
-    done = subprocess.run(["unshare", "-n", "ip", "link", "set", "lo", "up"], capture_output=True, timeout=30,
-                          check=False)
+    done = subprocess.run(
+        ["unshare", "-n", "ip", "link", "set", "lo", "up"], capture_output=True, timeout=30, check=False
+    )
     return done.returncode == 0
 
 
@@ -98,8 +99,11 @@ OXIGRAPH = Path(sys.executable).parent / "oxigraph"
 @pytest.fixture
 def plain_oxigraph(tmp_path: Path) -> Iterator[str]:
     port = free_port()
-    proc = subprocess.Popen([str(OXIGRAPH), "serve", "--location", str(tmp_path / "store"), "--bind",
-                             f"127.0.0.15:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [str(OXIGRAPH), "serve", "--location", str(tmp_path / "store"), "--bind", f"127.0.0.15:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_http(f"http://127.0.0.15:{port}/query?query=ASK%7B%7D", timeout=30)
         yield f"http://127.0.0.15:{port}"

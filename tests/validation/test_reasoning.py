@@ -90,8 +90,13 @@ def test_inferred_type_triples(quads: list[ox.Quad]) -> None:
     added = list(inferred_type_triples(store_with(quads)))
     node = ox.NamedNode(R + "indication/baclofen-ms-spasticity")
     mine = {t.object.value for t in added if t.subject == node}
-    assert mine == {V + "Indication", V + "Assertion", "http://www.w3.org/ns/prov#Entity",
-                    "http://schema.org/MedicalIndication", "http://schema.org/ApprovedIndication"}
+    assert mine == {
+        V + "Indication",
+        V + "Assertion",
+        "http://www.w3.org/ns/prov#Entity",
+        "http://schema.org/MedicalIndication",
+        "http://schema.org/ApprovedIndication",
+    }
     assert all(t.predicate == RDF_TYPE for t in added)
     asserted = {(q.subject, q.object) for q in quads if q.predicate == RDF_TYPE}
     assert not any((t.subject, t.object) in asserted for t in added)

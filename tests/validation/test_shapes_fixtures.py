@@ -45,9 +45,14 @@ def split_fixture(path: Path) -> tuple[Graph, set[tuple[str, str, str, str]] | N
                     stack.append(triple[2])
         for result in g.objects(report, SH.result):
             path = g.value(result, SH.resultPath)
-            expected.add((str(g.value(result, SH.focusNode)), _path(g, path).text() if path is not None else "",
-                          str(g.value(result, SH.sourceConstraintComponent)),
-                          str(g.value(result, SH.resultSeverity) or SH.Violation)))
+            expected.add(
+                (
+                    str(g.value(result, SH.focusNode)),
+                    _path(g, path).text() if path is not None else "",
+                    str(g.value(result, SH.sourceConstraintComponent)),
+                    str(g.value(result, SH.resultSeverity) or SH.Violation),
+                )
+            )
     for triple in report_triples:
         g.remove(triple)
     return g, expected

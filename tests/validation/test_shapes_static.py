@@ -17,13 +17,20 @@ from drugkg.validation.shapes import compile_shapes, load_shapes_graph
 
 def test_every_class_in_the_build_is_targeted(built: Path) -> None:
     store = read_build(built)
-    classes = {row["c"].value for row in store.query(  # type: ignore[union-attr, index]
-        "SELECT DISTINCT ?c WHERE { ?s a ?c FILTER(STRSTARTS(STR(?s), 'https://w3id.org/drugkg/')) }")}
+    classes = {
+        row["c"].value
+        for row in store.query(  # type: ignore[union-attr, index]
+            "SELECT DISTINCT ?c WHERE { ?s a ?c FILTER(STRSTARTS(STR(?s), 'https://w3id.org/drugkg/')) }"
+        )
+    }
     hierarchy = class_hierarchy(store)
-    targeted = {str(v) for shape in compile_shapes(load_shapes_graph()) for p, v in shape.targets
-                if p == SH.targetClass}
+    targeted = {
+        str(v) for shape in compile_shapes(load_shapes_graph()) for p, v in shape.targets if p == SH.targetClass
+    }
     # typed only alongside sh:SPARQLExecutable, which is targeted
-    executables = {f"http://www.w3.org/ns/shacl#SPARQL{f}Executable" for f in ("Select", "Ask", "Construct", "Describe")}
+    executables = {
+        f"http://www.w3.org/ns/shacl#SPARQL{f}Executable" for f in ("Select", "Ask", "Construct", "Describe")
+    }
     produced = {c for c in classes if not c.startswith("http://www.w3.org/2002/07/owl#")} - executables
     assert "https://w3id.org/drugkg/vocab#DosingRegimen" in produced and len(produced) >= 30
     untargeted = {c for c in produced if not hierarchy.get(c, {c}) & targeted}

@@ -28,8 +28,14 @@ BAD_REGIMEN = """@prefix drugkg: <https://w3id.org/drugkg/vocab#> .
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "drugkg.cli", "validate", *args], check=False, capture_output=True, text=True,
-                          cwd=cwd or Path(__file__).resolve().parents[2], timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "drugkg.cli", "validate", *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=cwd or Path(__file__).resolve().parents[2],
+        timeout=300,
+    )
 
 
 def test_built_graph_conforms_with_no_violations_and_no_warnings(built: Path) -> None:
@@ -55,7 +61,9 @@ def test_default_is_data_folder(built: Path, tmp_path: Path) -> None:
 
 def test_syntax_error_exits_2_with_line_and_column_no_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "broken.ttl"
-    bad.write_text('@prefix d: <https://w3id.org/drugkg/vocab#> .\n<http://x/a> a d:Drug ;\n  d:brandName "x" ;\n  d:foo [ .\n')
+    bad.write_text(
+        '@prefix d: <https://w3id.org/drugkg/vocab#> .\n<http://x/a> a d:Drug ;\n  d:brandName "x" ;\n  d:foo [ .\n'
+    )
     proc = run_cli(str(bad))
     assert proc.returncode == 2
     assert "line 4, column 11" in proc.stderr
@@ -63,12 +71,19 @@ def test_syntax_error_exits_2_with_line_and_column_no_traceback(tmp_path: Path) 
     assert "Traceback" not in proc.stderr + proc.stdout
 
 
-@pytest.mark.parametrize("suffix, text, where", [
-    (".nt", "<http://x/a> <http://x/b> <http://x/c> .\n<http://x/a> <http://x/b> \"unterminated .\n", "line 2"),
-    (".jsonld", '{"@id": "http://x/a",\n "http://x/b": [1, }', "line 2"),
-    # Oxigraph's RDF/XML parser gives no position; the message names the mismatched tags instead
-    (".rdf", '<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n<rdf:Description rdf:about="http://x/a">\n</rdf:RDF>\n', "expected `</rdf:Description>`"),
-])
+@pytest.mark.parametrize(
+    "suffix, text, where",
+    [
+        (".nt", '<http://x/a> <http://x/b> <http://x/c> .\n<http://x/a> <http://x/b> "unterminated .\n', "line 2"),
+        (".jsonld", '{"@id": "http://x/a",\n "http://x/b": [1, }', "line 2"),
+        # Oxigraph's RDF/XML parser gives no position; the message names the mismatched tags instead
+        (
+            ".rdf",
+            '<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n<rdf:Description rdf:about="http://x/a">\n</rdf:RDF>\n',
+            "expected `</rdf:Description>`",
+        ),
+    ],
+)
 def test_other_syntax_errors_exit_2(tmp_path: Path, suffix: str, text: str, where: str) -> None:
     bad = tmp_path / f"broken{suffix}"
     bad.write_text(text)
@@ -121,14 +136,20 @@ def test_turtle_report_parses_with_conforms_false(tmp_path: Path, capsys: pytest
     results = list(g.objects(report, SH.result))
     assert len(results) == 2
     assert {g.value(r, SH.sourceConstraintComponent) for r in results} == {
-        SH.DatatypeConstraintComponent, SH.MinExclusiveConstraintComponent}
+        SH.DatatypeConstraintComponent,
+        SH.MinExclusiveConstraintComponent,
+    }
 
 
-def test_text_report_groups_by_focus_with_label(built: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_text_report_groups_by_focus_with_label(
+    built: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     data = tmp_path / "drug.ttl"
-    data.write_text('@prefix drugkg: <https://w3id.org/drugkg/vocab#> .\n@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n'
-                    '<https://w3id.org/drugkg/resource/drug/x> a drugkg:Drug ; rdfs:label "drug x"@en ; '
-                    'drugkg:brandNamesComplete true ; drugkg:sourceSection <https://w3id.org/drugkg/resource/section/s> .\n')
+    data.write_text(
+        "@prefix drugkg: <https://w3id.org/drugkg/vocab#> .\n@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        '<https://w3id.org/drugkg/resource/drug/x> a drugkg:Drug ; rdfs:label "drug x"@en ; '
+        "drugkg:brandNamesComplete true ; drugkg:sourceSection <https://w3id.org/drugkg/resource/section/s> .\n"
+    )
     assert main(["validate", str(data), "--no-reasoning"]) == 1
     out = capsys.readouterr().out
     assert 'drug:x  "drug x"' in out
@@ -145,7 +166,8 @@ def test_warnings_fail_only_with_strict(tmp_path: Path) -> None:
 """)
     outcome = validate_files([data], reasoning=False)
     assert [(str(r.focus), str(r.severity)) for r in outcome.results] == [
-        ("https://w3id.org/drugkg/resource/population/p", str(SH.Warning))]
+        ("https://w3id.org/drugkg/resource/population/p", str(SH.Warning))
+    ]
     assert main(["validate", str(data), "--no-reasoning"]) == 0
     assert main(["validate", str(data), "--no-reasoning", "--strict"]) == 1
 
@@ -159,20 +181,28 @@ def test_each_rdf_format_is_read(built: Path) -> None:
 
 def test_rdfxml_is_read(tmp_path: Path) -> None:
     f = tmp_path / "d.rdf"
-    f.write_text('<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
-                 'xmlns:d="https://w3id.org/drugkg/vocab#">\n<d:Quantity rdf:about="https://w3id.org/drugkg/resource/quantity/q">'
-                 '<d:unit>mg</d:unit></d:Quantity>\n</rdf:RDF>\n')
+    f.write_text(
+        '<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        'xmlns:d="https://w3id.org/drugkg/vocab#">\n<d:Quantity rdf:about="https://w3id.org/drugkg/resource/quantity/q">'
+        "<d:unit>mg</d:unit></d:Quantity>\n</rdf:RDF>\n"
+    )
     outcome = validate_files([f], reasoning=False)
     assert [(str(r.focus), r.path.text() if r.path else "", str(r.component)) for r in outcome.results] == [
-        ("https://w3id.org/drugkg/resource/quantity/q", "<https://w3id.org/drugkg/vocab#numericValue>",
-         str(SH.MinCountConstraintComponent))]
+        (
+            "https://w3id.org/drugkg/resource/quantity/q",
+            "<https://w3id.org/drugkg/vocab#numericValue>",
+            str(SH.MinCountConstraintComponent),
+        )
+    ]
 
 
 def test_rdfxml_with_external_entity_is_refused(tmp_path: Path) -> None:
     f = tmp_path / "xxe.rdf"
-    f.write_text('<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
-                 '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:d="https://w3id.org/drugkg/vocab#">'
-                 '<rdf:Description rdf:about="http://x/a"><d:brandName>&x;</d:brandName></rdf:Description></rdf:RDF>\n')
+    f.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:d="https://w3id.org/drugkg/vocab#">'
+        '<rdf:Description rdf:about="http://x/a"><d:brandName>&x;</d:brandName></rdf:Description></rdf:RDF>\n'
+    )
     proc = run_cli(str(f), "--no-reasoning")
     assert proc.returncode == 2
     assert "DOCTYPE" in proc.stderr and "root:" not in proc.stdout + proc.stderr
@@ -188,8 +218,14 @@ def test_jsonld_remote_context_is_refused_not_fetched(tmp_path: Path) -> None:
 
 def test_jsonld_nested_remote_context_is_refused(tmp_path: Path) -> None:
     f = tmp_path / "nested.jsonld"
-    f.write_text(json.dumps({"@context": {"d": "https://w3id.org/drugkg/vocab#"},
-                             "@graph": [{"@context": ["https://example.org/c.jsonld"], "@id": "http://x/a"}]}))
+    f.write_text(
+        json.dumps(
+            {
+                "@context": {"d": "https://w3id.org/drugkg/vocab#"},
+                "@graph": [{"@context": ["https://example.org/c.jsonld"], "@id": "http://x/a"}],
+            }
+        )
+    )
     assert main(["validate", str(f), "--no-reasoning"]) == 2
 
 
@@ -221,10 +257,13 @@ def test_pyshacl_engine_gives_the_same_answer(tmp_path: Path) -> None:
 
 def test_shapes_pyshacl_cannot_run_give_a_clear_error_not_a_traceback() -> None:
     """A SPARQL constraint with VALUES breaks the SHACL rules: the reference engine says so, by name."""
-    shapes = Graph().parse(format="turtle", data="""
+    shapes = Graph().parse(
+        format="turtle",
+        data="""
 @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <https://example.org/> .
 ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:sparql [ sh:select "SELECT $this WHERE { VALUES ?x { 1 } }" ] .
-""")
+""",
+    )
     with pytest.raises(DrugkgError) as err:
         validate_with_pyshacl(ox.Store(), shapes)
     assert "pySHACL cannot use these shapes: A SPARQL Constraint must not contain a VALUES clause" in str(err.value)

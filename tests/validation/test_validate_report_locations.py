@@ -13,8 +13,10 @@ from rdflib.namespace import SH
 from drugkg.validation import validate_files
 from drugkg.validation.formats import render
 
-SHAPES = ("@prefix sh: <http://www.w3.org/ns/shacl#> .\n<http://example.org/S> a sh:NodeShape ; "
-          "sh:targetClass <http://example.org/T> ; sh:property [ sh:path <http://example.org/name> ; sh:minCount 1 ] .\n")
+SHAPES = (
+    "@prefix sh: <http://www.w3.org/ns/shacl#> .\n<http://example.org/S> a sh:NodeShape ; "
+    "sh:targetClass <http://example.org/T> ; sh:property [ sh:path <http://example.org/name> ; sh:minCount 1 ] .\n"
+)
 TURTLE = """@prefix ex: <http://example.org/> .
 
 ex:good a ex:T ;
@@ -23,9 +25,11 @@ ex:good a ex:T ;
 ex:bad
     a ex:T .
 """
-NTRIPLES = ('<http://example.org/ok> <http://example.org/name> "x" .\n'
-            "<http://example.org/ok> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://example.org/T> .\n"
-            "<http://example.org/other> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://example.org/T> .\n")
+NTRIPLES = (
+    '<http://example.org/ok> <http://example.org/name> "x" .\n'
+    "<http://example.org/ok> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://example.org/T> .\n"
+    "<http://example.org/other> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://example.org/T> .\n"
+)
 
 
 def _outcome(tmp_path: Path):  # type: ignore[no-untyped-def]

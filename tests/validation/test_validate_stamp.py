@@ -29,7 +29,9 @@ def test_validating_other_files_leaves_the_stamp_alone(built: Path, tmp_path: Pa
     shutil.copytree(built, folder)
     assert main(["validate", "--no-reasoning", str(folder)]) == 0
     bad = tmp_path / "bad.ttl"
-    bad.write_text("@prefix drugkg: <https://w3id.org/drugkg/vocab#> .\n"
-                   "<https://w3id.org/drugkg/resource/quantity/x> a drugkg:Quantity ; drugkg:unit \"mg\" .\n")
+    bad.write_text(
+        "@prefix drugkg: <https://w3id.org/drugkg/vocab#> .\n"
+        '<https://w3id.org/drugkg/resource/quantity/x> a drugkg:Quantity ; drugkg:unit "mg" .\n'
+    )
     assert main(["validate", "--no-reasoning", str(bad)]) == 1
     assert has_valid_stamp(folder), "validating another file leaves the build's stamp alone"

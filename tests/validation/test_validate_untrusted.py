@@ -38,8 +38,14 @@ _AUDITED = (
 
 def validate(*args: str, timeout: float = 120) -> tuple[int, str, str, list[str]]:
     """`drugkg validate ARGS` in a child process: exit code, stdout, stderr (without NET lines), NET lines."""
-    proc = subprocess.run([sys.executable, "-c", _AUDITED, "validate", *args], capture_output=True, text=True,
-                          cwd=ROOT, timeout=timeout, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", _AUDITED, "validate", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=timeout,
+        check=False,
+    )
     net = [line for line in proc.stderr.splitlines() if line.startswith("NET ")]
     err = "".join(line + "\n" for line in proc.stderr.splitlines() if not line.startswith("NET "))
     return proc.returncode, proc.stdout, err, net
@@ -86,8 +92,10 @@ def test_empty_turtle_file_exits_2_no_triples(tmp_path: Path) -> None:
     empty.write_text("# nothing here\n", encoding="utf-8")
     code, out, err, net = validate(str(empty), "--no-reasoning")
     assert code == 2 and out == ""
-    assert err.strip() == f"drugkg validate: {empty}: no triples (expected an RDF file stating at least one " \
-                          "triple (or --allow-empty))"
+    assert (
+        err.strip() == f"drugkg validate: {empty}: no triples (expected an RDF file stating at least one "
+        "triple (or --allow-empty))"
+    )
     code, out, err, _ = validate(str(empty), "--no-reasoning", "--allow-empty")
     assert code == 0, err
     assert "PASS: 0 violations" in out
@@ -97,8 +105,9 @@ def test_empty_turtle_file_exits_2_no_triples(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- the build's own union
 
 
-def test_union_reserialised_with_a_label_removed_exits_1_naming_it_without_network(built: Path, tmp_path: Path,
-                                                                               listener: RecordingListener) -> None:
+def test_union_reserialised_with_a_label_removed_exits_1_naming_it_without_network(
+    built: Path, tmp_path: Path, listener: RecordingListener
+) -> None:
     """Was exit 2, 'internal error: OwlReadyOntologyParsingError', and a DNS lookup: owlready2 followed the
     examples graph's owl:imports <http://www.w3.org/ns/shacl#>."""
     g = Graph().parse(built / "drugkg.nt", format="nt")
@@ -129,9 +138,12 @@ def test_build_dumps_make_no_network_attempt(built: Path) -> None:
 
 def test_remote_owl_imports_are_not_followed_and_said_so(tmp_path: Path, listener: RecordingListener) -> None:
     data = tmp_path / "imports.ttl"
-    data.write_text(f"<http://example.org/o> a <http://www.w3.org/2002/07/owl#Ontology> ;\n"
-                    f"  <http://www.w3.org/2002/07/owl#imports> <{listener.url}/onto.owl>, "
-                    f"<http://ontology.invalid/o.owl> .\n", encoding="utf-8")
+    data.write_text(
+        f"<http://example.org/o> a <http://www.w3.org/2002/07/owl#Ontology> ;\n"
+        f"  <http://www.w3.org/2002/07/owl#imports> <{listener.url}/onto.owl>, "
+        f"<http://ontology.invalid/o.owl> .\n",
+        encoding="utf-8",
+    )
     code, out, err, net = validate(str(data), "--format", "json")
     assert code == 0, err
     reasoning = json.loads(out)["reasoning"]
@@ -149,13 +161,21 @@ DEPTH = 20_000
 
 def _deep(suffix: str) -> str:
     if suffix == ".ttl":
-        return "<http://example.org/x> <http://example.org/p> " + "[ <http://example.org/p> " * DEPTH + "]" * DEPTH + " .\n"
+        return (
+            "<http://example.org/x> <http://example.org/p> "
+            + "[ <http://example.org/p> " * DEPTH
+            + "]" * DEPTH
+            + " .\n"
+        )
     if suffix == ".jsonld":
         return '{"@id": "http://example.org/x", "http://example.org/p": ' * DEPTH + "1" + "}" * DEPTH
-    return ('<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
-            'xmlns:ex="http://example.org/"><rdf:Description rdf:about="http://example.org/x">'
-            + "<ex:p><rdf:Description>" * DEPTH + "</rdf:Description></ex:p>" * DEPTH
-            + "</rdf:Description></rdf:RDF>\n")
+    return (
+        '<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        'xmlns:ex="http://example.org/"><rdf:Description rdf:about="http://example.org/x">'
+        + "<ex:p><rdf:Description>" * DEPTH
+        + "</rdf:Description></ex:p>" * DEPTH
+        + "</rdf:Description></rdf:RDF>\n"
+    )
 
 
 @pytest.mark.parametrize("suffix", [".ttl", ".jsonld", ".rdf"])
@@ -172,8 +192,14 @@ def test_deep_nesting_is_refused_with_a_clear_error(tmp_path: Path, suffix: str)
 
 def test_nesting_within_the_limit_is_read(tmp_path: Path) -> None:
     ok = tmp_path / "shallow.ttl"
-    ok.write_text("<http://example.org/x> <http://example.org/p> " + "[ <http://example.org/p> " * 10 + '"v"'
-                  + " ]" * 10 + " .\n", encoding="utf-8")
+    ok.write_text(
+        "<http://example.org/x> <http://example.org/p> "
+        + "[ <http://example.org/p> " * 10
+        + '"v"'
+        + " ]" * 10
+        + " .\n",
+        encoding="utf-8",
+    )
     code, out, err, net = validate(str(ok), "--no-reasoning")
     assert code == 0, err
     assert "PASS" in out
@@ -182,13 +208,13 @@ def test_nesting_within_the_limit_is_read(tmp_path: Path) -> None:
 
 HOSTILE = {
     "remote-context.jsonld": '{"@context": "http://context.invalid/c.jsonld", "@id": "http://example.org/x", '
-                             '"http://example.org/p": 1}',
+    '"http://example.org/p": 1}',
     "listener-context.jsonld": '{"@context": "LISTENER/c.jsonld", "@id": "http://example.org/x"}',
     "external-entity.rdf": '<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY e SYSTEM "http://entity.invalid/e">]>\n'
-                           '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n',
-    "service.ttl": '@prefix sh: <http://www.w3.org/ns/shacl#> .\n<http://example.org/S> a sh:NodeShape ; '
-                   'sh:targetNode <http://example.org/x> ; sh:sparql [ sh:select """SELECT $this WHERE { '
-                   'SERVICE <http://service.invalid/sparql> { $this ?p ?o } }""" ] .\n',
+    '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n',
+    "service.ttl": "@prefix sh: <http://www.w3.org/ns/shacl#> .\n<http://example.org/S> a sh:NodeShape ; "
+    'sh:targetNode <http://example.org/x> ; sh:sparql [ sh:select """SELECT $this WHERE { '
+    'SERVICE <http://service.invalid/sparql> { $this ?p ?o } }""" ] .\n',
 }
 
 
