@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["synthesize", "monograph_for", "drug_ids", "Vocabulary", "vocabulary", "SYNTH_SOURCE_KIND", "render_yaml"]
+__all__ = ["SYNTH_SOURCE_KIND", "Vocabulary", "drug_ids", "monograph_for", "render_yaml", "synthesize", "vocabulary"]
 
 SYNTH_SOURCE_KIND = "synthetic"
 _DATE = dt.date(2026, 1, 1)  # fixed, so output does not depend on the day it was made
@@ -34,37 +34,150 @@ _AUTHOR = "drugkg-synthetic-author"
 # -- the shared vocabulary -------------------------------------------------------------------------
 
 _FINDINGS = (
-    "nausea", "vomiting", "diarrhoea", "constipation", "abdominal pain", "dyspepsia", "dry mouth",
-    "loss of appetite", "weight gain", "weight loss", "headache", "dizziness", "drowsiness", "insomnia",
-    "fatigue", "tremor", "seizure", "confusion", "agitation", "anxiety", "depressed mood", "hallucination",
-    "blurred vision", "tinnitus", "rash", "itching", "hives", "hair loss", "photosensitivity",
-    "sweating", "flushing", "fever", "chills", "muscle pain", "joint pain", "muscle weakness",
-    "muscle cramp", "back pain", "cough", "shortness of breath", "nasal congestion", "sore throat",
-    "chest pain", "palpitations", "low blood pressure", "high blood pressure", "slow heart rate",
-    "fast heart rate", "irregular heartbeat", "swelling of the legs", "bruising", "bleeding",
-    "anaemia", "low white cell count", "low platelet count", "raised liver enzymes", "jaundice",
-    "kidney injury", "urinary retention", "frequent urination", "low blood sugar", "high blood sugar",
-    "low sodium", "high potassium", "respiratory depression", "loss of consciousness", "anaphylaxis",
-    "angioedema", "severe skin reaction", "pancreatitis", "hepatitis", "interstitial lung disease",
-    "QT prolongation", "serotonin syndrome", "neuroleptic malignant syndrome", "rhabdomyolysis",
-    "injection site pain", "injection site swelling", "infection", "death",
+    "nausea",
+    "vomiting",
+    "diarrhoea",
+    "constipation",
+    "abdominal pain",
+    "dyspepsia",
+    "dry mouth",
+    "loss of appetite",
+    "weight gain",
+    "weight loss",
+    "headache",
+    "dizziness",
+    "drowsiness",
+    "insomnia",
+    "fatigue",
+    "tremor",
+    "seizure",
+    "confusion",
+    "agitation",
+    "anxiety",
+    "depressed mood",
+    "hallucination",
+    "blurred vision",
+    "tinnitus",
+    "rash",
+    "itching",
+    "hives",
+    "hair loss",
+    "photosensitivity",
+    "sweating",
+    "flushing",
+    "fever",
+    "chills",
+    "muscle pain",
+    "joint pain",
+    "muscle weakness",
+    "muscle cramp",
+    "back pain",
+    "cough",
+    "shortness of breath",
+    "nasal congestion",
+    "sore throat",
+    "chest pain",
+    "palpitations",
+    "low blood pressure",
+    "high blood pressure",
+    "slow heart rate",
+    "fast heart rate",
+    "irregular heartbeat",
+    "swelling of the legs",
+    "bruising",
+    "bleeding",
+    "anaemia",
+    "low white cell count",
+    "low platelet count",
+    "raised liver enzymes",
+    "jaundice",
+    "kidney injury",
+    "urinary retention",
+    "frequent urination",
+    "low blood sugar",
+    "high blood sugar",
+    "low sodium",
+    "high potassium",
+    "respiratory depression",
+    "loss of consciousness",
+    "anaphylaxis",
+    "angioedema",
+    "severe skin reaction",
+    "pancreatitis",
+    "hepatitis",
+    "interstitial lung disease",
+    "QT prolongation",
+    "serotonin syndrome",
+    "neuroleptic malignant syndrome",
+    "rhabdomyolysis",
+    "injection site pain",
+    "injection site swelling",
+    "infection",
+    "death",
 )
 _FINDING_QUALIFIERS = ("severe", "transient", "persistent")
 
 _CONDITIONS = (
-    "hypertension", "heart failure", "atrial fibrillation", "angina", "type 2 diabetes", "type 1 diabetes",
-    "obesity", "hypercholesterolaemia", "asthma", "chronic obstructive pulmonary disease", "pneumonia",
-    "urinary tract infection", "skin infection", "tuberculosis", "HIV infection", "hepatitis C",
-    "rheumatoid arthritis", "osteoarthritis", "gout", "osteoporosis", "psoriasis", "atopic dermatitis",
-    "Crohn disease", "ulcerative colitis", "gastro-oesophageal reflux disease", "peptic ulcer",
-    "irritable bowel syndrome", "migraine", "epilepsy", "Parkinson disease", "Alzheimer disease",
-    "multiple sclerosis", "spinal cord injury", "spinal muscular atrophy", "stroke", "neuropathic pain",
-    "major depressive disorder", "generalised anxiety disorder", "bipolar disorder", "schizophrenia",
-    "insomnia disorder", "attention deficit hyperactivity disorder", "breast cancer", "lung cancer",
-    "colorectal cancer", "prostate cancer", "leukaemia", "lymphoma", "chronic kidney disease",
-    "liver cirrhosis", "hypothyroidism", "glaucoma", "macular degeneration", "allergic rhinitis",
-    "chemotherapy-induced nausea", "opioid use disorder", "alcohol use disorder", "anaemia of kidney disease",
-    "deep vein thrombosis", "pulmonary embolism",
+    "hypertension",
+    "heart failure",
+    "atrial fibrillation",
+    "angina",
+    "type 2 diabetes",
+    "type 1 diabetes",
+    "obesity",
+    "hypercholesterolaemia",
+    "asthma",
+    "chronic obstructive pulmonary disease",
+    "pneumonia",
+    "urinary tract infection",
+    "skin infection",
+    "tuberculosis",
+    "HIV infection",
+    "hepatitis C",
+    "rheumatoid arthritis",
+    "osteoarthritis",
+    "gout",
+    "osteoporosis",
+    "psoriasis",
+    "atopic dermatitis",
+    "Crohn disease",
+    "ulcerative colitis",
+    "gastro-oesophageal reflux disease",
+    "peptic ulcer",
+    "irritable bowel syndrome",
+    "migraine",
+    "epilepsy",
+    "Parkinson disease",
+    "Alzheimer disease",
+    "multiple sclerosis",
+    "spinal cord injury",
+    "spinal muscular atrophy",
+    "stroke",
+    "neuropathic pain",
+    "major depressive disorder",
+    "generalised anxiety disorder",
+    "bipolar disorder",
+    "schizophrenia",
+    "insomnia disorder",
+    "attention deficit hyperactivity disorder",
+    "breast cancer",
+    "lung cancer",
+    "colorectal cancer",
+    "prostate cancer",
+    "leukaemia",
+    "lymphoma",
+    "chronic kidney disease",
+    "liver cirrhosis",
+    "hypothyroidism",
+    "glaucoma",
+    "macular degeneration",
+    "allergic rhinitis",
+    "chemotherapy-induced nausea",
+    "opioid use disorder",
+    "alcohol use disorder",
+    "anaemia of kidney disease",
+    "deep vein thrombosis",
+    "pulmonary embolism",
 )
 
 _LIFE_STAGE_POPULATIONS = (
@@ -85,56 +198,95 @@ _LIFE_STAGE_POPULATIONS = (
 _IMPAIRMENTS = (("kidney", "chronic kidney disease"), ("liver", "liver cirrhosis"))
 
 _DRUG_CLASSES = (
-    ("kinase-inhibitor", "kinase inhibitor", "tinib", "abl-kinase"), ("beta-blocker", "beta blocker", "olol", "beta-1-adrenoceptor"),
+    ("kinase-inhibitor", "kinase inhibitor", "tinib", "abl-kinase"),
+    ("beta-blocker", "beta blocker", "olol", "beta-1-adrenoceptor"),
     ("angiotensin-receptor-blocker", "angiotensin receptor blocker", "sartan", "angiotensin-ii-receptor-type-1"),
-    ("proton-pump-inhibitor", "proton pump inhibitor", "prazole", "potassium-proton-atpase"), ("statin", "statin", "vastatin", "hmg-coa-reductase"),
-    ("penicillin", "penicillin antibiotic", "cillin", "penicillin-binding-protein"), ("benzodiazepine", "benzodiazepine", "azepam", "gaba-a-receptor"),
-    ("serotonin-antagonist", "serotonin 5-HT3 antagonist", "setron", "serotonin-5ht3-receptor"), ("triptan", "triptan", "triptan", "serotonin-5ht3-receptor"),
-    ("dpp4-inhibitor", "DPP-4 inhibitor", "gliptin", "dipeptidyl-peptidase-4"), ("fluoroquinolone", "fluoroquinolone antibiotic", "floxacin", "dna-gyrase"),
-    ("ace-inhibitor", "ACE inhibitor", "pril", "angiotensin-converting-enzyme"), ("muscle-relaxant", "muscle relaxant", "baxan", "gaba-b-receptor"),
-    ("antipsychotic", "antipsychotic", "peridone", "dopamine-d2-receptor"), ("ssri", "selective serotonin reuptake inhibitor", "oxetine", "serotonin-transporter"),
-    ("anticoagulant", "anticoagulant", "xaban", "factor-xa"), ("monoclonal-antibody", "monoclonal antibody", "mab", "tnf-alpha"),
-    ("antiviral", "antiviral", "vir", "hiv-protease"), ("corticosteroid", "corticosteroid", "sonide", "glucocorticoid-receptor"),
+    ("proton-pump-inhibitor", "proton pump inhibitor", "prazole", "potassium-proton-atpase"),
+    ("statin", "statin", "vastatin", "hmg-coa-reductase"),
+    ("penicillin", "penicillin antibiotic", "cillin", "penicillin-binding-protein"),
+    ("benzodiazepine", "benzodiazepine", "azepam", "gaba-a-receptor"),
+    ("serotonin-antagonist", "serotonin 5-HT3 antagonist", "setron", "serotonin-5ht3-receptor"),
+    ("triptan", "triptan", "triptan", "serotonin-5ht3-receptor"),
+    ("dpp4-inhibitor", "DPP-4 inhibitor", "gliptin", "dipeptidyl-peptidase-4"),
+    ("fluoroquinolone", "fluoroquinolone antibiotic", "floxacin", "dna-gyrase"),
+    ("ace-inhibitor", "ACE inhibitor", "pril", "angiotensin-converting-enzyme"),
+    ("muscle-relaxant", "muscle relaxant", "baxan", "gaba-b-receptor"),
+    ("antipsychotic", "antipsychotic", "peridone", "dopamine-d2-receptor"),
+    ("ssri", "selective serotonin reuptake inhibitor", "oxetine", "serotonin-transporter"),
+    ("anticoagulant", "anticoagulant", "xaban", "factor-xa"),
+    ("monoclonal-antibody", "monoclonal antibody", "mab", "tnf-alpha"),
+    ("antiviral", "antiviral", "vir", "hiv-protease"),
+    ("corticosteroid", "corticosteroid", "sonide", "glucocorticoid-receptor"),
     ("opioid-analgesic", "opioid analgesic", "orphan", "mu-opioid-receptor"),
 )
 
 _TARGETS = (
-    ("dopamine-d2-receptor", "dopamine D2 receptor", ("DRD2",)), ("beta-1-adrenoceptor", "beta-1 adrenoceptor", ("ADRB1",)),
+    ("dopamine-d2-receptor", "dopamine D2 receptor", ("DRD2",)),
+    ("beta-1-adrenoceptor", "beta-1 adrenoceptor", ("ADRB1",)),
     ("angiotensin-ii-receptor-type-1", "angiotensin II receptor type 1", ("AGTR1",)),
-    ("hmg-coa-reductase", "HMG-CoA reductase", ("HMGCR",)), ("gaba-a-receptor", "GABA-A receptor", ("GABRA1", "GABRB2", "GABRG2")),
-    ("gaba-b-receptor", "GABA-B receptor", ("GABBR1", "GABBR2")), ("serotonin-5ht3-receptor", "serotonin 5-HT3 receptor", ("HTR3A", "HTR3B")),
-    ("serotonin-transporter", "serotonin transporter", ("SLC6A4",)), ("mu-opioid-receptor", "mu opioid receptor", ("OPRM1",)),
-    ("factor-xa", "coagulation factor Xa", ("F10",)), ("dipeptidyl-peptidase-4", "dipeptidyl peptidase 4", ("DPP4",)),
+    ("hmg-coa-reductase", "HMG-CoA reductase", ("HMGCR",)),
+    ("gaba-a-receptor", "GABA-A receptor", ("GABRA1", "GABRB2", "GABRG2")),
+    ("gaba-b-receptor", "GABA-B receptor", ("GABBR1", "GABBR2")),
+    ("serotonin-5ht3-receptor", "serotonin 5-HT3 receptor", ("HTR3A", "HTR3B")),
+    ("serotonin-transporter", "serotonin transporter", ("SLC6A4",)),
+    ("mu-opioid-receptor", "mu opioid receptor", ("OPRM1",)),
+    ("factor-xa", "coagulation factor Xa", ("F10",)),
+    ("dipeptidyl-peptidase-4", "dipeptidyl peptidase 4", ("DPP4",)),
     ("angiotensin-converting-enzyme", "angiotensin-converting enzyme", ("ACE",)),
     ("potassium-proton-atpase", "potassium-proton ATPase", ("ATP4A", "ATP4B")),
-    ("dna-gyrase", "bacterial DNA gyrase", ("GYRA", "GYRB")), ("glucocorticoid-receptor", "glucocorticoid receptor", ("NR3C1",)),
-    ("egfr", "epidermal growth factor receptor", ("EGFR",)), ("abl-kinase", "ABL tyrosine kinase", ("ABL1",)),
-    ("tnf-alpha", "tumour necrosis factor alpha", ("TNF",)), ("hiv-protease", "HIV-1 protease", ("POL",)),
+    ("dna-gyrase", "bacterial DNA gyrase", ("GYRA", "GYRB")),
+    ("glucocorticoid-receptor", "glucocorticoid receptor", ("NR3C1",)),
+    ("egfr", "epidermal growth factor receptor", ("EGFR",)),
+    ("abl-kinase", "ABL tyrosine kinase", ("ABL1",)),
+    ("tnf-alpha", "tumour necrosis factor alpha", ("TNF",)),
+    ("hiv-protease", "HIV-1 protease", ("POL",)),
     ("penicillin-binding-protein", "penicillin-binding protein", ("PBP2",)),
 )
 _ACTIONS = ("binds", "agonist", "antagonist", "inhibitor", "modulator")
 
 # (form id, label, route id, kind of strength: "unit" | "range" | "conc" | "none")
 _DOSAGE_FORMS = (
-    ("tablet", "tablet", "oral", "unit"), ("film-coated-tablet", "film-coated tablet", "oral", "unit"),
-    ("extended-release-tablet", "extended-release tablet", "oral", "unit"), ("capsule", "capsule", "oral", "unit"),
-    ("granules", "granules", "oral", "range"), ("oral-solution", "oral solution", "oral", "conc"),
-    ("oral-suspension", "oral suspension", "oral", "conc"), ("solution-for-injection", "solution for injection", "intravenous", "conc"),
+    ("tablet", "tablet", "oral", "unit"),
+    ("film-coated-tablet", "film-coated tablet", "oral", "unit"),
+    ("extended-release-tablet", "extended-release tablet", "oral", "unit"),
+    ("capsule", "capsule", "oral", "unit"),
+    ("granules", "granules", "oral", "range"),
+    ("oral-solution", "oral solution", "oral", "conc"),
+    ("oral-suspension", "oral suspension", "oral", "conc"),
+    ("solution-for-injection", "solution for injection", "intravenous", "conc"),
     ("infusion-concentrate", "concentrate for infusion", "intravenous", "conc"),
-    ("prefilled-syringe", "prefilled syringe", "subcutaneous", "conc"), ("depot-injection", "depot injection", "intramuscular", "conc"),
-    ("intrathecal-injection", "injection", "intrathecal", "conc"), ("transdermal-patch", "transdermal patch", "transdermal", "unit"),
-    ("cream", "cream", "topical", "none"), ("inhaler", "pressurised inhaler", "inhalation", "unit"),
+    ("prefilled-syringe", "prefilled syringe", "subcutaneous", "conc"),
+    ("depot-injection", "depot injection", "intramuscular", "conc"),
+    ("intrathecal-injection", "injection", "intrathecal", "conc"),
+    ("transdermal-patch", "transdermal patch", "transdermal", "unit"),
+    ("cream", "cream", "topical", "none"),
+    ("inhaler", "pressurised inhaler", "inhalation", "unit"),
     ("eye-drops", "eye drops", "ophthalmic", "conc"),
 )
 _ROUTES = {
-    "oral": "oral", "intravenous": "intravenous", "subcutaneous": "subcutaneous", "intramuscular": "intramuscular",
-    "intrathecal": "intrathecal", "transdermal": "transdermal", "topical": "topical", "inhalation": "inhalation",
+    "oral": "oral",
+    "intravenous": "intravenous",
+    "subcutaneous": "subcutaneous",
+    "intramuscular": "intramuscular",
+    "intrathecal": "intrathecal",
+    "transdermal": "transdermal",
+    "topical": "topical",
+    "inhalation": "inhalation",
     "ophthalmic": "ophthalmic",
 }
-_DELIVERY = {"intrathecal": ("single-injection", "implantable-programmable-pump"), "subcutaneous": ("autoinjector",),
-             "inhalation": ("spacer",), "intravenous": ("infusion-pump",)}
-_DELIVERY_LABELS = {"single-injection": "single injection", "implantable-programmable-pump": "implantable programmable pump",
-                    "autoinjector": "autoinjector pen", "spacer": "spacer device", "infusion-pump": "infusion pump"}
+_DELIVERY = {
+    "intrathecal": ("single-injection", "implantable-programmable-pump"),
+    "subcutaneous": ("autoinjector",),
+    "inhalation": ("spacer",),
+    "intravenous": ("infusion-pump",),
+}
+_DELIVERY_LABELS = {
+    "single-injection": "single injection",
+    "implantable-programmable-pump": "implantable programmable pump",
+    "autoinjector": "autoinjector pen",
+    "spacer": "spacer device",
+    "infusion-pump": "infusion pump",
+}
 
 _RECOMMENDATIONS = (
     ("taper-slowly", "reduce the dose gradually rather than stopping abruptly"),
@@ -153,32 +305,76 @@ _RECOMMENDATIONS = (
     ("lower-dose-within-range", "a lower dose within the usual range may be needed"),
     ("do-not-use", "do not use"),
 )
-_WARNING_KINDS = ("boxed-warning", "precaution", "use-with-caution", "avoid-activity", "not-established",
-                  "not-evaluated", "lactation")
+_WARNING_KINDS = (
+    "boxed-warning",
+    "precaution",
+    "use-with-caution",
+    "avoid-activity",
+    "not-established",
+    "not-evaluated",
+    "lactation",
+)
 _AUTHORITIES = (
     ("fictional-medicines-agency-north", "Fictional Medicines Agency North (synthetic)", "FMAN"),
     ("fictional-medicines-agency-south", "Fictional Medicines Agency South (synthetic)", "FMAS"),
     ("fictional-drug-regulator-east", "Fictional Drug Regulator East (synthetic)", "FDRE"),
 )
 _SECTIONS = (
-    ("overview", "Overview (synthetic)"), ("administration", "Forms and administration (synthetic)"),
-    ("dosing", "Dosing (synthetic)"), ("mechanism", "Mechanism of action (synthetic)"),
-    ("indications", "Indications (synthetic)"), ("adverse-reactions", "Adverse reactions (synthetic)"),
-    ("withdrawal", "Withdrawal reactions (synthetic)"), ("overdose", "Overdose (synthetic)"),
-    ("warnings", "Warnings and precautions (synthetic)"), ("pregnancy-lactation", "Pregnancy and lactation (synthetic)"),
-    ("pediatric", "Pediatric use (synthetic)"), ("special-populations", "Special populations (synthetic)"),
-    ("overview-names", "Names and brands (synthetic)"), ("overview-history", "History (synthetic)"),
-    ("dosing-adults", "Dosing in adults (synthetic)"), ("dosing-children", "Dosing in children (synthetic)"),
-    ("dosing-renal", "Dosing in kidney impairment (synthetic)"), ("dosing-hepatic", "Dosing in liver impairment (synthetic)"),
-    ("interactions", "Interactions (synthetic)"), ("storage", "Storage (synthetic)"),
-    ("pharmacokinetics", "Pharmacokinetics (synthetic)"), ("clinical-studies", "Clinical studies (synthetic)"),
+    ("overview", "Overview (synthetic)"),
+    ("administration", "Forms and administration (synthetic)"),
+    ("dosing", "Dosing (synthetic)"),
+    ("mechanism", "Mechanism of action (synthetic)"),
+    ("indications", "Indications (synthetic)"),
+    ("adverse-reactions", "Adverse reactions (synthetic)"),
+    ("withdrawal", "Withdrawal reactions (synthetic)"),
+    ("overdose", "Overdose (synthetic)"),
+    ("warnings", "Warnings and precautions (synthetic)"),
+    ("pregnancy-lactation", "Pregnancy and lactation (synthetic)"),
+    ("pediatric", "Pediatric use (synthetic)"),
+    ("special-populations", "Special populations (synthetic)"),
+    ("overview-names", "Names and brands (synthetic)"),
+    ("overview-history", "History (synthetic)"),
+    ("dosing-adults", "Dosing in adults (synthetic)"),
+    ("dosing-children", "Dosing in children (synthetic)"),
+    ("dosing-renal", "Dosing in kidney impairment (synthetic)"),
+    ("dosing-hepatic", "Dosing in liver impairment (synthetic)"),
+    ("interactions", "Interactions (synthetic)"),
+    ("storage", "Storage (synthetic)"),
+    ("pharmacokinetics", "Pharmacokinetics (synthetic)"),
+    ("clinical-studies", "Clinical studies (synthetic)"),
 )
 _VOCAB_SECTIONS = {
-    "findings": "Clinical findings (synthetic vocabulary)", "conditions": "Conditions (synthetic vocabulary)",
-    "populations": "Populations (synthetic vocabulary)", "targets": "Targets and genes (synthetic vocabulary)",
+    "findings": "Clinical findings (synthetic vocabulary)",
+    "conditions": "Conditions (synthetic vocabulary)",
+    "populations": "Populations (synthetic vocabulary)",
+    "targets": "Targets and genes (synthetic vocabulary)",
 }
-_SYLLABLES_A = ("zor", "vel", "tam", "bri", "cal", "dex", "fen", "lor", "mir", "nal", "pra", "quin", "ros", "sel",
-                "tir", "ulv", "xan", "yor", "kel", "gam", "hul", "jen", "wov", "ostr")
+_SYLLABLES_A = (
+    "zor",
+    "vel",
+    "tam",
+    "bri",
+    "cal",
+    "dex",
+    "fen",
+    "lor",
+    "mir",
+    "nal",
+    "pra",
+    "quin",
+    "ros",
+    "sel",
+    "tir",
+    "ulv",
+    "xan",
+    "yor",
+    "kel",
+    "gam",
+    "hul",
+    "jen",
+    "wov",
+    "ostr",
+)
 _SYLLABLES_B = ("a", "i", "o", "e", "u", "ami", "edo", "ira", "ova", "ulo")
 
 
@@ -202,15 +398,16 @@ class Vocabulary:
         self.terms.setdefault(kind, {})[term["id"]] = term
 
 
-def vocabulary() -> Vocabulary:
-    """The shared vocabulary: the same for every seed, so any two synthetic sets can be built together."""
-    v = Vocabulary()
+def _add_organizations_and_people(v: Vocabulary) -> None:
     for org_id, label, abbr in _AUTHORITIES:
         v.add("organizations", {"id": org_id, "label": label, "abbreviation": abbr, "regulatory_authority": True})
     v.add("organizations", {"id": _PUBLISHER, "label": "drugkg synthetic data generator"})
     for i in range(40):
         v.add("organizations", {"id": f"synthetic-company-{i:02d}", "label": f"Synthetic Pharma Company {i:02d}"})
     v.add("people", {"id": _AUTHOR, "label": "drugkg synthetic data generator (not a person)"})
+
+
+def _add_drug_classes_and_targets(v: Vocabulary) -> None:
     for cid, label, _stem, _target in _DRUG_CLASSES:
         v.add("drug_classes", {"id": cid, "label": label})
     for tid, label, genes in _TARGETS:
@@ -221,6 +418,9 @@ def vocabulary() -> Vocabulary:
             v.add("proteins", {"id": pid, "label": f"{gene} gene product"})
             v.add("genes", {"id": _slug(gene), "label": gene, "encodes": pid, "section": "vocab-targets"})
         v.add("targets", {"id": tid, "label": label, "subunits": subunits, "section": "vocab-targets"})
+
+
+def _add_findings(v: Vocabulary) -> None:
     for label in _FINDINGS:
         fid = _slug(label)
         term: dict[str, Any] = {"id": fid, "label": label}
@@ -234,9 +434,13 @@ def vocabulary() -> Vocabulary:
             qid = f"{q}-{fid}"
             v.add("findings", {"id": qid, "label": f"{q} {label}", "broader": fid})
             v.findings.append(qid)
+
+
+def _add_conditions(v: Vocabulary) -> None:
+    """Each condition, and the population of the people who have it."""
     for label in _CONDITIONS:
         cid = _slug(label)
-        term = {"id": cid, "label": label}
+        term: dict[str, Any] = {"id": cid, "label": label}
         if len(label) % 2 == 0:
             term["definition"] = f"Synthetic definition of {label}, for benchmarks only."
             term["section"] = "vocab-conditions"
@@ -246,8 +450,11 @@ def vocabulary() -> Vocabulary:
         v.add("populations", {"id": pid, "label": f"people with {label}", "condition": cid})
         v.populations.append(pid)
         v.condition_populations[cid] = pid
+
+
+def _add_life_stage_and_impairment_populations(v: Vocabulary) -> None:
     for pid, label, stage, sex, age in _LIFE_STAGE_POPULATIONS:
-        term = {"id": pid, "label": label}
+        term: dict[str, Any] = {"id": pid, "label": label}
         if stage:
             term["life_stage"] = stage
         if sex:
@@ -258,9 +465,20 @@ def vocabulary() -> Vocabulary:
         v.populations.append(pid)
     for organ, condition in _IMPAIRMENTS:
         pid = f"people-with-{organ}-impairment"
-        v.add("populations", {"id": pid, "label": f"people with {organ} impairment", "condition": _slug(condition),
-                              "section": "vocab-populations"})
+        v.add(
+            "populations",
+            {
+                "id": pid,
+                "label": f"people with {organ} impairment",
+                "condition": _slug(condition),
+                "section": "vocab-populations",
+            },
+        )
         v.populations.append(pid)
+
+
+def _add_administration_terms(v: Vocabulary) -> None:
+    """Routes, dosage forms, delivery modes and recommendations."""
     for rid, label in _ROUTES.items():
         v.add("routes", {"id": rid, "label": label})
     for fid, label, _route, _kind in _DOSAGE_FORMS:
@@ -269,6 +487,17 @@ def vocabulary() -> Vocabulary:
         v.add("delivery_modes", {"id": mid, "label": label})
     for rid, label in _RECOMMENDATIONS:
         v.add("recommendations", {"id": rid, "label": label})
+
+
+def vocabulary() -> Vocabulary:
+    """The shared vocabulary: the same for every seed, so any two synthetic sets can be built together."""
+    v = Vocabulary()
+    _add_organizations_and_people(v)
+    _add_drug_classes_and_targets(v)
+    _add_findings(v)
+    _add_conditions(v)
+    _add_life_stage_and_impairment_populations(v)
+    _add_administration_terms(v)
     return v
 
 
@@ -293,6 +522,7 @@ def drug_ids(n: int, seed: int) -> list[tuple[str, str, int]]:
 
 # -- one monograph ---------------------------------------------------------------------------------
 
+
 def _q(value: float | int, unit: str) -> dict[str, Any]:
     return {"value": value, "unit": unit}
 
@@ -306,185 +536,352 @@ def _sec(rng: random.Random, *choices: str) -> str | list[str]:
     return picked[0] if len(picked) == 1 else picked
 
 
-def monograph_for(index: int, drug_id: str, name: str, cls: int, seed: int) -> dict[str, Any]:
-    """The monograph of synthetic drug `index` as plain data (the parsed form of its YAML file)."""
-    rng = random.Random(f"drugkg-synth/{seed}/{index}")
-    v = _VOCAB
-    used: dict[str, set[str]] = {}
+# records that a monograph uses the term (kind, id) and gives the id back
+_Use = Callable[[str, str], str]
 
-    def use(kind: str, tid: str) -> str:
-        used.setdefault(kind, set()).add(tid)
-        return tid
+# (group id, context, frequency) of one group of adverse effects; frequency None when unstated
+_AdverseContext = tuple[str, str, str | None]
 
-    label = f"{name} (synthetic)"
+
+def _sources(drug_id: str, name: str, use: _Use) -> list[dict[str, Any]]:
+    """The drug's own synthetic monograph and the shared synthetic vocabulary."""
     source_id = f"synthetic-monograph-{drug_id.removeprefix('syn-')}"
-    sources = [
-        {"id": source_id, "title": f"Synthetic monograph of {name}: generated test data, not medical information",
-         "kind": SYNTH_SOURCE_KIND, "publisher": use("organizations", _PUBLISHER), "authors": [use("people", _AUTHOR)],
-         "last_updated": _DATE,
-         "description": "Random facts about a fictional drug, made by drugkg synth for tests and benchmarks. "
-                        "Nothing here describes a real medicine.",
-         "sections": [{"id": sid, "heading": heading} for sid, heading in _SECTIONS]},
-        {"id": _VOCAB_SOURCE, "title": "drugkg synthetic vocabulary: generated test data, not medical information",
-         "kind": SYNTH_SOURCE_KIND, "publisher": _PUBLISHER, "authors": [_AUTHOR], "last_updated": _DATE,
-         "description": "The shared terms of drugkg's synthetic monographs.",
-         "sections": [{"id": f"vocab-{k}", "heading": h} for k, h in _VOCAB_SECTIONS.items()]},
+    return [
+        {
+            "id": source_id,
+            "title": f"Synthetic monograph of {name}: generated test data, not medical information",
+            "kind": SYNTH_SOURCE_KIND,
+            "publisher": use("organizations", _PUBLISHER),
+            "authors": [use("people", _AUTHOR)],
+            "last_updated": _DATE,
+            "description": "Random facts about a fictional drug, made by drugkg synth for tests and benchmarks. "
+            "Nothing here describes a real medicine.",
+            "sections": [{"id": sid, "heading": heading} for sid, heading in _SECTIONS],
+        },
+        {
+            "id": _VOCAB_SOURCE,
+            "title": "drugkg synthetic vocabulary: generated test data, not medical information",
+            "kind": SYNTH_SOURCE_KIND,
+            "publisher": _PUBLISHER,
+            "authors": [_AUTHOR],
+            "last_updated": _DATE,
+            "description": "The shared terms of drugkg's synthetic monographs.",
+            "sections": [{"id": f"vocab-{k}", "heading": h} for k, h in _VOCAB_SECTIONS.items()],
+        },
     ]
-    cls_id, _cls_label, _stem, cls_target = _DRUG_CLASSES[cls]
+
+
+def _drug(index: int, drug_id: str, name: str, cls: int, rng: random.Random, use: _Use) -> dict[str, Any]:
+    """The drug itself: names, classes (sometimes a second one), developer."""
+    cls_id = _DRUG_CLASSES[cls][0]
     drug: dict[str, Any] = {
-        "id": drug_id, "label": label, "synonyms": [f"SYN-{index:05d}"],
+        "id": drug_id,
+        "label": f"{name} (synthetic)",
+        "synonyms": [f"SYN-{index:05d}"],
         "drug_classes": [use("drug_classes", cls_id)],
         "developer": use("organizations", f"synthetic-company-{rng.randrange(40):02d}"),
-        "brand_names": sorted({name[:4].capitalize() + rng.choice(("ex", "ora", "ix", "en", "yl")) + " (synthetic)"
-                               for _ in range(rng.randint(1, 3))}),
+        "brand_names": sorted(
+            {
+                name[:4].capitalize() + rng.choice(("ex", "ora", "ix", "en", "yl")) + " (synthetic)"
+                for _ in range(rng.randint(1, 3))
+            }
+        ),
         "brand_names_complete": rng.random() < 0.5,
         "generic_available": rng.random() < 0.6,
         "section": ["overview", "overview-names", "overview-history"],
     }
     if rng.random() < 0.3:
-        drug["drug_classes"].append(use("drug_classes", _DRUG_CLASSES[(cls + 1 + rng.randrange(len(_DRUG_CLASSES) - 1))
-                                                                       % len(_DRUG_CLASSES)][0]))
+        drug["drug_classes"].append(
+            use(
+                "drug_classes", _DRUG_CLASSES[(cls + 1 + rng.randrange(len(_DRUG_CLASSES) - 1)) % len(_DRUG_CLASSES)][0]
+            )
+        )
+    return drug
 
-    # formulations: 4-7, over 1-4 routes
+
+def _add_strengths(f: dict[str, Any], kind: str, base_mg: float, rng: random.Random) -> None:
+    """The strengths of a formulation, in the form its kind of dosage form takes."""
+    if kind == "unit":
+        f["strengths"] = [
+            _q(_num(base_mg * m), "mg") for m in sorted(rng.sample((1, 2, 4, 5, 8, 10), k=rng.randint(1, 3)))
+        ]
+    elif kind == "range":
+        f["strength_range"] = {"min": _q(_num(base_mg), "mg"), "max": _q(_num(base_mg * 4), "mg")}
+    elif kind == "conc":
+        f["concentrations"] = [
+            {"numerator": _q(_num(base_mg * m), "mg"), "denominator": _q(d, "mL")}
+            for m, d in sorted(rng.sample(((1, 1), (1, 5), (2, 5), (5, 10), (10, 20)), k=rng.randint(1, 2)))
+        ]
+        f["other_strengths_available"] = rng.random() < 0.3
+
+
+def _formulations(rng: random.Random, use: _Use) -> tuple[list[dict[str, Any]], float]:
+    """4-7 formulations over 1-4 routes, and the base strength (mg) the doses are multiples of."""
     forms = rng.sample(_DOSAGE_FORMS, k=rng.randint(4, 7))
     forms.sort(key=lambda f: f[0])
     formulations = []
-    base_mg = rng.choice((0.5, 1, 2, 2.5, 5, 10, 20, 25, 50, 100))
+    base_mg: float = rng.choice((0.5, 1, 2, 2.5, 5, 10, 20, 25, 50, 100))
     for form_id, _flabel, route, kind in forms:
         f: dict[str, Any] = {"id": form_id, "dosage_form": use("dosage_forms", form_id), "route": use("routes", route)}
-        if kind == "unit":
-            f["strengths"] = [_q(_num(base_mg * m), "mg") for m in sorted(rng.sample((1, 2, 4, 5, 8, 10), k=rng.randint(1, 3)))]
-        elif kind == "range":
-            f["strength_range"] = {"min": _q(_num(base_mg), "mg"), "max": _q(_num(base_mg * 4), "mg")}
-        elif kind == "conc":
-            f["concentrations"] = [{"numerator": _q(_num(base_mg * m), "mg"), "denominator": _q(d, "mL")}
-                                   for m, d in sorted(rng.sample(((1, 1), (1, 5), (2, 5), (5, 10), (10, 20)), k=rng.randint(1, 2)))]
-            f["other_strengths_available"] = rng.random() < 0.3
+        _add_strengths(f, kind, base_mg, rng)
         if route in _DELIVERY and rng.random() < 0.7:
             f["delivery_modes"] = [use("delivery_modes", m) for m in _DELIVERY[route]]
         f["section"] = _sec(rng, "administration", "dosing", "storage")
         formulations.append(f)
-    routes = sorted({f["route"] for f in formulations})
+    return formulations, base_mg
 
-    # dosing: one regimen per route, sometimes a second for children
+
+def _dose_adjustments(rng: random.Random, use: _Use) -> list[dict[str, Any]]:
+    """Some of: lower doses for the elderly, reduced doses in kidney or liver impairment."""
+    adjustments = []
+    for pop, rec in (
+        ("elderly", "lower-dose-within-range"),
+        ("people-with-kidney-impairment", "reduce-dose"),
+        ("people-with-liver-impairment", "reduce-dose"),
+    ):
+        if rng.random() < 0.6:
+            adjustments.append({"population": use("populations", pop), "recommendation": use("recommendations", rec)})
+    return adjustments
+
+
+def _regimen(
+    route: str,
+    population: str | None,
+    formulations: list[dict[str, Any]],
+    base_mg: float,
+    rng: random.Random,
+    use: _Use,
+) -> dict[str, Any]:
+    """One dosing regimen for a route, for everyone (population None) or for one population."""
+    start = _num(base_mg * rng.choice((1, 1, 2)))
+    max_single = _num(start * rng.choice((1, 2, 4, 5)))
+    times = rng.randint(1, 4)
+    r: dict[str, Any] = {
+        "id": f"{route}-{'pediatric' if population else 'standard'}",
+        "route": route,
+        "formulations": [f["id"] for f in formulations if f["route"] == route],
+    }
+    if population:
+        r["population"] = use("populations", population)
+    r.update(
+        {
+            "starting_dose": _q(start, "mg"),
+            "starting_times_per_day": rng.randint(1, times),
+            "starting_dose_is_typical": rng.random() < 0.5,
+        }
+    )
+    if max_single > start:
+        r["titration"] = {
+            "interval": rng.choice(("P3D", "P1W", "P2W", "P1D")),
+            "condition": "clinical response and tolerability",
+        }
+    r.update(
+        {
+            "max_single_dose": _q(max_single, "mg"),
+            "max_times_per_day": times,
+            "max_daily_dose": _q(_num(max_single * times), "mg"),
+        }
+    )
+    adjustments = _dose_adjustments(rng, use)
+    if adjustments:
+        r["adjustments"] = adjustments
+    r["section"] = _sec(
+        rng,
+        "dosing",
+        "special-populations",
+        "dosing-adults",
+        "dosing-children",
+        "dosing-renal",
+        "dosing-hepatic",
+    )
+    return r
+
+
+def _regimens(
+    routes: list[str], formulations: list[dict[str, Any]], base_mg: float, rng: random.Random, use: _Use
+) -> list[dict[str, Any]]:
+    """One regimen per route, sometimes a second for children."""
     regimens = []
     for route in routes:
         for population in (None, "children") if rng.random() < 0.6 else (None,):
-            start = _num(base_mg * rng.choice((1, 1, 2)))
-            max_single = _num(start * rng.choice((1, 2, 4, 5)))
-            times = rng.randint(1, 4)
-            r: dict[str, Any] = {
-                "id": f"{route}-{'pediatric' if population else 'standard'}", "route": route,
-                "formulations": [f["id"] for f in formulations if f["route"] == route],
-            }
-            if population:
-                r["population"] = use("populations", population)
-            r.update({
-                "starting_dose": _q(start, "mg"), "starting_times_per_day": rng.randint(1, times),
-                "starting_dose_is_typical": rng.random() < 0.5,
-            })
-            if max_single > start:
-                r["titration"] = {"interval": rng.choice(("P3D", "P1W", "P2W", "P1D")),
-                                  "condition": "clinical response and tolerability"}
-            r.update({"max_single_dose": _q(max_single, "mg"), "max_times_per_day": times,
-                      "max_daily_dose": _q(_num(max_single * times), "mg")})
-            adjustments = []
-            for pop, rec in (("elderly", "lower-dose-within-range"), ("people-with-kidney-impairment", "reduce-dose"),
-                             ("people-with-liver-impairment", "reduce-dose")):
-                if rng.random() < 0.6:
-                    adjustments.append({"population": use("populations", pop), "recommendation": use("recommendations", rec)})
-            if adjustments:
-                r["adjustments"] = adjustments
-            r["section"] = _sec(rng, "dosing", "special-populations", "dosing-adults", "dosing-children", "dosing-renal", "dosing-hepatic")
-            regimens.append(r)
+            regimens.append(_regimen(route, population, formulations, base_mg, rng, use))
+    return regimens
 
-    # mechanism: 1-2 targets
+
+def _mechanisms(cls_target: str, rng: random.Random, use: _Use) -> list[dict[str, Any]]:
+    """1-2 targets: the drug class's own, sometimes one more."""
     mechanisms = []
     target_ids = {cls_target}
     if rng.random() < 0.3:
         target_ids.add(rng.choice(_TARGETS)[0])
     for tid in sorted(target_ids):
         use("targets", tid)
-        mechanisms.append({"id": f"{tid}-action", "target": tid, "action": rng.choice(_ACTIONS),
-                           "treats": sorted(use("findings", x) for x in rng.sample(v.base_findings, k=rng.randint(0, 2))),
-                           "section": "mechanism"})
+        mechanisms.append(
+            {
+                "id": f"{tid}-action",
+                "target": tid,
+                "action": rng.choice(_ACTIONS),
+                "treats": sorted(use("findings", x) for x in rng.sample(_VOCAB.base_findings, k=rng.randint(0, 2))),
+                "section": "mechanism",
+            }
+        )
+    return mechanisms
 
-    # indications: 3-8, some off-label
+
+def _indications(rng: random.Random, use: _Use) -> list[dict[str, Any]]:
+    """3-8 indications, some off-label."""
     indications = []
-    for cid in sorted(rng.sample(v.conditions, k=rng.randint(3, 8))):
+    for cid in sorted(rng.sample(_VOCAB.conditions, k=rng.randint(3, 8))):
         approved = rng.random() < 0.7
-        ind: dict[str, Any] = {"id": f"{cid}-use", "condition": use("conditions", cid),
-                               "status": "approved" if approved else "off-label"}
+        ind: dict[str, Any] = {
+            "id": f"{cid}-use",
+            "condition": use("conditions", cid),
+            "status": "approved" if approved else "off-label",
+        }
         if approved:
             ind["approved_by"] = use("organizations", rng.choice(_AUTHORITIES)[0])
-        ind["treats"] = sorted(use("findings", x) for x in rng.sample(v.base_findings, k=rng.randint(1, 3)))
+        ind["treats"] = sorted(use("findings", x) for x in rng.sample(_VOCAB.base_findings, k=rng.randint(1, 3)))
         ind["section"] = _sec(rng, "indications", "overview", "clinical-studies")
         indications.append(ind)
+    return indications
 
-    # adverse effects: about 25 links (20-30) in 3-6 groups
-    pick = rng.sample(v.findings, k=rng.randint(20, 30))
-    contexts = [("common", "common-use", "common"), ("uncommon", "common-use", "some-cases"),
-                ("rare", "common-use", "rare")]
+
+def _adverse_contexts(rng: random.Random) -> list[_AdverseContext]:
+    """Always common, uncommon and rare effects of use; sometimes withdrawal, overdose, neonatal exposure."""
+    contexts: list[_AdverseContext] = [
+        ("common", "common-use", "common"),
+        ("uncommon", "common-use", "some-cases"),
+        ("rare", "common-use", "rare"),
+    ]
     if rng.random() < 0.5:
         contexts.append(("withdrawal", "abrupt-withdrawal", None))
     if rng.random() < 0.5:
         contexts.append(("overdose", "overdose", None))
     if rng.random() < 0.3:
         contexts.append(("neonatal", "neonatal-exposure", None))
+    return contexts
+
+
+def _adverse_group(
+    group: _AdverseContext, effects: list[str], routes: list[str], rng: random.Random, use: _Use
+) -> dict[str, Any]:
+    """One group of adverse effects, with whatever its context implies (population, onset, circumstance)."""
+    gid, context, freq = group
+    ae: dict[str, Any] = {"id": gid, "context": context, "effects": sorted(use("findings", x) for x in effects)}
+    if freq:
+        ae["frequency"] = freq
+    if gid == "rare" and rng.random() < 0.3:
+        ae["outcome"] = "fatal"
+    if context == "neonatal-exposure":
+        ae["population"] = use("populations", "neonates-exposed-in-pregnancy")
+        ae["onset"] = {"after": "delivery", "earliest_unit": "h", "latest_unit": "d"}
+    elif rng.random() < 0.3:
+        ae["population"] = use("populations", rng.choice(_VOCAB.populations))
+    if rng.random() < 0.3 and len(routes) > 1:
+        ae["route"] = use("routes", rng.choice(routes))
+    if context == "overdose":
+        ae["circumstance"] = "doses above the maximum daily dose"
+    if rng.random() < 0.1:
+        ae["exposure_up_to"] = "P1Y"
+    section = {
+        "abrupt-withdrawal": "withdrawal",
+        "overdose": "overdose",
+        "neonatal-exposure": "pregnancy-lactation",
+    }.get(context, "adverse-reactions")
+    ae["section"] = section if rng.random() < 0.6 else sorted({section, "adverse-reactions", "warnings"})
+    return ae
+
+
+def _adverse_effects(routes: list[str], rng: random.Random, use: _Use) -> tuple[list[dict[str, Any]], list[str]]:
+    """About 25 links (20-30) in 3-6 groups, and the findings picked for them."""
+    pick = rng.sample(_VOCAB.findings, k=rng.randint(20, 30))
+    contexts = _adverse_contexts(rng)
     adverse = []
     chunk = max(1, len(pick) // len(contexts))
-    for gi, (gid, context, freq) in enumerate(contexts):
-        effects = pick[gi * chunk:(gi + 1) * chunk] if gi < len(contexts) - 1 else pick[gi * chunk:]
+    for gi, group in enumerate(contexts):
+        effects = pick[gi * chunk : (gi + 1) * chunk] if gi < len(contexts) - 1 else pick[gi * chunk :]
         if not effects:
             continue
-        ae: dict[str, Any] = {"id": gid, "context": context, "effects": sorted(use("findings", x) for x in effects)}
-        if freq:
-            ae["frequency"] = freq
-        if gid == "rare" and rng.random() < 0.3:
-            ae["outcome"] = "fatal"
-        if context == "neonatal-exposure":
-            ae["population"] = use("populations", "neonates-exposed-in-pregnancy")
-            ae["onset"] = {"after": "delivery", "earliest_unit": "h", "latest_unit": "d"}
-        elif rng.random() < 0.3:
-            ae["population"] = use("populations", rng.choice(v.populations))
-        if rng.random() < 0.3 and len(routes) > 1:
-            ae["route"] = use("routes", rng.choice(routes))
-        if context == "overdose":
-            ae["circumstance"] = "doses above the maximum daily dose"
-        if rng.random() < 0.1:
-            ae["exposure_up_to"] = "P1Y"
-        section = {"abrupt-withdrawal": "withdrawal", "overdose": "overdose",
-                   "neonatal-exposure": "pregnancy-lactation"}.get(context, "adverse-reactions")
-        ae["section"] = section if rng.random() < 0.6 else sorted({section, "adverse-reactions", "warnings"})
-        adverse.append(ae)
+        adverse.append(_adverse_group(group, effects, routes, rng, use))
+    return adverse, pick
 
-    # warnings: 8-16
-    warnings = []
-    for wi in range(rng.randint(8, 16)):
-        kind = _WARNING_KINDS[0] if wi == 0 and rng.random() < 0.2 else rng.choice(_WARNING_KINDS[1:])
-        w: dict[str, Any] = {"id": f"warning-{wi + 1}", "kind": kind}
-        if kind == "boxed-warning":
-            w["issued_by"] = use("organizations", rng.choice(_AUTHORITIES)[0])
-        if rng.random() < 0.3:
-            w["route"] = use("routes", rng.choice(routes))
-        if kind in ("not-established", "not-evaluated"):
-            w["populations"] = [use("populations", rng.choice(("children-under-2", "children-under-6",
-                                                               "children-under-12", "adolescents-under-18")))]
-            w["section"] = "pediatric"
-        elif kind == "lactation":
-            w["populations"] = [use("populations", "breastfeeding-mothers"), use("populations", "nursing-infants")]
-            w["recommendations"] = [use("recommendations", "weigh-breastfeeding-benefits")]
-            w["milk_transfer"] = rng.choice(("detected", "unknown", "not-detected"))
-            w["section"] = "pregnancy-lactation"
-        else:
-            if rng.random() < 0.4 and any(a["context"] != "common-use" for a in adverse):
-                w["about_context"] = rng.choice([a["context"] for a in adverse if a["context"] != "common-use"])
-            w["about_effects"] = sorted({use("findings", x) for x in rng.sample(pick, k=rng.randint(1, 3))})
-            w["populations"] = sorted({use("populations", x) for x in rng.sample(v.populations, k=rng.randint(1, 2))})
-            w["recommendations"] = sorted({use("recommendations", x)
-                                           for x in rng.sample([r for r, _ in _RECOMMENDATIONS], k=rng.randint(1, 2))})
-            w["section"] = _sec(rng, "warnings", "special-populations", "interactions")
-        warnings.append(w)
+
+def _add_pediatric_warning(w: dict[str, Any], rng: random.Random, use: _Use) -> None:
+    w["populations"] = [
+        use(
+            "populations",
+            rng.choice(("children-under-2", "children-under-6", "children-under-12", "adolescents-under-18")),
+        )
+    ]
+    w["section"] = "pediatric"
+
+
+def _add_lactation_warning(w: dict[str, Any], rng: random.Random, use: _Use) -> None:
+    w["populations"] = [use("populations", "breastfeeding-mothers"), use("populations", "nursing-infants")]
+    w["recommendations"] = [use("recommendations", "weigh-breastfeeding-benefits")]
+    w["milk_transfer"] = rng.choice(("detected", "unknown", "not-detected"))
+    w["section"] = "pregnancy-lactation"
+
+
+def _add_effect_warning(
+    w: dict[str, Any], adverse: list[dict[str, Any]], pick: list[str], rng: random.Random, use: _Use
+) -> None:
+    """A warning about some of the drug's adverse effects, for some populations, with recommendations."""
+    if rng.random() < 0.4 and any(a["context"] != "common-use" for a in adverse):
+        w["about_context"] = rng.choice([a["context"] for a in adverse if a["context"] != "common-use"])
+    w["about_effects"] = sorted({use("findings", x) for x in rng.sample(pick, k=rng.randint(1, 3))})
+    w["populations"] = sorted({use("populations", x) for x in rng.sample(_VOCAB.populations, k=rng.randint(1, 2))})
+    w["recommendations"] = sorted(
+        {use("recommendations", x) for x in rng.sample([r for r, _ in _RECOMMENDATIONS], k=rng.randint(1, 2))}
+    )
+    w["section"] = _sec(rng, "warnings", "special-populations", "interactions")
+
+
+def _warning(
+    wi: int, routes: list[str], adverse: list[dict[str, Any]], pick: list[str], rng: random.Random, use: _Use
+) -> dict[str, Any]:
+    """Warning number `wi` (from 0); only the first can be a boxed warning."""
+    kind = _WARNING_KINDS[0] if wi == 0 and rng.random() < 0.2 else rng.choice(_WARNING_KINDS[1:])
+    w: dict[str, Any] = {"id": f"warning-{wi + 1}", "kind": kind}
+    if kind == "boxed-warning":
+        w["issued_by"] = use("organizations", rng.choice(_AUTHORITIES)[0])
+    if rng.random() < 0.3:
+        w["route"] = use("routes", rng.choice(routes))
+    if kind in ("not-established", "not-evaluated"):
+        _add_pediatric_warning(w, rng, use)
+    elif kind == "lactation":
+        _add_lactation_warning(w, rng, use)
+    else:
+        _add_effect_warning(w, adverse, pick, rng, use)
+    return w
+
+
+def _warnings(
+    routes: list[str], adverse: list[dict[str, Any]], pick: list[str], rng: random.Random, use: _Use
+) -> list[dict[str, Any]]:
+    """8-16 warnings."""
+    return [_warning(wi, routes, adverse, pick, rng, use) for wi in range(rng.randint(8, 16))]
+
+
+def monograph_for(index: int, drug_id: str, name: str, cls: int, seed: int) -> dict[str, Any]:
+    """The monograph of synthetic drug `index` as plain data (the parsed form of its YAML file)."""
+    rng = random.Random(f"drugkg-synth/{seed}/{index}")
+    used: dict[str, set[str]] = {}
+
+    def use(kind: str, tid: str) -> str:
+        used.setdefault(kind, set()).add(tid)
+        return tid
+
+    # every helper draws from `rng` in turn: their order is part of the output
+    sources = _sources(drug_id, name, use)
+    drug = _drug(index, drug_id, name, cls, rng, use)
+    formulations, base_mg = _formulations(rng, use)
+    routes = sorted({f["route"] for f in formulations})
+    regimens = _regimens(routes, formulations, base_mg, rng, use)
+    mechanisms = _mechanisms(_DRUG_CLASSES[cls][3], rng, use)
+    indications = _indications(rng, use)
+    adverse, pick = _adverse_effects(routes, rng, use)
+    warnings = _warnings(routes, adverse, pick, rng, use)
 
     _add_certainty(formulations, regimens, mechanisms, indications, adverse, warnings)
     terms = _terms_used(used)
@@ -504,13 +901,23 @@ def monograph_for(index: int, drug_id: str, name: str, cls: int, seed: int) -> d
 
 # How firmly a synthetic statement is put, from its kind alone (no random draw, so every other value
 # stays what the same seed always gave).
-_EFFECT_CERTAINTY = {"common-use": "reported", "abrupt-withdrawal": "possible", "overdose": "stated",
-                     "neonatal-exposure": "reported"}
+_EFFECT_CERTAINTY = {
+    "common-use": "reported",
+    "abrupt-withdrawal": "possible",
+    "overdose": "stated",
+    "neonatal-exposure": "reported",
+}
 _MILK_CERTAINTY = {"detected": "stated", "unknown": "unknown", "not-detected": "stated"}
 
 
-def _add_certainty(formulations: list[dict[str, Any]], regimens: list[dict[str, Any]], mechanisms: list[dict[str, Any]],
-                   indications: list[dict[str, Any]], adverse: list[dict[str, Any]], warnings: list[dict[str, Any]]) -> None:
+def _add_certainty(
+    formulations: list[dict[str, Any]],
+    regimens: list[dict[str, Any]],
+    mechanisms: list[dict[str, Any]],
+    indications: list[dict[str, Any]],
+    adverse: list[dict[str, Any]],
+    warnings: list[dict[str, Any]],
+) -> None:
     for item in (*formulations, *regimens, *mechanisms):
         item["certainty"] = "stated"
     for r in regimens:
@@ -527,8 +934,23 @@ def _add_certainty(formulations: list[dict[str, Any]], regimens: list[dict[str, 
             item["section"] = item.pop("section")
 
 
-_TERM_ORDER = ("organizations", "people", "drug_classes", "chemicals", "genes", "proteins", "targets", "cell_types",
-               "conditions", "findings", "populations", "routes", "dosage_forms", "delivery_modes", "recommendations")
+_TERM_ORDER = (
+    "organizations",
+    "people",
+    "drug_classes",
+    "chemicals",
+    "genes",
+    "proteins",
+    "targets",
+    "cell_types",
+    "conditions",
+    "findings",
+    "populations",
+    "routes",
+    "dosage_forms",
+    "delivery_modes",
+    "recommendations",
+)
 
 
 def _terms_used(used: dict[str, set[str]]) -> dict[str, list[dict[str, Any]]]:
@@ -561,6 +983,7 @@ def _terms_used(used: dict[str, set[str]]) -> dict[str, list[dict[str, Any]]]:
 
 # -- YAML, mappings, the whole run ----------------------------------------------------------------
 
+
 class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
     """Never anchors or aliases (curated files refuse them), block lists of mappings, flow leaves."""
 
@@ -569,8 +992,12 @@ class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[mi
 
 
 def _represent_dict(dumper: yaml.SafeDumper, data: dict[str, Any]) -> yaml.Node:
-    leaf = all(not isinstance(v, (dict, list)) or (isinstance(v, list) and all(not isinstance(x, (dict, list)) for x in v))
-               or (isinstance(v, dict) and all(not isinstance(x, (dict, list)) for x in v.values())) for v in data.values())
+    leaf = all(
+        not isinstance(v, (dict, list))
+        or (isinstance(v, list) and all(not isinstance(x, (dict, list)) for x in v))
+        or (isinstance(v, dict) and all(not isinstance(x, (dict, list)) for x in v.values()))
+        for v in data.values()
+    )
     return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=leaf and len(data) <= 8)
 
 
@@ -584,15 +1011,18 @@ _Dumper.add_representer(list, _represent_list)
 
 
 def render_yaml(monograph: dict[str, Any], name: str) -> str:
-    header = (f"# SYNTHETIC monograph of the fictional drug {name}, made by `drugkg synth` for tests and\n"
-              "# benchmarks. Nothing in this file describes a real medicine.\n")
+    header = (
+        f"# SYNTHETIC monograph of the fictional drug {name}, made by `drugkg synth` for tests and\n"
+        "# benchmarks. Nothing in this file describes a real medicine.\n"
+    )
     body = yaml.dump(monograph, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110)
     return header + body
 
 
 _SSSOM_HEADER = """# mapping_set_id: https://w3id.org/drugkg/mappings/synthetic
 # mapping_set_title: SYNTHETIC mappings between fictional drugs of the same class (test data)
-# mapping_set_description: Made by drugkg synth for tests and benchmarks. Each fictional drug is related to others of its drug class; no external identifier is involved, so none can be mistaken for a real cross-reference.
+# mapping_set_description: Made by drugkg synth for tests and benchmarks. Each fictional drug is related to others of its drug class; \
+no external identifier is involved, so none can be mistaken for a real cross-reference.
 # license: https://creativecommons.org/publicdomain/zero/1.0/
 # mapping_date: 2026-01-01
 # creator_label:
@@ -615,30 +1045,35 @@ def render_sssom(drugs: list[tuple[str, str, int]], seed: int) -> str:
         rng = random.Random(f"drugkg-synth-map/{seed}/{i}")
         peers = [p for p in by_class[cls] if p[0] != did]
         for pid, pname in sorted(rng.sample(peers, k=min(3, len(peers)))):
-            rows.append(f"drugkg:drug/{did}\t{name} (synthetic)\tskos:relatedMatch\tdrugkg:drug/{pid}\t{pname} (synthetic)"
-                        f"\tsemapv:UnspecifiedMatching\tsynthetic: same drug class\n")
+            rows.append(
+                f"drugkg:drug/{did}\t{name} (synthetic)\tskos:relatedMatch\tdrugkg:drug/{pid}\t{pname} (synthetic)"
+                f"\tsemapv:UnspecifiedMatching\tsynthetic: same drug class\n"
+            )
     return _SSSOM_HEADER + "".join(rows)
 
 
 def _progress(enabled: bool) -> Callable[[int, int], None]:
     from tqdm import tqdm  # type: ignore[import-untyped]
 
-    bar: list[tqdm] = []  # type: ignore[type-arg]
+    bar: list[tqdm] = []
 
     def show(done: int, total: int) -> None:
         if not enabled:
             return
         if not bar:
-            bar.append(tqdm(total=total, desc="synth", unit="monograph", file=sys.stderr, leave=True,
-                            dynamic_ncols=True))
+            bar.append(
+                tqdm(total=total, desc="synth", unit="monograph", file=sys.stderr, leave=True, dynamic_ncols=True)
+            )
         bar[0].update(1)
         if done == total:
             bar[0].close()
+
     return show
 
 
-def synthesize(out: Path, drugs: int, seed: int = 0, *, mappings: bool = True,
-               progress: bool | None = None) -> list[Path]:
+def synthesize(
+    out: Path, drugs: int, seed: int = 0, *, mappings: bool = True, progress: bool | None = None
+) -> list[Path]:
     """Write `drugs` synthetic monographs to out/drugs/ (and a mapping table to out/mappings/)."""
     if drugs < 1:
         raise ValueError("drugs must be at least 1")
