@@ -349,6 +349,16 @@ MUTATIONS = [
         f"INSERT DATA {{ <{R}finding/exaggerated-spasticity> skos:broaderTransitive <{R}finding/seizure> }}",
         (R + "finding/exaggerated-spasticity", p("http://www.w3.org/2004/02/skos/core#broaderTransitive"), SPARQL),
     ),
+    m(
+        "publisher of the dataset without a name",
+        "DELETE WHERE { <https://w3id.org/drugkg/resource/organization/drugkg-project> <http://xmlns.com/foaf/0.1/name> ?n }",
+        ("https://w3id.org/drugkg/resource/organization/drugkg-project", p("http://xmlns.com/foaf/0.1/name"), MIN),
+    ),
+    m(
+        "version level of the dataset without a title",
+        "DELETE WHERE { <https://w3id.org/drugkg/dataset/0.1.0> <http://purl.org/dc/terms/title> ?t }",
+        ("https://w3id.org/drugkg/dataset/0.1.0", p("http://purl.org/dc/terms/title"), MIN),
+    ),
 ]
 
 
