@@ -91,17 +91,6 @@ def _not_found(request: Request, message: str) -> Response:
     return PlainTextResponse(message + "\n", status_code=404)
 
 
-def _local_link(public_base: str) -> Any:
-    """IRIs under the public base become paths on this server; other IRIs stay as they are."""
-
-    def link(iri: str) -> str:
-        if iri.startswith(public_base):
-            return "/" + iri[len(public_base) :]
-        return iri
-
-    return link
-
-
 async def query_page_route(request: Request) -> Response:
     from drugkg.catalogue import load_catalogue
     from drugkg.errors import DrugkgError
