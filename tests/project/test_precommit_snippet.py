@@ -12,7 +12,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = [ROOT / "README.md", ROOT / "docs" / "validation.md"]
-INSTRUCTION = "git ls-remote <URL> HEAD | cut -f1"
+INSTRUCTION = "git ls-remote <URL> HEAD | head -n 1 | cut -f1"
 
 
 def _snippets(path: Path) -> list[str]:
@@ -30,7 +30,7 @@ def test_snippet_names_an_existing_hook_and_a_rev_the_instruction_makes(path: Pa
     assert repo["rev"] == "<COMMIT>" and INSTRUCTION in snippet
     # the instruction, run against this repository, gives a commit pre-commit can check out
     sha = subprocess.run(
-        f"git ls-remote {ROOT} HEAD | cut -f1", shell=True, capture_output=True, text=True, check=True
+        f"git ls-remote {ROOT} HEAD | head -n 1 | cut -f1", shell=True, capture_output=True, text=True, check=True
     ).stdout.strip()
     assert re.fullmatch(r"[0-9a-f]{40}", sha)
     assert subprocess.run(["git", "-C", str(ROOT), "cat-file", "-e", f"{sha}^{{commit}}"], check=False).returncode == 0
