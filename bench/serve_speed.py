@@ -29,11 +29,11 @@ from typing import Any
 from bench.load import run_load, wait_until_up
 from bench.measure import _descendants
 from bench.run import (
-    BIN,
     ENV,
     RESULTS,
     ROOT,
     WORK,
+    _server_command,
     _stop,
     drugkg,
     free_port,
@@ -89,16 +89,7 @@ def _run_ms(store: Any, text: str) -> float:
 def _start(kind: str, build: Path, extra: tuple[str, ...] = ()) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     if kind == "oxigraph":
-        cmd = [
-            str(BIN / "oxigraph"),
-            "serve-read-only",
-            "--location",
-            str(build / "store"),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--union-default-graph",
-        ]
-        url = f"http://127.0.0.1:{port}/query"
+        cmd, url = _server_command("oxigraph", build, port)
     else:
         cache = "0" if kind == "drugkg" else "64"
         cmd = drugkg(

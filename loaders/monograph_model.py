@@ -269,17 +269,20 @@ class AdverseEffectGroup(_Model):
     section: Sections
 
 
+WarningKindName = Literal[
+    "boxed-warning",
+    "precaution",
+    "use-with-caution",
+    "avoid-activity",
+    "not-established",
+    "not-evaluated",
+    "lactation",
+]
+
+
 class Warning(_Model):
     id: Slug
-    kind: Literal[
-        "boxed-warning",
-        "precaution",
-        "use-with-caution",
-        "avoid-activity",
-        "not-established",
-        "not-evaluated",
-        "lactation",
-    ]
+    kind: WarningKindName
     issued_by: Slug | None = None
     route: Slug | None = None
     about_context: Context | None = None

@@ -19,9 +19,11 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import yaml
+
+from loaders.monograph_model import WarningKindName
 
 __all__ = ["SYNTH_SOURCE_KIND", "Vocabulary", "drug_ids", "monograph_for", "render_yaml", "synthesize", "vocabulary"]
 
@@ -305,15 +307,7 @@ _RECOMMENDATIONS = (
     ("lower-dose-within-range", "a lower dose within the usual range may be needed"),
     ("do-not-use", "do not use"),
 )
-_WARNING_KINDS = (
-    "boxed-warning",
-    "precaution",
-    "use-with-caution",
-    "avoid-activity",
-    "not-established",
-    "not-evaluated",
-    "lactation",
-)
+_WARNING_KINDS = get_args(WarningKindName)  # the typed model's order, which the random draws follow
 _AUTHORITIES = (
     ("fictional-medicines-agency-north", "Fictional Medicines Agency North (synthetic)", "FMAN"),
     ("fictional-medicines-agency-south", "Fictional Medicines Agency South (synthetic)", "FMAS"),
