@@ -103,7 +103,7 @@ def prepare_data(label: str) -> Path:
 def _synth_digest() -> str:
     import hashlib
 
-    return hashlib.sha256((ROOT / "drugkg" / "synth.py").read_bytes()).hexdigest()[:16]
+    return hashlib.sha256((ROOT / "drugkg" / "devtools" / "synth.py").read_bytes()).hexdigest()[:16]
 
 
 def stage_build(label: str, data: Path, plan: Plan) -> dict[str, Any]:

@@ -9,8 +9,8 @@ shuffled with a fixed seed; the same list for every server. Each client connects
 loopback address (127.0.0.2, 127.0.0.3, ...), as separate users would. drugkg runs with its
 defaults (every limit on, access log on), its result cache off and then on; the repeated
 workload (one drug's queries, again and again) shows what the cache does. The per-request
-overhead is drugkg's p50 at one client minus the p50 of the same queries run in process
-(pyoxigraph query and JSON serialisation, what a worker does). Writes
+overhead is paired by query (bench/overhead.py): each query's latency over HTTP from one lean
+client minus its time in process with the workers' allocator, for drugkg and for Oxigraph. Writes
 bench/results/serve-speed.json and prints a table.
 """
 
@@ -28,6 +28,7 @@ from typing import Any
 
 from bench.load import run_load, wait_until_up
 from bench.measure import _descendants
+from bench.overhead import http_times, inprocess_times, paired_p50
 from bench.run import (
     ENV,
     RESULTS,
@@ -167,6 +168,27 @@ def _under_page_load(url: str, texts: list[str], seconds: float, paths: list[str
     return result
 
 
+_PAIRED = 300  # queries in the per-request overhead measure
+
+
+def _add_overhead(out: dict[str, Any], store: Path, texts: list[str]) -> None:
+    """Paired per-request overhead: drugkg against in process with its workers' allocator,
+    Oxigraph's server against in process with the system's (its own)."""
+    from drugkg.execution.allocator import preload_for
+
+    preload = preload_for("auto")
+    same = inprocess_times(store, texts, preload, WORK)
+    system = same if preload is None else inprocess_times(store, texts, None, WORK)
+    out["worker_allocator"] = "jemalloc" if preload else "system"
+    out["overhead"] = {
+        "queries": len(texts),
+        "drugkg_ms": paired_p50(out["drugkg"].pop("http_ms"), same),
+        "oxigraph_ms": paired_p50(out["oxigraph"].pop("http_ms"), system),
+        "inprocess_p50_ms": _median(same),
+        "inprocess_system_malloc_p50_ms": _median(system),
+    }
+
+
 def _default_workers() -> int:
     from drugkg.server.config import ServerConfig
 
@@ -211,8 +233,8 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 served = max(1, entry[f"c{clients}"]["requests"])
                 entry[f"c{clients}"]["server_cpu_ms_per_request"] = (tree_cpu_s(proc.pid) - cpu) * 1000 / served
-            if kind == "drugkg":
-                entry["inprocess_p50_1_client"] = asdict(run_load(url, list(inproc), 1, duration=args.seconds))
+            if kind in ("oxigraph", "drugkg"):
+                entry["http_ms"] = http_times(url, list(inproc)[:_PAIRED])
             if kind != "oxigraph":
                 entry["sparql_while_4_clients_read_pages"] = _under_page_load(
                     url, texts, args.seconds, _page_paths(prepare_data(args.size))
@@ -221,6 +243,7 @@ def main(argv: list[str] | None = None) -> int:
             out[kind] = entry
         finally:
             _stop(proc)
+    _add_overhead(out, build / "store", list(inproc)[:_PAIRED])
     _report(out)
     write_section(out, ROOT / "BENCHMARKS.md")
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -241,7 +264,8 @@ def _section(out: dict[str, Any]) -> str:
         (
             f"{out['size']} ({out['distinct_queries']} distinct queries: the catalogue queries under "
             f"{MAX_EMBEDDED_MS:g} ms, bound to every synthetic drug; {out['seconds_per_point']:g} s a point; each "
-            f"client from its own loopback address; drugkg with {out.get('drugkg_workers', 2)} workers; {out['date']}, "
+            f"client from its own loopback address; drugkg with {out.get('drugkg_workers', 2)} workers on "
+            f"{out.get('worker_allocator', 'system')} malloc; {out['date']}, "
             f"load average at start {out['load']}). drugkg "
             "with every limit on and its access log on. Server CPU: the server's process tree, per request."
         ),
@@ -263,13 +287,16 @@ def _section(out: dict[str, Any]) -> str:
             f"| {name} | {rates} | {ratios} | {e['c1']['p50_ms']:.1f} | {cpu} | "
             f"{e['repeated_c4']['rps']:.0f} ({e['repeated_c4']['rps'] / ox_['repeated_c4']['rps']:.2f}x) |"
         )
-    p50 = out["drugkg"]["inprocess_p50_1_client"]["p50_ms"]
+    over = out["overhead"]
     lines += [
         "",
         (
-            f"Per-request overhead (cache off, 1 client): p50 {p50:.2f} ms over HTTP against "
-            f"{out['inprocess_p50_ms']:.2f} ms in process, {p50 - out['inprocess_p50_ms']:.2f} ms "
-            f"(bare Oxigraph's server: p50 {ox_['c1']['p50_ms']:.2f} ms on the same kind of queries)."
+            f"Per-request overhead over in-process execution, paired by query ({over['queries']} queries, one "
+            f"lean keep-alive client, second pass; in process with the workers' allocator, "
+            f"{out['worker_allocator']}): drugkg p50 {over['drugkg_ms']:.2f} ms; Oxigraph's server "
+            f"{over['oxigraph_ms']:.2f} ms (against in process with the system's malloc, its own). In-process "
+            f"p50 {over['inprocess_p50_ms']:.2f} ms ({over['inprocess_system_malloc_p50_ms']:.2f} ms with the "
+            "system's malloc)."
         ),
     ]
     for kind in ("drugkg", "drugkg-cache"):
@@ -312,11 +339,10 @@ def _report(out: dict[str, Any]) -> None:
             f"p50 {paged['p50_ms']:.1f} ms ({paged['pages_read']} pages read; alone: "
             f"{out[kind]['c1']['rps']:.0f} req/s, p50 {out[kind]['c1']['p50_ms']:.1f} ms)"
         )
-    p50 = out["drugkg"]["inprocess_p50_1_client"]["p50_ms"]
+    over = out["overhead"]
     print(
-        f"drugkg (cache off): p50 over HTTP {p50:.2f} ms, in process {out['inprocess_p50_ms']:.2f} ms: "
-        f"overhead {p50 - out['inprocess_p50_ms']:.2f} ms "
-        f"(oxigraph's server at 1 client: p50 {ox_['c1']['p50_ms']:.2f} ms on the distinct workload)"
+        f"per-request overhead, paired p50: drugkg {over['drugkg_ms']:.2f} ms "
+        f"(workers on {out['worker_allocator']}), oxigraph's server {over['oxigraph_ms']:.2f} ms"
     )
     print(f"server CPU per request, ms (in process: {out['inprocess_cpu_ms_per_query']:.2f} a query)")
     for kind in ("oxigraph", "drugkg", "drugkg-cache"):

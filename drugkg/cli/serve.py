@@ -10,6 +10,7 @@ from typing import Any
 
 from drugkg.cli.buildpolicy import ensure_build
 from drugkg.errors import DrugkgError
+from drugkg.execution.allocator import CHOICES, preload_for
 from drugkg.namespaces import BASE
 from drugkg.server.config import (
     DEFAULT_MAX_QUERY_BYTES,
@@ -163,6 +164,13 @@ def _add_limit_arguments(parser: argparse.ArgumentParser) -> None:
         default="text",
         help="one line per request on stderr: time, client, method, path, status, ms, bytes (default text)",
     )
+    parser.add_argument(
+        "--allocator",
+        choices=CHOICES,
+        default="auto",
+        help="the query workers' memory allocator: jemalloc (faster queries), the system's, or auto: "
+        "jemalloc where installed (default auto)",
+    )
 
 
 def _non_negative_int(text: str) -> int:
@@ -231,8 +239,12 @@ def run(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise DrugkgError(f"--port {args.port} is not a port number", expected="0 to 65535")
     public_base = args.public_base if args.public_base.endswith(("/", "#")) else args.public_base + "/"
-    # Refuse a taken port before any slow step (build, validation).
+    # Refuse a taken port or a missing allocator before any slow step (build, validation).
     bind(args.host, args.port).close()
+    try:
+        preload_for(args.allocator)
+    except LookupError as err:
+        raise DrugkgError(str(err), expected="--allocator auto or system, or jemalloc installed") from None
     build_dir = prepare_build(args.data)
     build = open_build(build_dir)
     check_valid(build.path, allow_invalid=args.allow_invalid)
@@ -255,6 +267,7 @@ def run(args: argparse.Namespace) -> int:
         max_connections=args.max_connections,
         access_log=args.access_log,
         result_cache_mb=args.result_cache_mb,
+        allocator=args.allocator,
     )
     serve(
         config,

@@ -33,7 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from drugkg.execution.jobs import JobFailed
+from drugkg.execution.allocator import preload_for
+from drugkg.execution.jobs import Answer, JobFailed
 from drugkg.execution.worker import HEADER, rss_bytes
 
 __all__ = [
@@ -89,6 +90,7 @@ class PoolSettings:
     client_workers: int = 0
     client_queue: int = 16
     client_seconds: float = 60.0
+    allocator: str = "auto"  # the workers' malloc: "auto" (jemalloc if installed), "jemalloc" or "system"
 
     @property
     def per_client_workers(self) -> int:
@@ -152,8 +154,10 @@ class _Frames:
         return out
 
 
-def _spawn(store_path: Path, memory_mb: int) -> subprocess.Popen[bytes]:
+def _spawn(store_path: Path, memory_mb: int, preload: str | None = None) -> subprocess.Popen[bytes]:
     env = dict(os.environ)
+    if preload:
+        env["LD_PRELOAD"] = " ".join(p for p in (preload, env.get("LD_PRELOAD", "")) if p)
     env["RUST_BACKTRACE"] = "0"  # an allocation past RLIMIT_AS: one line in the log, not a backtrace
     env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH", "")) if p)
     return subprocess.Popen(
@@ -176,10 +180,10 @@ def describe_exit(code: int | None) -> str:
     return f"exit code {code}"
 
 
-def _reply(payload: Any, memory_mb: int) -> tuple[str, bool, int, bytes]:
-    """A worker's answer as (kind, truncated, rows, body); JobFailed or MemoryExceeded otherwise."""
+def _reply(payload: Any, memory_mb: int) -> Answer:
+    """A worker's answer; JobFailed or MemoryExceeded otherwise."""
     if payload[0] == "ok":
-        return payload[1], payload[2], payload[3], payload[4]
+        return Answer(*payload[1:])
     if payload[0] == "memory":
         raise MemoryExceeded(_memory_message(memory_mb))
     raise JobFailed(payload[2], payload[1])
@@ -202,7 +206,7 @@ def _timeout_message(timeout: float) -> str:
 # ---------------------------------------------------------------- the CLI: one query, synchronously
 
 
-def run_once(store_path: Path, job: Any, limits: Limits) -> tuple[str, bool, int, bytes]:
+def run_once(store_path: Path, job: Any, limits: Limits) -> Answer:
     """Answer one job in a fresh worker under `limits`; raises JobFailed or an Unavailable."""
     proc = _spawn(store_path, limits.memory_mb)
     assert proc.stdout is not None and proc.stdin is not None
@@ -255,7 +259,7 @@ class _Task:
     job: Any
     client: str
     limits: Limits
-    future: asyncio.Future[tuple[str, bool, int, bytes]]
+    future: asyncio.Future[Answer]
     started: float = 0.0
     heavy: bool = False
     always_heavy: bool = False
@@ -284,6 +288,7 @@ class _Worker:
         self.ready = False
         self.baseline = 0
         self.network_blocked = False
+        self.allocator = "system"
         self.task: _Task | None = None
         self.spare = False
         self.timer: asyncio.TimerHandle | None = None
@@ -316,6 +321,7 @@ class _Worker:
             self.ready = True
             self.baseline = int(payload["rss"])
             self.network_blocked = bool(payload["network_blocked"])
+            self.allocator = str(payload.get("allocator", "system"))
             self.pool._worker_ready(self)
             return
         task, self.task = self.task, None
@@ -333,14 +339,16 @@ class _Worker:
     def start(self, task: _Task) -> None:
         self.task = task
         task.started = time.monotonic()
-        self.timer = self.pool.loop.call_later(
-            task.limits.timeout, self.stop_task, QueryTimeout(_timeout_message(task.limits.timeout))
-        )
+        self.timer = self.pool.loop.call_later(task.limits.timeout, self._time_is_up)
         try:
             # a heavy client's job runs at idle CPU priority (see execution_worker)
             os.write(self.proc.stdin.fileno(), _frame((task.job, task.heavy)))  # type: ignore[union-attr]
         except OSError:
             self._ended()
+
+    def _time_is_up(self) -> None:
+        if self.task is not None:
+            self.stop_task(QueryTimeout(_timeout_message(self.task.limits.timeout)))
 
     def stop_task(self, reason: Unavailable | None) -> None:
         """Kill the worker to stop what it runs; the task (if any) fails with `reason`."""
@@ -389,6 +397,7 @@ class Executor:
         self.loop: asyncio.AbstractEventLoop = None  # type: ignore[assignment]
         self._watch: asyncio.Task[None] | None = None
         self._stopping = False
+        self.preload = preload_for(settings.allocator)
 
     # -------------------------------------------------------- lifecycle
 
@@ -417,6 +426,11 @@ class Executor:
                     file=str(self.store_path),
                 )
             await asyncio.sleep(0.01)
+        if self.preload is None and self.settings.allocator == "auto":
+            log.info(
+                "query workers use the system's malloc: jemalloc is not installed (with it, queries take "
+                "about 17%% less CPU; Debian: apt-get install libjemalloc2)"
+            )
         if not all(w.network_blocked for w in self.workers):
             log.warning(
                 "query workers could not be cut off the network (seccomp unavailable here); "
@@ -439,7 +453,7 @@ class Executor:
         self.workers.clear()
 
     def _add_worker(self, *, spare: bool = False) -> None:
-        worker = _Worker(self, _spawn(self.store_path, self.limits.memory_mb))
+        worker = _Worker(self, _spawn(self.store_path, self.limits.memory_mb, self.preload))
         worker.spare = spare
         self.workers.append(worker)
 
@@ -550,10 +564,8 @@ class Executor:
             raise Overloaded(f"the server is busy ({len(self.queue)} queries waiting); try again shortly", 1)
         return state
 
-    async def run(
-        self, job: Any, client: str, limits: Limits | None = None, *, heavy: bool = False
-    ) -> tuple[str, bool, int, bytes]:
-        """Answer `job` for `client`: (kind, truncated, rows, body); JobFailed or Unavailable.
+    async def run(self, job: Any, client: str, limits: Limits | None = None, *, heavy: bool = False) -> Answer:
+        """Answer `job` for `client`; JobFailed or Unavailable.
 
         `heavy`: run it in the heavy lane whoever asks (linked-data pages: they cost more than
         most queries, and must not take the workers from SPARQL).
@@ -664,7 +676,10 @@ class Executor:
 
     def status(self) -> dict[str, Any]:
         """The pool as /health shows it."""
-        workers = [{"pid": w.pid, "state": w.state, "rss_mib": round(rss_bytes(w.pid) / MIB, 1)} for w in self.workers]
+        workers = [
+            {"pid": w.pid, "state": w.state, "rss_mib": round(rss_bytes(w.pid) / MIB, 1), "allocator": w.allocator}
+            for w in self.workers
+        ]
         return {
             "workers": workers,
             "ready_workers": sum(1 for w in self.workers if w.ready and not w.spare),
@@ -682,6 +697,7 @@ class Executor:
                 "client_workers": self.settings.per_client_workers,
                 "client_queue": self.settings.client_queue,
                 "client_seconds_per_minute": self.settings.client_seconds,
+                "allocator": self.settings.allocator,
             },
         }
 

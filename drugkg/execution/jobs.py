@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from drugkg.sparql.dataset import Dataset, store_options
 from drugkg.sparql.policy import service_in_algebra
 
+if TYPE_CHECKING:
+    from drugkg.rdfconvert import OxTerm
+
 __all__ = [
+    "Answer",
     "JobFailed",
     "QueryAnswer",
     "QueryJob",
@@ -41,6 +46,16 @@ class JobFailed(Exception):
         return self.message
 
 
+class Answer(NamedTuple):
+    """A worker's answer: the body already serialised; `hint` says why a SELECT found nothing."""
+
+    kind: str  # "solutions", "boolean", "graph", or "page:STATUS"
+    truncated: bool
+    rows: int
+    body: bytes
+    hint: str | None = None
+
+
 @dataclass(frozen=True)
 class QueryJob:
     """What a worker needs to answer one query."""
@@ -53,11 +68,15 @@ class QueryJob:
     )  # drugkg's default: the union of all graphs, and every named graph
     base_iri: str | None = None
     check_service: bool = True
+    hint_when_empty: bool = False  # for people over HTTP: name the VALUES row's unknown resources
 
-    def answer(self, store: Any, context: dict[str, Any]) -> tuple[str, bool, int, bytes]:
-        """(kind, truncated, rows, body), in the worker process."""
+    def answer(self, store: Any, context: dict[str, Any]) -> Answer:
+        """The answer, in the worker process (which holds the store the hint looks in)."""
         answer = execute(store, self)
-        return answer.kind, answer.truncated, answer.rows, answer.body
+        hint = None
+        if self.hint_when_empty and answer.rows == 0 and answer.kind == "solutions":
+            hint = _empty_answer_hint(store, self.text)
+        return Answer(answer.kind, answer.truncated, answer.rows, answer.body, hint)
 
 
 @dataclass(frozen=True)
@@ -177,8 +196,32 @@ def execute(store: Any, job: QueryJob) -> QueryAnswer:
         raise JobFailed(f"the query could not be evaluated: {type(err).__name__}: {err}", 400) from None
 
 
-def answer_job(store: Any, job: Any, context: dict[str, Any]) -> tuple[str, bool, int, bytes]:
-    """A worker's answer to any job that has an `answer(store, context)` method: (kind, truncated, rows, body).
+def _empty_answer_hint(store: Any, text: str) -> str | None:
+    """Why an answer may be empty: drugkg resources in the query's VALUES row that do not exist.
+
+    The hint's own queries are fixed and need no policy check; they run over the union of all
+    graphs, the ASK with its value as a substitution (Oxigraph substitutes only projected
+    variables, so the SELECTs take theirs as a VALUES block)."""
+    import pyoxigraph
+
+    from drugkg.param_resolution import values_hint
+    from drugkg.querying import with_values
+
+    def run(query: str, bindings: Mapping[str, OxTerm]) -> Any:
+        if query.lstrip().startswith("ASK"):
+            values = {pyoxigraph.Variable(name): value for name, value in bindings.items()}
+            return store.query(query, use_default_graph_as_union=True, substitutions=values)
+        return store.query(with_values(query, bindings), use_default_graph_as_union=True)
+
+    try:
+        hint = values_hint(run, text)
+    except (SyntaxError, OSError, RuntimeError, ValueError):
+        return None
+    return None if hint is None else hint.encode("latin-1", "replace").decode("latin-1")[:2000]
+
+
+def answer_job(store: Any, job: Any, context: dict[str, Any]) -> Answer:
+    """A worker's answer to any job that has an `answer(store, context)` method.
 
     Jobs bring their own code (a QueryJob here, a PageJob in drugkg.server.page_jobs), so the
     execution layer never imports the layers that send it work."""

@@ -62,7 +62,7 @@ def run_limited(
         base_iri=base_iri,
     )
     try:
-        kind, truncated, rows, body = run_once(store_dir, job, limits)
+        kind, truncated, rows, body, _ = run_once(store_dir, job, limits)
     except JobFailed as err:
         raise _failure(err) from None
     except Unavailable as err:

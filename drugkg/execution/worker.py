@@ -120,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
 
     _die_with_parent()
     _set_policy(os.SCHED_BATCH)
+    from drugkg.execution.allocator import in_use
     from drugkg.execution.sandbox import block_network
 
     blocked = block_network()
@@ -132,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     _limit_memory(budget)
     write_frame(
         channel_out,
-        {"pid": os.getpid(), "network_blocked": blocked, "rss": rss_bytes(os.getpid())},
+        {"pid": os.getpid(), "network_blocked": blocked, "rss": rss_bytes(os.getpid()), "allocator": in_use()},
     )
     context: dict[str, Any] = {}
     while True:

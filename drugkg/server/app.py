@@ -141,7 +141,7 @@ async def linked_data(request: Request) -> Response:
     except JobFailed as err:
         return PlainTextResponse(err.message + "\n", status_code=err.status)
     state.result_cache.put(job, answer)
-    kind, _, _, body = answer
+    kind, body = answer.kind, answer.body
     if kind != "page:200":
         return _not_found(request, body.decode("utf-8"))
     headers = {"Vary": "Accept", "Link": f'<{iri}>; rel="canonical"'}

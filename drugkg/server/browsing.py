@@ -46,10 +46,10 @@ _FORMS = ("select", "ask", "construct", "describe")
 
 def wants_html(request: Request) -> bool:
     """A person with a browser: a GET asking for text/html, with no format, query or update given."""
-    params = request.query_params
-    if request.method != "GET" or any(k in params for k in ("format", "query", "update")):
+    if request.method != "GET" or "text/html" not in request.headers.get("accept", ""):
         return False
-    return "text/html" in request.headers.get("accept", "")
+    params = request.query_params  # parsed only for a browser's Accept: a query string can be long
+    return not any(k in params for k in ("format", "query", "update"))
 
 
 def for_browsers(fallback: Endpoint, page: Endpoint) -> Endpoint:

@@ -75,7 +75,7 @@ def _worker_runner(request: Request) -> Runner:
 
     def execute(text: str, bindings: Any) -> Any:
         job = QueryJob(text=with_values(text, bindings), format_key="json", max_rows=state.config.max_rows)
-        _, _, _, body = anyio.from_thread.run(state.executor.run, job, client)
+        body = anyio.from_thread.run(state.executor.run, job, client).body
         # plain JSON, not pyoxigraph objects: those must be dropped on the thread that made them
         bindings = json.loads(body)["results"]["bindings"]
         return [{name: cell["value"] for name, cell in row.items()} for row in bindings]

@@ -54,6 +54,7 @@ class ServerConfig:
     max_connections: int = 4096
     access_log: str = "text"  # "text", "json" or "off"
     result_cache_mb: int = 64
+    allocator: str = "auto"
 
     @property
     def limits(self) -> Limits:
@@ -68,6 +69,7 @@ class ServerConfig:
             client_workers=self.client_workers,
             client_queue=self.client_queue,
             client_seconds=self.client_seconds,
+            allocator=self.allocator,
         )
 
     def shown(self) -> dict[str, Any]:

@@ -5,6 +5,7 @@
 - `ConditionalGet`: every GET answer but SPARQL results and /health is immutable for the life of
   the build, so it carries an ETag made of the build manifest's hash and the negotiation inputs
   (path, query string, Accept), and `If-None-Match` with that tag is answered 304 at once.
+- `OneSendPerResponse`: a response's head and body in one send.
 - `ConnectionGuard`: mixed into uvicorn's protocol (httptools, or h11): a deadline for reading each request
   (headers and body: slowloris and stalled uploads are closed), and a connection cap that closes
   the oldest idle keep-alive connection to make room rather than refusing the new one.
@@ -130,6 +131,37 @@ class ConditionalGet:
         await self.app(scope, receive, sending)
 
 
+class OneSendPerResponse:
+    """A transport that holds a response's head until its first body bytes, so both go out in one
+    send: uvicorn writes them apart, which wakes the client twice and costs a system call."""
+
+    def __init__(self, transport: Any) -> None:
+        self.transport = transport
+        self.head = b""
+
+    def write(self, data: bytes) -> None:
+        if not self.head and data.endswith(b"\r\n\r\n") and data.startswith(b"HTTP/") and data[9:10] != b"1":
+            self.head = data  # not an interim "100 Continue": the client waits for that one
+            return
+        if self.head:
+            head, self.head = self.head, b""
+            self.transport.writelines([head, data])
+            return
+        self.transport.write(data)
+
+    def flush(self) -> None:
+        if self.head:
+            head, self.head = self.head, b""
+            self.transport.write(head)
+
+    def close(self) -> None:
+        self.flush()
+        self.transport.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.transport, name)
+
+
 class ConnectionGuard:
     """Mixed into uvicorn's protocol: a read deadline per request, and a connection cap that
     sheds the oldest idle connection. Relies on the protocol's `cycle`, `connections`, `loop`
@@ -147,7 +179,7 @@ class ConnectionGuard:
         ConnectionGuard.opened += 1
         self.serial = ConnectionGuard.opened
         self.read_timer: Any = None
-        super().connection_made(transport)  # type: ignore[misc]
+        super().connection_made(OneSendPerResponse(transport))  # type: ignore[misc]
         if len(self.connections) > self.max_connections:
             self._shed_idle()
         self._arm_read_deadline()
@@ -183,6 +215,7 @@ class ConnectionGuard:
 
     def on_response_complete(self) -> None:
         self._disarm()
+        self.transport.flush()  # a response without body bytes (HEAD, an empty body)
         super().on_response_complete()  # type: ignore[misc]
 
     def connection_lost(self, exc: Exception | None) -> None:

@@ -25,7 +25,7 @@ class PageJob:
     endpoint: str = ""  # this server's SPARQL endpoint: the `schema:target` of the examples it serves
 
     def answer(self, store: Any, context: dict[str, Any]) -> tuple[str, bool, int, bytes]:
-        """("page:STATUS", False, 0, body), in the worker process."""
+        """("page:STATUS", False, 0, body), in the worker process (the fields of an `Answer`)."""
         status, body = render_page(store, self, context)
         return f"page:{status}", False, 0, body
 

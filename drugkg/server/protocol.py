@@ -9,15 +9,13 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
-from drugkg.errors import DrugkgError
 from drugkg.execution import JobFailed, Unavailable
-from drugkg.execution.jobs import QueryJob
+from drugkg.execution.jobs import Answer, QueryJob
 from drugkg.namespaces import RDF_TYPE
-from drugkg.param_resolution import HINT_HEADER, values_hint
+from drugkg.param_resolution import HINT_HEADER
 from drugkg.server.negotiation import (
     GRAPH_FORMATS,
     HTML,
@@ -271,6 +269,8 @@ async def sparql_endpoint(request: Request) -> Response:
         max_rows=config.max_rows,
         dataset=dataset,
         base_iri=endpoint,
+        check_service=False,  # screen_query ran the same policy (drugkg.sparql.policy.analyse) on this text
+        hint_when_empty=True,
     )
     started = time.perf_counter()
     cache = state.result_cache
@@ -283,7 +283,7 @@ async def sparql_endpoint(request: Request) -> Response:
     except JobFailed as err:
         return _error(err.status, err.message)
     cache.put(job, answer)
-    _, truncated, rows, body = answer
+    truncated, rows, body = answer.truncated, answer.rows, answer.body
     elapsed = time.perf_counter() - started
     headers = {"Vary": "Accept", "Cache-Control": "no-store"}
     if truncated:
@@ -291,10 +291,8 @@ async def sparql_endpoint(request: Request) -> Response:
         body = _mark_truncated(body, fmt.key)
         log.info("answer cut at %d rows (the row limit)", config.max_rows)
     log.debug("%s query answered in %.3f s, %d rows", screened.form, elapsed, rows)
-    if rows == 0 and not screened.is_graph:
-        hint = await run_in_threadpool(_empty_answer_hint, state.store, parsed.query)
-        if hint:
-            headers[HINT_HEADER] = hint
+    if answer.hint:
+        headers[HINT_HEADER] = answer.hint
     return Response(body, media_type=fmt.content_type, headers=headers)
 
 
@@ -307,7 +305,7 @@ async def _disconnected(request: Request) -> None:
         pass
 
 
-async def run_for_client(request: Request, job: object, *, heavy: bool = False) -> tuple[str, bool, int, bytes]:
+async def run_for_client(request: Request, job: object, *, heavy: bool = False) -> Answer:
     """Run `job` in the workers for this request's client; stop it if the client goes away."""
     executor = request.app.state.executor
     client = request.client.host if request.client else "unknown"
@@ -330,14 +328,3 @@ def unavailable(err: Unavailable) -> Response:
     """503 or 429 with Retry-After, for a query not answered for capacity or budget."""
     headers = {"Retry-After": str(err.retry_after)} if err.retry_after else None
     return PlainTextResponse(err.message + "\n", status_code=err.status, headers=headers)
-
-
-def _empty_answer_hint(store: ox.Store, query: str) -> str | None:
-    """Why an answer may be empty: drugkg resources in the query's VALUES row that do not exist."""
-    from drugkg.querying import run_on_store
-
-    try:
-        hint = values_hint(lambda text, bindings: run_on_store(store, text, bindings), query)
-    except DrugkgError:
-        return None
-    return None if hint is None else hint.encode("latin-1", "replace").decode("latin-1")[:2000]

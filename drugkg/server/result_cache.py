@@ -5,6 +5,8 @@ from __future__ import annotations
 import collections
 from collections.abc import Hashable
 
+from drugkg.execution.jobs import Answer
+
 __all__ = ["ResultCache"]
 
 
@@ -16,9 +18,9 @@ class ResultCache:
         self.size = 0
         self.hits = 0
         self.misses = 0
-        self._items: collections.OrderedDict[Hashable, tuple[str, bool, int, bytes]] = collections.OrderedDict()
+        self._items: collections.OrderedDict[Hashable, Answer] = collections.OrderedDict()
 
-    def get(self, key: Hashable) -> tuple[str, bool, int, bytes] | None:
+    def get(self, key: Hashable) -> Answer | None:
         if not self.max_bytes:
             return None
         found = self._items.get(key)
@@ -29,15 +31,15 @@ class ResultCache:
         self.hits += 1
         return found
 
-    def put(self, key: Hashable, answer: tuple[str, bool, int, bytes]) -> None:
-        body = answer[3]
+    def put(self, key: Hashable, answer: Answer) -> None:
+        body = answer.body
         if not self.max_bytes or len(body) > self.max_bytes // 8 or key in self._items:
             return
         self._items[key] = answer
         self.size += len(body)
         while self.size > self.max_bytes:
             _, old = self._items.popitem(last=False)
-            self.size -= len(old[3])
+            self.size -= len(old.body)
 
     def status(self) -> dict[str, int]:
         return {

@@ -98,6 +98,8 @@ def test_health_reports_the_pool_and_every_limit(server: str) -> None:
     body = response.json()
     assert body["status"] == "ready"
     assert [w["state"] for w in body["workers"]] == ["idle", "idle", "spare"]
+    # `make test` installs libjemalloc2 (the Makefile's jemalloc target); each worker says what it loaded
+    assert [w["allocator"] for w in body["workers"]] == ["jemalloc", "jemalloc", "jemalloc"]
     assert body["limits"] == {
         "timeout_s": 3.0,
         "memory_mb_per_query": 200,
@@ -108,6 +110,7 @@ def test_health_reports_the_pool_and_every_limit(server: str) -> None:
         "client_workers": 1,
         "client_queue": 16,
         "client_seconds_per_minute": 60.0,
+        "allocator": "auto",
     }
     assert body["http"]["header_timeout_s"] == 1.0
     assert body["http"]["max_connections"] == 4096
@@ -390,7 +393,7 @@ def test_heavy_lane_keeps_a_worker_for_light_clients(tiny_build) -> None:
             await asyncio.sleep(0.3)
             busy = executor.status()["busy_workers"]
             started = time.perf_counter()
-            kind, _, _, body = await executor.run(QueryJob(good(7), "json", 10), "10.0.0.9")
+            kind, _, _, body, _ = await executor.run(QueryJob(good(7), "json", 10), "10.0.0.9")
             light_s = time.perf_counter() - started
             assert kind == "boolean" and b'"boolean":true' in body
             outcomes = []
@@ -437,3 +440,32 @@ def test_workers_that_cannot_start_are_a_clear_error_not_an_empty_pool(tmp_path)
     with pytest.raises(DrugkgError, match="the query workers keep ending as they start"):
         asyncio.run(start())
     assert time.monotonic() - started < 15
+
+
+def test_allocator_system_runs_workers_on_the_system_malloc_with_the_same_answer(tiny_build) -> None:
+    import asyncio
+
+    from drugkg.execution import Executor, Limits, PoolSettings
+    from drugkg.execution.jobs import QueryJob
+
+    async def answer(allocator: str) -> tuple[list[str], bytes]:
+        executor = Executor(tiny_build / "store", Limits(), PoolSettings(workers=1, spare_workers=0, allocator=allocator))
+        await executor.start()
+        try:
+            job = QueryJob("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "json", 10)
+            return [w["allocator"] for w in executor.status()["workers"]], (await executor.run(job, "c")).body
+        finally:
+            await executor.stop()
+
+    system, jemalloc = asyncio.run(answer("system")), asyncio.run(answer("jemalloc"))
+    assert system[0] == ["system"] and jemalloc[0] == ["jemalloc"]
+    assert system[1] == jemalloc[1] and b'"n"' in system[1]
+
+
+def test_serve_refuses_an_allocator_that_is_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from drugkg.execution import allocator
+
+    monkeypatch.setattr(allocator.ctypes.util, "find_library", lambda name: None)
+    with pytest.raises(LookupError, match=r"jemalloc is not installed \(Debian: apt-get install libjemalloc2\)"):
+        allocator.preload_for("jemalloc")
+    assert allocator.preload_for("auto") is None and allocator.preload_for("system") is None

@@ -1,0 +1,86 @@
+"""Per-request overhead, paired by query: a query's latency over HTTP minus its time in process.
+
+    python -m bench.overhead STORE TEXTS.json OUT.json     # the in-process side, in its own process
+
+Both sides see the same queries twice and time the second pass: over HTTP from one lean
+keep-alive client (the standard library's http.client, one request at a time), and in process
+(pyoxigraph: query and JSON results, what a worker does), run in a process of its own with the
+allocator the workers use (`LD_PRELOAD`), so the difference is the path, not the malloc.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+
+__all__ = ["http_times", "inprocess_times", "paired_p50"]
+
+_ACCEPT = {"Accept": "application/sparql-results+json, application/n-triples;q=0.9"}
+
+
+def http_times(url: str, texts: list[str]) -> list[float]:
+    """Milliseconds per query over HTTP (second pass), one request at a time."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port or 80, timeout=60)
+    times: list[float] = []
+    try:
+        for timed in (False, True):
+            for text in texts:
+                started = time.perf_counter()
+                connection.request("GET", parts.path + "?" + urllib.parse.urlencode({"query": text}), headers=_ACCEPT)
+                response = connection.getresponse()
+                response.read()
+                if response.status != 200:
+                    raise SystemExit(f"{url}: HTTP {response.status} for a workload query")
+                if timed:
+                    times.append((time.perf_counter() - started) * 1000)
+    finally:
+        connection.close()
+    return times
+
+
+def inprocess_times(store: Path, texts: list[str], preload: str | None, work: Path) -> list[float]:
+    """Milliseconds per query in process (second pass), in a child process with `preload` loaded."""
+    work.mkdir(parents=True, exist_ok=True)
+    given, out = work / "overhead-texts.json", work / "overhead-times.json"
+    given.write_text(json.dumps(texts), encoding="utf-8")
+    env = dict(os.environ)
+    if preload:
+        env["LD_PRELOAD"] = preload
+    subprocess.run([sys.executable, "-m", "bench.overhead", str(store), str(given), str(out)], check=True, env=env)
+    return [float(t) for t in json.loads(out.read_text(encoding="utf-8"))]
+
+
+def paired_p50(over_http: list[float], in_process: list[float]) -> float:
+    differences = sorted(h - p for h, p in zip(over_http, in_process, strict=True))
+    return differences[len(differences) // 2]
+
+
+def _time_in_process(store_dir: str, texts: list[str]) -> list[float]:
+    import pyoxigraph as ox
+
+    store = ox.Store.read_only(store_dir)
+    times: list[float] = []
+    for timed in (False, True):
+        for text in texts:
+            started = time.perf_counter()
+            result = store.query(text, use_default_graph_as_union=True)
+            if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
+                result.serialize(format=ox.QueryResultsFormat.JSON)
+            else:
+                ox.serialize(list(result), format=ox.RdfFormat.N_TRIPLES)
+            if timed:
+                times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+if __name__ == "__main__":
+    store_arg, texts_arg, out_arg = sys.argv[1:4]
+    chosen = json.loads(Path(texts_arg).read_text(encoding="utf-8"))
+    Path(out_arg).write_text(json.dumps(_time_in_process(store_arg, chosen)), encoding="utf-8")
