@@ -3,7 +3,8 @@
 The round trip is checked against rdflib over the N-Triples dump (not the store the export read):
 every exported edge names a statement of the graph, every statement of an exported kind that has an
 edge (all but a disease mechanism with neither gene nor consequence) has one, and every property
-value of a statement comes back from its edges.
+value of a statement comes back from its edges, and so do the figures (value and unit of a dose,
+a strength range, a concentration, a titration) its figure-like values hold.
 """
 
 from __future__ import annotations
@@ -27,7 +28,18 @@ from drugkg.export.kgx import KgxGraph, read_graph
 ROOT = Path(__file__).resolve().parents[2]
 V = "https://w3id.org/drugkg/vocab#"
 R = "https://w3id.org/drugkg/resource/"
-KINDS = ("ApprovedIndication", "OffLabelUse", "AdverseEffectAssociation", "MechanismOfAction", "DiseaseMechanism")
+KINDS = (
+    "ApprovedIndication",
+    "OffLabelUse",
+    "AdverseEffectAssociation",
+    "MechanismOfAction",
+    "DiseaseMechanism",
+    "Formulation",
+    "DosingRegimen",
+    "DoseAdjustment",
+    "Warning",
+)
+DERIVED = str(rdflib.namespace.PROV.wasDerivedFrom)
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +62,8 @@ def _edge(rows: list[dict[str, str]], edge_id: str) -> dict[str, str]:
 
 def test_node_ids_are_the_exact_match_curies(exported: tuple[KgxGraph, Path]) -> None:
     nodes = {r["id"]: r for r in _tsv(exported[1] / "nodes.tsv")}
-    assert nodes["CHEBI:2972"]["category"] == "biolink:Drug"
+    # an active ingredient (the object of has_active_ingredient) is a molecular entity too
+    assert nodes["CHEBI:2972"]["category"] == "biolink:Drug|biolink:MolecularEntity"
     assert nodes["CHEBI:2972"]["name"] == "baclofen"
     assert "drugkg.drug:baclofen" in nodes["CHEBI:2972"]["xref"].split("|")
     assert "DRUGBANK:DB00181" in nodes["CHEBI:2972"]["xref"].split("|")
@@ -174,29 +187,49 @@ def test_a_mechanism_without_a_gene_is_the_condition_s_phenotypes(exported: tupl
 
 
 def _statements_with_an_edge(g: rdflib.Graph) -> set[str]:
-    """The graph's statements of the exported kinds, less disease mechanisms with neither gene nor consequence."""
+    """The graph's statements of the exported kinds, less disease mechanisms with neither gene nor
+    consequence and dose adjustments of no regimen."""
     found = {s for kind in KINDS for s in g.subjects(rdflib.RDF.type, rdflib.URIRef(V + kind))}
     edgeless = {
         s
         for s in g.subjects(rdflib.RDF.type, rdflib.URIRef(V + "DiseaseMechanism"))
         if (s, rdflib.URIRef(V + "causalGene"), None) not in g and (s, rdflib.URIRef(V + "consequence"), None) not in g
     }
-    return {str(s) for s in found - edgeless}
+    orphans = {
+        s
+        for s in g.subjects(rdflib.RDF.type, rdflib.URIRef(V + "DoseAdjustment"))
+        if (None, rdflib.URIRef(V + "doseAdjustment"), s) not in g
+    }
+    return {str(s) for s in found - edgeless - orphans}
 
 
-# edge -> the drugkg properties its subject and object stand for, by the mapping in docs/biolink-export.md
-def _endpoint_properties(edge: dict[str, Any]) -> tuple[str, str]:
+# edge id fragment -> the drugkg properties the edge's subject and object stand for
+FRAGMENTS = {
+    "treats": ("forDrug", "treats"),
+    "consequence": ("condition", "consequence"),
+    "formulation": (None, "appliesToFormulation"),
+    "population": ("forDrug", "population"),
+    "effect": ("forDrug", "aboutEffect"),
+    "context": ("forDrug", "context"),
+}
+
+
+# edge -> the drugkg properties its subject and object stand for, by the mapping in docs/biolink-export.md;
+# None: the node is the statement itself (a formulation, a regimen) or, for a dose adjustment, its regimen
+def _endpoint_properties(edge: dict[str, Any]) -> tuple[str | None, str]:
     kind = edge["drugkg_kind"].removeprefix("drugkg.vocab:")
-    if "#treats-" in edge["id"]:
-        return "forDrug", "treats"
-    if "#consequence-" in edge["id"]:
-        return "condition", "consequence"
+    _, hashed, fragment = edge["id"].partition("#")
+    if hashed:
+        return FRAGMENTS[fragment.split("-", 1)[0]]
     return {
         "ApprovedIndication": ("forDrug", "condition"),
         "OffLabelUse": ("forDrug", "condition"),
         "AdverseEffectAssociation": ("forDrug", "effect"),
         "MechanismOfAction": ("forDrug", "target"),
         "DiseaseMechanism": ("causalGene", "condition"),
+        "Formulation": (None, "forDrug"),
+        "DosingRegimen": (None, "forDrug"),
+        "DoseAdjustment": (None, "population"),
     }[kind]
 
 
@@ -219,16 +252,85 @@ def _values_from_edges(edges: list[dict[str, Any]], nodes: list[dict[str, Any]])
 
     found: dict[str, set[tuple[str, str]]] = {}
     for e in edges:
-        pairs = found.setdefault(expand_drugkg_curie(e["drugkg_statement"]), set())
+        statement = expand_drugkg_curie(e["drugkg_statement"])
+        pairs = found.setdefault(statement, set())
         subject_prop, object_prop = _endpoint_properties(e)
-        pairs |= {(V + subject_prop, node_iri[e["subject"]]), (V + object_prop, node_iri[e["object"]])}
+        pairs.add((V + object_prop, node_iri[e["object"]]))
+        if subject_prop is not None:
+            pairs.add((V + subject_prop, node_iri[e["subject"]]))
+        elif e["drugkg_kind"] != "drugkg.vocab:DoseAdjustment":  # a dose adjustment's subject is its regimen
+            assert node_iri[e["subject"]] == statement, e["id"]
         if "disease_context_qualifier" in e:
             pairs.add((V + "condition", node_iri[e["disease_context_qualifier"]]))
-        pairs |= {(str(rdflib.namespace.PROV.wasDerivedFrom), resolve(p)) for p in e.get("publications", [])}
+        pairs |= {(DERIVED, resolve(p)) for p in e.get("publications", [])}
         for column, value in e.items():
-            if column.startswith("drugkg_") and column not in ("drugkg_statement", "drugkg_kind"):
+            if column.startswith("drugkg_") and column not in ("drugkg_statement", "drugkg_kind") and "__" not in column:
                 pairs |= {(V + _camel(column), resolve(v)) for v in value.split("|")}
     return found
+
+
+def _figures(g: rdflib.Graph, values: list[rdflib.term.Node | None], column: str) -> dict[str, str]:
+    """The drugkg_<property>__<sub-property> columns `values` (the sorted values of a property) give,
+    from rdflib: a figure-like value's properties, one per value, "" where it has none."""
+    figure_types = {rdflib.URIRef(V + t) for t in ("Quantity", "StrengthRange", "Concentration", "Titration")}
+    figures = [v if v is not None and any((v, rdflib.RDF.type, t) in g for t in figure_types) else None for v in values]
+    subs = sorted(
+        {p for f in figures if f is not None for p in g.predicates(f)} - {rdflib.RDF.type, rdflib.RDFS.label}, key=str
+    )
+    found: dict[str, str] = {}
+    for sub in subs:
+        name = column + "__" + "".join("_" + c.lower() if c.isupper() else c for c in str(sub).removeprefix(V))
+        subvalues = [None if f is None else g.value(f, sub) for f in figures]
+        found[name] = "|".join("" if v is None else _rendered(v) for v in subvalues)
+        found |= _figures(g, subvalues, name)
+    return found
+
+
+def _rendered(term: rdflib.term.Node) -> str:
+    text = str(term)
+    if text.startswith(V):
+        return "drugkg.vocab:" + text.removeprefix(V)
+    return "drugkg.{}:{}".format(*text.removeprefix(R).split("/", 1)) if text.startswith(R) else text
+
+
+def _expected_figures(g: rdflib.Graph, statement: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for prop in set(g.predicates(rdflib.URIRef(statement))):
+        if str(prop).startswith(V):
+            column = "drugkg_" + "".join("_" + c.lower() if c.isupper() else c for c in str(prop).removeprefix(V))
+            values: list[rdflib.term.Node | None] = sorted(g.objects(rdflib.URIRef(statement), prop), key=_rendered)
+            found |= _figures(g, values, column)
+    return found
+
+
+def _check_round_trip(edges: list[dict[str, Any]], nodes: list[dict[str, Any]], g: rdflib.Graph) -> set[str]:
+    """Every edge's statement is one of the graph's, and every property value (and figure) of every
+    statement comes back from its edges. Returns the statements."""
+    in_graph = _statements_with_an_edge(g)
+    assert {expand_drugkg_curie(e["drugkg_statement"]) for e in edges} == in_graph
+    carried = _values_from_edges(edges, nodes)
+    regimen_of = {str(a): r for r, a in g.subject_objects(rdflib.URIRef(V + "doseAdjustment"))}
+    for iri in sorted(in_graph):
+        expected = {
+            (str(p), str(o))
+            for p, o in g.predicate_objects(rdflib.URIRef(iri))
+            if p not in (rdflib.RDF.type, rdflib.RDFS.label)
+        }
+        if iri in regimen_of:  # a dose adjustment has no provenance of its own: its edges carry its regimen's
+            assert not {p for p, _ in expected} & {DERIVED, V + "sourceSection"}, iri
+            expected |= {
+                (str(p), str(o))
+                for p, o in g.predicate_objects(regimen_of[iri])
+                if str(p) in (DERIVED, V + "sourceSection")
+            }
+        assert carried[iri] == expected, iri
+    for e in edges:
+        figures = {k: v for k, v in e.items() if "__" in k}
+        assert figures == _expected_figures(g, expand_drugkg_curie(e["drugkg_statement"])), e["id"]
+    for e in (e for e in edges if e["drugkg_kind"] == "drugkg.vocab:DoseAdjustment"):
+        regimen = regimen_of[expand_drugkg_curie(e["drugkg_statement"])]
+        assert e["subject"] == _rendered(regimen), e["id"]
+    return in_graph
 
 
 def test_round_trip_every_edge_is_a_statement_and_every_statement_an_edge(
@@ -236,23 +338,26 @@ def test_round_trip_every_edge_is_a_statement_and_every_statement_an_edge(
 ) -> None:
     edges = [json.loads(line) for line in (exported[1] / "edges.jsonl").read_text().splitlines()]
     nodes = [json.loads(line) for line in (exported[1] / "nodes.jsonl").read_text().splitlines()]
-    from_edges = {expand_drugkg_curie(e["drugkg_statement"]) for e in edges}
-    in_graph = _statements_with_an_edge(graph)
-    assert len(in_graph) == 45  # 3 approved, 1 off-label, 38 adverse effects, 1 mechanism, 2 disease mechanisms
-    assert from_edges == in_graph
+    # every property value of every statement comes back from its edges (the label and type aside)
+    in_graph = _check_round_trip(edges, nodes, graph)
+    # 3 approved, 1 off-label, 38 adverse effects, 1 mechanism, 2 disease mechanisms,
+    # 5 formulations, 1 regimen, 2 dose adjustments, 19 warnings
+    assert Counter(str(graph.value(rdflib.URIRef(s), rdflib.RDF.type)).removeprefix(V) for s in in_graph) == {
+        "ApprovedIndication": 3,
+        "OffLabelUse": 1,
+        "AdverseEffectAssociation": 38,
+        "MechanismOfAction": 1,
+        "DiseaseMechanism": 2,
+        "Formulation": 5,
+        "DosingRegimen": 1,
+        "DoseAdjustment": 2,
+        "Warning": 19,
+    }
     for e in edges:  # the edge's kind is the statement's class
         st = rdflib.URIRef(expand_drugkg_curie(e["drugkg_statement"]))
         assert (st, rdflib.RDF.type, rdflib.URIRef(expand_drugkg_curie(e["drugkg_kind"]))) in graph
     assert len({e["id"] for e in edges}) == len(edges)
-    # every property value of every statement comes back from its edges (the label and type aside)
-    carried = _values_from_edges(edges, nodes)
-    for iri in sorted(in_graph):
-        expected = {
-            (str(p), str(o))
-            for p, o in graph.predicate_objects(rdflib.URIRef(iri))
-            if p not in (rdflib.RDF.type, rdflib.RDFS.label)
-        }
-        assert carried[iri] == expected, iri
+    assert any("__" in k for e in edges for k in e)  # the figures were checked
 
 
 def test_knowledge_level_is_the_ontology_s_for_the_statement_s_certainty(
@@ -266,7 +371,11 @@ def test_knowledge_level_is_the_ontology_s_for_the_statement_s_certainty(
         assert certainty is not None, e["id"]
         assert e["drugkg_certainty"] == "drugkg.vocab:" + str(certainty).removeprefix(V)
         assert e["knowledge_level"] == str(graph.value(certainty, level)), e["id"]
-    assert Counter(e["knowledge_level"] for e in exported[0].edges) == {"knowledge_assertion": 39, "observation": 18}
+    assert Counter(e["knowledge_level"] for e in exported[0].edges) == {
+        "knowledge_assertion": 78,
+        "observation": 20,  # 18 adverse effects, 2 of the ovarian-cysts warning (Reported)
+        "not_provided": 2,  # the intrathecal breastfeeding warning: its certainty is Unknown
+    }
 
 
 def test_a_disease_mechanism_with_neither_gene_nor_consequence_is_not_exported(built: Path) -> None:
@@ -280,7 +389,7 @@ def test_a_disease_mechanism_with_neither_gene_nor_consequence_is_not_exported(b
     store.add(ox.Quad(mechanism, ox.NamedNode(str(rdflib.RDF.type)), ox.NamedNode(V + "DiseaseMechanism")))
     graph = read_graph(store)
     assert not [e for e in graph.edges if "sma-unexplained" in e["drugkg_statement"]]
-    assert len(graph.edges) == 57
+    assert len(graph.edges) == 100
 
 
 def test_every_edge_endpoint_is_a_node(exported: tuple[KgxGraph, Path]) -> None:
@@ -403,7 +512,7 @@ def test_cli_exports_and_refuses_a_folder_that_is_not_a_build(built: Path, tmp_p
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("exported 53 nodes and 57 edges to ")
+    assert done.stdout.startswith("exported 81 nodes and 100 edges to ")
     assert sorted(p.name for p in out.iterdir()) == [
         "edges.jsonl",
         "edges.tsv",
@@ -502,13 +611,7 @@ def test_round_trip_on_synthetic_drugs(tmp_path: Path) -> None:
     g.parse(build / "drugkg.nt", format="nt")
     in_graph = {str(s) for kind in KINDS for s in g.subjects(rdflib.RDF.type, rdflib.URIRef(V + kind))}
     assert len(in_graph) > 100
-    with_edge = _statements_with_an_edge(g)
-    assert {expand_drugkg_curie(e["drugkg_statement"]) for e in graph.edges} == with_edge
-    carried = _values_from_edges(graph.edges, graph.nodes)
-    for iri in sorted(with_edge):
-        expected = {
-            (str(p), str(o))
-            for p, o in g.predicate_objects(rdflib.URIRef(iri))
-            if p not in (rdflib.RDF.type, rdflib.RDFS.label)
-        }
-        assert carried[iri] == expected, iri
+    with_edge = _check_round_trip(graph.edges, graph.nodes, g)
+    kinds = Counter(e["drugkg_kind"].removeprefix("drugkg.vocab:") for e in graph.edges)
+    assert {"Formulation", "DosingRegimen", "DoseAdjustment", "Warning"} <= set(kinds), kinds
+    assert with_edge <= in_graph
