@@ -264,7 +264,11 @@ def _values_from_edges(edges: list[dict[str, Any]], nodes: list[dict[str, Any]])
             pairs.add((V + "condition", node_iri[e["disease_context_qualifier"]]))
         pairs |= {(DERIVED, resolve(p)) for p in e.get("publications", [])}
         for column, value in e.items():
-            if column.startswith("drugkg_") and column not in ("drugkg_statement", "drugkg_kind") and "__" not in column:
+            if (
+                column.startswith("drugkg_")
+                and column not in ("drugkg_statement", "drugkg_kind")
+                and "__" not in column
+            ):
                 pairs |= {(V + _camel(column), resolve(v)) for v in value.split("|")}
     return found
 
@@ -615,3 +619,268 @@ def test_round_trip_on_synthetic_drugs(tmp_path: Path) -> None:
     kinds = Counter(e["drugkg_kind"].removeprefix("drugkg.vocab:") for e in graph.edges)
     assert {"Formulation", "DosingRegimen", "DoseAdjustment", "Warning"} <= set(kinds), kinds
     assert with_edge <= in_graph
+
+
+def _of(rows: list[dict[str, str]], statement: str) -> list[dict[str, str]]:
+    return sorted((r for r in rows if r["drugkg_statement"] == statement), key=lambda r: r["id"])
+
+
+def test_formulations_are_products_whose_active_ingredient_is_baclofen(exported: tuple[KgxGraph, Path]) -> None:
+    edges, nodes = _tsv(exported[1] / "edges.tsv"), {r["id"]: r for r in _tsv(exported[1] / "nodes.tsv")}
+    products = [e for e in edges if e["drugkg_kind"] == "drugkg.vocab:Formulation"]
+    got = {
+        (e["subject"], e["predicate"], e["object"], e["category"], e["drugkg_dosage_form"], e["drugkg_route"])
+        for e in products
+    }
+    rest = ("biolink:has_active_ingredient", "CHEBI:2972", "biolink:ChemicalEntityToChemicalEntityAssociation")
+    assert got == {
+        ("drugkg.formulation:baclofen-oral-tablet", *rest, "drugkg.dosage-form:tablet", "drugkg.route:oral"),
+        ("drugkg.formulation:baclofen-oral-granules", *rest, "drugkg.dosage-form:granules", "drugkg.route:oral"),
+        ("drugkg.formulation:baclofen-oral-solution", *rest, "drugkg.dosage-form:oral-solution", "drugkg.route:oral"),
+        (
+            "drugkg.formulation:baclofen-oral-suspension",
+            *rest,
+            "drugkg.dosage-form:oral-suspension",
+            "drugkg.route:oral",
+        ),
+        (
+            "drugkg.formulation:baclofen-intrathecal-injection",
+            *rest,
+            "drugkg.dosage-form:injection",
+            "drugkg.route:intrathecal",
+        ),
+    }
+    assert nodes["drugkg.formulation:baclofen-oral-tablet"]["category"] == "biolink:Drug"
+    assert nodes["drugkg.formulation:baclofen-oral-tablet"]["name"] == "baclofen tablet (oral)"
+    tablet = _edge(edges, "drugkg.formulation:baclofen-oral-tablet")
+    assert (
+        tablet["drugkg_strength_range__minimum__numeric_value"],
+        tablet["drugkg_strength_range__minimum__unit"],
+        tablet["drugkg_strength_range__maximum__numeric_value"],
+        tablet["drugkg_strength_range__maximum__unit"],
+    ) == ("5", "mg", "20", "mg")
+    assert (tablet["knowledge_level"], tablet["drugkg_certainty"], tablet["publications"]) == (
+        "knowledge_assertion",
+        "drugkg.vocab:Stated",
+        "drugkg.source:smanewstoday-baclofen-sma",
+    )
+    assert tablet["drugkg_source_section"] == (
+        "drugkg.section:smanewstoday-baclofen-sma--administration|drugkg.section:smanewstoday-baclofen-sma--snapshot"
+    )
+    solution = _edge(edges, "drugkg.formulation:baclofen-oral-solution")
+    assert [
+        solution[f"drugkg_concentration__{part}__{field}"]
+        for part in ("numerator", "denominator", "normalised")
+        for field in ("numeric_value", "unit")
+    ] == ["25", "mg", "5", "mL", "5", "mg/mL"]
+    assert solution["drugkg_other_strengths_available"] == "true"
+    assert _edge(edges, "drugkg.formulation:baclofen-intrathecal-injection")["drugkg_delivery_mode"] == (
+        "drugkg.delivery-mode:continuous-infusion|drugkg.delivery-mode:implantable-programmable-pump"
+        "|drugkg.delivery-mode:single-injection"
+    )
+
+
+def test_the_regimen_s_doses_are_exact_on_every_regimen_edge(exported: tuple[KgxGraph, Path]) -> None:
+    mine = _of(_tsv(exported[1] / "edges.tsv"), "drugkg.regimen:baclofen-oral-standard")
+    regimen = "drugkg.regimen:baclofen-oral-standard"
+    assert [(e["id"], e["subject"], e["predicate"], e["object"], e["category"]) for e in mine] == [
+        (regimen, regimen, "biolink:related_to_at_instance_level", "CHEBI:2972", "biolink:Association"),
+        *(
+            (
+                f"{regimen}#formulation-baclofen-{f}",
+                regimen,
+                "biolink:related_to_at_instance_level",
+                f"drugkg.formulation:baclofen-{f}",
+                "biolink:Association",
+            )
+            for f in ("oral-granules", "oral-solution", "oral-suspension", "oral-tablet")
+        ),
+    ]
+    for e in mine:  # starting 5 mg three times a day, at most 20 mg at a time, 4 times, 80 mg a day
+        assert (
+            e["drugkg_starting_dose__numeric_value"],
+            e["drugkg_starting_dose__unit"],
+            e["drugkg_starting_times_per_day"],
+            e["drugkg_starting_dose_is_typical"],
+            e["drugkg_max_single_dose__numeric_value"],
+            e["drugkg_max_single_dose__unit"],
+            e["drugkg_max_times_per_day"],
+            e["drugkg_max_daily_dose__numeric_value"],
+            e["drugkg_max_daily_dose__unit"],
+            e["drugkg_titration__interval"],
+            e["drugkg_titration__titration_condition"],
+        ) == ("5", "mg", "3", "true", "20", "mg", "4", "80", "mg", "P3D", "clinical response and tolerability")
+        assert (e["drugkg_route"], e["knowledge_level"], e["drugkg_certainty"]) == (
+            "drugkg.route:oral",
+            "knowledge_assertion",
+            "drugkg.vocab:Stated",
+        )
+        assert e["drugkg_dose_adjustment"] == (
+            "drugkg.dose-adjustment:baclofen-oral-standard-elderly"
+            "|drugkg.dose-adjustment:baclofen-oral-standard-people-with-kidney-problems"
+        )
+    node = {r["id"]: r for r in _tsv(exported[1] / "nodes.tsv")}[regimen]
+    assert (node["category"], node["name"]) == ("biolink:DrugExposure", "baclofen oral dosing")
+
+
+def test_dose_adjustments_are_edges_with_their_own_certainty(exported: tuple[KgxGraph, Path]) -> None:
+    edges = _tsv(exported[1] / "edges.tsv")
+    mine = sorted((e for e in edges if e["drugkg_kind"] == "drugkg.vocab:DoseAdjustment"), key=lambda e: e["id"])
+    got = [
+        (
+            e["id"],
+            e["subject"],
+            e["predicate"],
+            e["object"],
+            e["drugkg_recommendation"],
+            e["drugkg_certainty"],
+            e["knowledge_level"],
+            e["publications"],
+            e["drugkg_source_section"],
+        )
+        for e in mine
+    ]
+    rest = (
+        "drugkg.recommendation:lower-dose-within-range",
+        "drugkg.vocab:Possible",  # the hedge is the adjustment's own, not the regimen's Stated
+        "knowledge_assertion",
+        "drugkg.source:smanewstoday-baclofen-sma",
+        "drugkg.section:smanewstoday-baclofen-sma--administration",  # the regimen's section
+    )
+    regimen = "drugkg.regimen:baclofen-oral-standard"
+    assert got == [
+        (
+            "drugkg.dose-adjustment:baclofen-oral-standard-elderly",
+            regimen,
+            "biolink:related_to_at_instance_level",
+            "drugkg.population:elderly",
+            *rest,
+        ),
+        (
+            "drugkg.dose-adjustment:baclofen-oral-standard-people-with-kidney-problems",
+            regimen,
+            "biolink:related_to_at_instance_level",
+            "drugkg.population:people-with-kidney-problems",
+            *rest,
+        ),
+    ]
+
+
+def test_warnings_are_edges_to_what_they_concern_and_never_contraindications(
+    exported: tuple[KgxGraph, Path], graph: rdflib.Graph
+) -> None:
+    edges = _tsv(exported[1] / "edges.tsv")
+    assert not [e for e in edges if e["predicate"] == "biolink:contraindicated_in"]
+    warnings = [e for e in edges if e["drugkg_kind"] == "drugkg.vocab:Warning"]
+    assert len(warnings) == 31
+    assert {e["predicate"] for e in warnings} == {"biolink:related_to_at_instance_level"}
+    assert {e["subject"] for e in warnings} == {"CHEBI:2972"}
+    in_graph = {str(s) for s in graph.subjects(rdflib.RDF.type, rdflib.URIRef(V + "Warning"))}
+    assert len(in_graph) == 19
+    assert {expand_drugkg_curie(e["drugkg_statement"]) for e in warnings} == in_graph  # each gives an edge
+    boxed = _of(edges, "drugkg.warning:baclofen-boxed-intrathecal-withdrawal")
+    assert [
+        (
+            e["id"],
+            e["object"],
+            e["drugkg_warning_kind"],
+            e["drugkg_issued_by"],
+            e["drugkg_route"],
+            e["knowledge_level"],
+            e["drugkg_source_section"],
+        )
+        for e in boxed
+    ] == [
+        (
+            "drugkg.warning:baclofen-boxed-intrathecal-withdrawal#context-AbruptWithdrawal",
+            "drugkg.vocab:AbruptWithdrawal",
+            "drugkg.vocab:BoxedWarning",
+            "drugkg.organization:fda",
+            "drugkg.route:intrathecal",
+            "knowledge_assertion",
+            "drugkg.section:smanewstoday-baclofen-sma--abrupt-withdrawal",
+        )
+    ]
+    psychiatric = _of(edges, "drugkg.warning:baclofen-psychiatric")
+    assert [(e["object"], e["drugkg_recommendation"]) for e in psychiatric] == [
+        ("drugkg.finding:psychiatric-exacerbation", "drugkg.recommendation:use-with-caution"),
+        ("drugkg.population:people-in-confusional-states", "drugkg.recommendation:use-with-caution"),
+        ("drugkg.population:people-with-psychotic-disorders", "drugkg.recommendation:use-with-caution"),
+        ("drugkg.population:people-with-schizophrenia", "drugkg.recommendation:use-with-caution"),
+    ]
+    # the objects are the edges' ends: no column repeats them
+    columns = ("drugkg_population", "drugkg_about_effect", "drugkg_context")
+    assert all(e.get(c, "") == "" for e in warnings for c in columns)
+    milk = {
+        e["id"]: (e["drugkg_milk_transfer"], e["drugkg_certainty"], e["knowledge_level"], e["drugkg_route"])
+        for e in warnings
+        if "breastfeeding" in e["id"]
+    }
+    oral = ("drugkg.vocab:MilkDetected", "drugkg.vocab:Possible", "knowledge_assertion", "drugkg.route:oral")
+    spinal = ("drugkg.vocab:MilkUnknown", "drugkg.vocab:Unknown", "not_provided", "drugkg.route:intrathecal")
+    assert milk == {
+        "drugkg.warning:baclofen-breastfeeding-oral#population-breastfeeding-mothers": oral,
+        "drugkg.warning:baclofen-breastfeeding-oral#population-nursing-infants": oral,
+        "drugkg.warning:baclofen-breastfeeding-intrathecal#population-breastfeeding-mothers": spinal,
+        "drugkg.warning:baclofen-breastfeeding-intrathecal#population-nursing-infants": spinal,
+    }
+    nodes = {r["id"]: r for r in _tsv(exported[1] / "nodes.tsv")}
+    assert (nodes["drugkg.vocab:AbruptWithdrawal"]["category"], nodes["drugkg.vocab:AbruptWithdrawal"]["name"]) == (
+        "biolink:ExposureEvent",
+        "abrupt withdrawal",
+    )
+
+
+def test_a_warning_that_concerns_nothing_is_refused_by_name(built: Path) -> None:
+    """A warning with no population, effect or context would have no edge: refused, not dropped."""
+    from drugkg.errors import DrugkgError
+
+    store = _store_with_certainty(built, {})
+    warning = ox.NamedNode(R + "warning/baclofen-boxed-intrathecal-withdrawal")
+    for quad in list(store.quads_for_pattern(warning, ox.NamedNode(V + "context"), None)):
+        store.remove(quad)
+    with pytest.raises(
+        DrugkgError, match=r"warning .*/warning/baclofen-boxed-intrathecal-withdrawal names no population, effect or"
+    ):
+        read_graph(store)
+
+
+def test_two_concentrations_keep_their_figures_in_step(built: Path) -> None:
+    """The figures of a property with several values line up with its values; "" where one has none."""
+    store = _store_with_certainty(built, {})
+    solution, second = R + "formulation/baclofen-oral-solution", R + "concentration/baclofen-oral-solution-2"
+    numerator, denominator = R + "quantity/solution-2-numerator", R + "quantity/solution-2-denominator"
+    triples = [
+        (solution, V + "concentration", ox.NamedNode(second)),
+        (second, str(rdflib.RDF.type), ox.NamedNode(V + "Concentration")),
+        (second, V + "numerator", ox.NamedNode(numerator)),
+        (second, V + "denominator", ox.NamedNode(denominator)),
+        (numerator, str(rdflib.RDF.type), ox.NamedNode(V + "Quantity")),
+        (
+            numerator,
+            V + "numericValue",
+            ox.Literal("10", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")),
+        ),
+        (numerator, V + "unit", ox.Literal("mg")),
+        (denominator, str(rdflib.RDF.type), ox.NamedNode(V + "Quantity")),
+        (
+            denominator,
+            V + "numericValue",
+            ox.Literal("1", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")),
+        ),
+        (denominator, V + "unit", ox.Literal("mL")),
+    ]
+    for s, p, o in triples:
+        store.add(ox.Quad(ox.NamedNode(s), ox.NamedNode(p), o))
+    edge = next(e for e in read_graph(store).edges if e["id"] == "drugkg.formulation:baclofen-oral-solution")
+    assert edge["drugkg_concentration"] == (
+        "drugkg.concentration:baclofen-oral-solution-1|drugkg.concentration:baclofen-oral-solution-2"
+    )
+    assert (
+        edge["drugkg_concentration__numerator__numeric_value"],
+        edge["drugkg_concentration__numerator__unit"],
+        edge["drugkg_concentration__denominator__numeric_value"],
+        edge["drugkg_concentration__denominator__unit"],
+        edge["drugkg_concentration__normalised__numeric_value"],  # the second has no normalised figure
+        edge["drugkg_concentration__normalised__unit"],
+    ) == ("25|10", "mg|mg", "5|1", "mL|mL", "5|", "mg/mL|")
