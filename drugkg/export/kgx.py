@@ -5,8 +5,9 @@ treats, in the condition's context; a disease mechanism without a gene is one co
 edge per consequence, and not exported without consequences). A formulation and a dosing regimen
 are nodes too: product -> drug, regimen -> drug and -> each formulation it applies to, and one edge
 per dose adjustment, regimen -> population. A warning is one edge from the drug to each population,
-effect and context it concerns. Every edge names its statement in `drugkg_statement`. What the Biolink Model has no slot for is carried in `drugkg_*` columns, so
-nothing is lost on the way back.
+effect and context it concerns. Every edge names its statement in `drugkg_statement`. What the
+Biolink Model has no slot for is carried in `drugkg_*` columns (a dose's figures in
+`drugkg_<property>__<sub-property>` ones), so nothing is lost on the way back.
 """
 
 from __future__ import annotations
