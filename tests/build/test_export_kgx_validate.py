@@ -335,3 +335,42 @@ def test_a_node_of_two_categories_is_checked_as_each(kgx_dir: Path, tmp_path: Pa
         str(tmp_path / "edges.jsonl"),
     )
     assert report["pydantic_errors"] == ["CHEBI:2972: name: Input should be a valid string"] * 2
+
+
+def test_the_export_of_synthetic_drugs_validates_and_fits_the_ranges(tmp_path: Path) -> None:
+    """Five synthetic drugs (every statement kind, other routes, populations and figures than baclofen's):
+    0 errors with both validators, and no range mismatch but the known complex one."""
+    import sys
+
+    data, build, out = tmp_path / "data", tmp_path / "build", tmp_path / "kgx"
+    for args in (
+        ["synth", "--drugs", "5", "--seed", "1", "--out", str(data)],
+        ["build", "--data", str(data), "--out", str(build)],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "drugkg.cli", *args],
+            check=False,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr
+    graph, _ = export_build(build, out)
+    kinds = {e["drugkg_kind"] for e in graph.edges}
+    assert {f"drugkg.vocab:{k}" for k in ("Formulation", "DosingRegimen", "DoseAdjustment", "Warning")} <= kinds
+    report = _run("--prefixes", str(out / "prefixes.json"), "validate", str(out / "nodes.tsv"), str(out / "edges.tsv"))
+    assert report == {
+        "biolink_version": "4.4.3",
+        "kgx_errors": {},
+        "pydantic_errors": [],
+        "network_attempts": [],
+        "kgx_read": {"node": len(graph.nodes), "edge": len(graph.edges)},
+    }
+    ranges = _run("ranges", str(out / "nodes.jsonl"), str(out / "edges.jsonl"))
+    assert {k: v for k, v in ranges["edge_kinds"].items() if v} == {
+        "biolink:Drug|biolink:MolecularEntity biolink:directly_physically_interacts_with "
+        "biolink:MacromolecularComplex (biolink:ChemicalGeneInteractionAssociation)": [
+            "association object: biolink:MacromolecularComplex is not a gene or gene product"
+        ]
+    }
