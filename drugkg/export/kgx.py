@@ -12,7 +12,6 @@ Biolink Model has no slot for is carried in `drugkg_*` columns (a dose's figures
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,7 +22,8 @@ import pyoxigraph as ox
 import drugkg.export.biolink as bl
 from drugkg.errors import DrugkgError
 from drugkg.export.curies import VOCAB_PREFIX, drugkg_curie, xref_curie
-from drugkg.export.queries import KNOWLEDGE_LEVELS, NODES, STATEMENTS, STRUCTURED_VALUES
+from drugkg.export.figures import Figures, figure_columns, local_name, read_figures, snake_case
+from drugkg.export.queries import KNOWLEDGE_LEVELS, NODES, STATEMENTS
 from drugkg.namespaces import PROV, RDF, RDFS, VOCAB
 
 __all__ = ["EDGE_COLUMNS", "NODE_COLUMNS", "KgxGraph", "Row", "knowledge_levels", "read_graph"]
@@ -171,18 +171,6 @@ def _nodes(store: ox.Store) -> dict[str, NodeInfo]:
     return found
 
 
-Structured = dict[str, dict[str, set[ox.NamedNode | ox.Literal]]]
-
-
-def _structured_values(store: ox.Store) -> Structured:
-    found: Structured = {}
-    for sol in store.query(STRUCTURED_VALUES, use_default_graph_as_union=True):  # type: ignore[union-attr]
-        r, p, o = sol["r"], sol["p"], sol["o"]
-        if isinstance(r, ox.NamedNode) and isinstance(o, (ox.NamedNode, ox.Literal)):
-            found.setdefault(r.value, {}).setdefault(p.value, set()).add(o)
-    return found
-
-
 def _preferred_id(info: NodeInfo) -> str | None:
     curies = sorted(c for c in (xref_curie(m) for m in info.matches) if c)
     for prefix in bl.PREFERRED_PREFIXES.get(info.category, ()):
@@ -210,7 +198,7 @@ def _node_ids(nodes: dict[str, NodeInfo]) -> dict[str, str]:
 class _Renderer:
     """Turns RDF terms into KGX values, and remembers which nodes were referenced."""
 
-    def __init__(self, nodes: dict[str, NodeInfo], levels: dict[str, str], structured: Structured) -> None:
+    def __init__(self, nodes: dict[str, NodeInfo], levels: dict[str, str], structured: Figures) -> None:
         self.nodes = nodes
         self.levels = levels
         self.structured = structured
@@ -298,42 +286,11 @@ def _extensions(st: Statement, render: _Renderer, endpoints: set[str]) -> Row:
     for prop in sorted(st.values):
         if prop in _NOT_EXTENSIONS or prop in endpoints or not prop.startswith(_V):
             continue
-        column = "drugkg_" + _snake(prop[len(_V) :])
+        column = "drugkg_" + snake_case(prop[len(_V) :])
         ordered = sorted(st.terms(prop), key=render.value)
         row[column] = "|".join(render.value(t) for t in ordered)
-        row.update(_structured_columns(column, list(ordered), render))
+        row.update(figure_columns(column, list(ordered), render.structured, render.value))
     return row
-
-
-def _structured_columns(column: str, terms: list[ox.NamedNode | ox.Literal | None], render: _Renderer) -> Row:
-    """`column`__<sub-property> for the figure-like values among `terms` (a dose's value and unit, a
-    range's minimum, ...), recursively; one value per term, "" where it has none, so the values line
-    up with the column's."""
-    found = [render.structured.get(t.value, {}) if isinstance(t, ox.NamedNode) else {} for t in terms]
-    row: Row = {}
-    for sub in sorted({p for values in found for p in values}):
-        name = f"{column}__{_snake(_local(sub))}"
-        subterms = [_only(values.get(sub, set()), sub) for values in found]
-        row[name] = "|".join("" if t is None else render.value(t) for t in subterms)
-        row.update(_structured_columns(name, subterms, render))
-    return row
-
-
-def _only(terms: set[ox.NamedNode | ox.Literal], prop: str) -> ox.NamedNode | ox.Literal | None:
-    if len(terms) > 1:
-        raise DrugkgError(
-            f"a value has {len(terms)} values of {prop}: {', '.join(sorted(t.value for t in terms))}",
-            expected="at most one (the shapes require it; validate the build)",
-        )
-    return next(iter(terms), None)
-
-
-def _local(iri: str) -> str:
-    return re.split(r"[/#]", iri)[-1]
-
-
-def _snake(name: str) -> str:
-    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
 
 
 def _edge(st: Statement, render: _Renderer, kind: bl.EdgeKind, ends: tuple[str, str], end_props: set[str]) -> Row:
@@ -357,7 +314,7 @@ def _edge(st: Statement, render: _Renderer, kind: bl.EdgeKind, ends: tuple[str, 
 
 
 def _slug(term: ox.NamedNode | ox.Literal) -> str:
-    return _local(term.value)
+    return local_name(term.value)
 
 
 def _phenotype_edges(st: Statement, render: _Renderer) -> Iterator[Row]:
@@ -450,7 +407,7 @@ def _node_row(info: NodeInfo, node_id: str) -> Row:
 
 def read_graph(store: ox.Store) -> KgxGraph:
     """The KGX nodes and edges of every exported statement in the store."""
-    render = _Renderer(_nodes(store), knowledge_levels(store), _structured_values(store))
+    render = _Renderer(_nodes(store), knowledge_levels(store), read_figures(store))
     statements = _statements(store)
     by_iri = {st.iri: st for st in statements}
     edges = [edge for st in statements for edge in _statement_edges(st, render, by_iri)]
