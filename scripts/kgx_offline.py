@@ -113,8 +113,8 @@ def pydantic_errors(nodes: str, edges: str) -> list[str]:
                 if cls is None:
                     errors.append(f"{row['id']}: no class {category} in the model")
                     continue
-                try:
-                    cls(**record)
+                try:  # each class's category slot allows only that class: a node of two is built as each
+                    cls(**{**record, "category": [category]})
                 except ValidationError as err:
                     for e in err.errors():
                         errors.append(f"{row['id']}: {'.'.join(map(str, e['loc']))}: {e['msg']}")
@@ -128,10 +128,12 @@ def _class_name(view: Any, curie: str) -> str | None:
     return next((c for c in view.all_classes() if camelcase(c) == wanted), None)
 
 
-def _outside(view: Any, category: str, allowed: str | None) -> bool:
-    """True when the node category is not the class `allowed` (a class or mixin name) or below it."""
-    name = _class_name(view, category)
-    return allowed is not None and (name is None or allowed not in view.class_ancestors(name))
+def _outside(view: Any, categories: list[str], allowed: str | None) -> bool:
+    """True when none of the node's categories is the class `allowed` (a class or mixin name) or below it."""
+    if allowed is None:
+        return False
+    names = [_class_name(view, category) for category in categories]
+    return not any(name is not None and allowed in view.class_ancestors(name) for name in names)
 
 
 def ranges(nodes: str, edges: str) -> dict[str, Any]:
@@ -140,12 +142,12 @@ def ranges(nodes: str, edges: str) -> dict[str, Any]:
     from linkml_runtime.utils.schemaview import SchemaView
 
     view = SchemaView(schema_path())
-    category = {r["id"]: _model_record(r)["category"][0] for r in _rows(nodes)}
+    categories = {r["id"]: list(_model_record(r)["category"]) for r in _rows(nodes)}
     report: dict[str, list[str]] = {}
     for row in _rows(edges):
-        subject, obj = category[row["subject"]], category[row["object"]]
+        subject, obj = categories[row["subject"]], categories[row["object"]]
         association = _model_record(row)["category"][0]
-        key = f"{subject} {row['predicate']} {obj} ({association})"
+        key = f"{'|'.join(subject)} {row['predicate']} {'|'.join(obj)} ({association})"
         if key in report:
             continue
         predicate = view.induced_slot(row["predicate"].removeprefix("biolink:").replace("_", " "))
@@ -157,9 +159,9 @@ def ranges(nodes: str, edges: str) -> dict[str, Any]:
             "association object": (obj, view.induced_slot("object", assoc).range if assoc else None),
         }
         report[key] = sorted(
-            f"{name}: {cat} is not a {allowed}"
-            for name, (cat, allowed) in checks.items()
-            if _outside(view, cat, allowed)
+            f"{name}: {'|'.join(cats)} is not a {allowed}"
+            for name, (cats, allowed) in checks.items()
+            if _outside(view, cats, allowed)
         )
         if predicate.deprecated:
             report[key].append(f"predicate deprecated: {predicate.deprecated}")

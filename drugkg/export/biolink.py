@@ -18,7 +18,10 @@ __all__ = [
     "CAUSAL_MECHANISM",
     "COMPLEX_CATEGORY",
     "DISEASE_PHENOTYPE",
+    "DOSE_ADJUSTMENT",
     "DRUGKG_INFORES",
+    "DRUG_EXTRA_CATEGORY",
+    "FORMULATION",
     "GENE_CAUSES",
     "GENE_CONTRIBUTES",
     "INDICATION",
@@ -28,8 +31,10 @@ __all__ = [
     "NODE_CATEGORIES",
     "OFF_LABEL_USE",
     "PREFERRED_PREFIXES",
+    "REGIMEN",
     "SIDE_EFFECT",
     "TARGET_INTERACTION",
+    "WARNING",
     "EdgeKind",
 ]
 
@@ -49,7 +54,13 @@ NODE_CATEGORIES: Final[dict[str, str]] = {
     _V + "Target": "biolink:Protein",
     _V + "Population": "biolink:PopulationOfIndividualOrganisms",
     _V + "CellType": "biolink:Cell",
+    _V + "Formulation": "biolink:Drug",
+    _V + "DosingRegimen": "biolink:DrugExposure",
+    _V + "ExposureContext": "biolink:ExposureEvent",
 }
+# A drugkg:Drug is an active ingredient: the object of a formulation's has_active_ingredient, whose
+# range is molecular entity. drugkg records no structure or size, so not the narrower SmallMolecule.
+DRUG_EXTRA_CATEGORY: Final = "biolink:MolecularEntity"
 # A drugkg:Target made of more than one subunit (GABA-B is a GABBR1/GABBR2 dimer) is a complex.
 COMPLEX_CATEGORY: Final = "biolink:MacromolecularComplex"
 
@@ -66,6 +77,8 @@ PREFERRED_PREFIXES: Final[dict[str, tuple[str, ...]]] = {
     "biolink:MacromolecularComplex": (),
     "biolink:PopulationOfIndividualOrganisms": (),
     "biolink:Cell": (),
+    "biolink:DrugExposure": (),
+    "biolink:ExposureEvent": (),
 }
 
 # drugkg's (bioregistry's) prefix -> the spelling in Biolink's prefix map, where they differ.
@@ -151,3 +164,15 @@ DISEASE_PHENOTYPE: Final = EdgeKind(
     "biolink:has_phenotype",
     "biolink:DiseaseToPhenotypicFeatureAssociation",
 )
+
+# A formulation (a drug product) is a node of its own: product -> active ingredient.
+FORMULATION: Final = EdgeKind(
+    "formulation", "biolink:has_active_ingredient", "biolink:ChemicalEntityToChemicalEntityAssociation"
+)
+# Biolink has no predicate from a drug exposure (a regimen: how much of the drug is taken, how often)
+# to the drug, nor to a population, nor one from a drug to what a warning concerns that claims no
+# more than a warning does: these edges claim only a relation, and the rest is in drugkg_* columns.
+_RELATED = "biolink:related_to_at_instance_level"
+REGIMEN: Final = EdgeKind("dosing regimen", _RELATED, "biolink:Association")
+DOSE_ADJUSTMENT: Final = EdgeKind("dose adjustment of a regimen", _RELATED, "biolink:Association")
+WARNING: Final = EdgeKind("warning", _RELATED, "biolink:Association")

@@ -2,9 +2,12 @@
 
 One edge per statement (an approved indication or off-label use adds one edge per symptom it
 treats, in the condition's context; a disease mechanism without a gene is one condition -> finding
-edge per consequence, and not exported without consequences); every edge names its statement in
-`drugkg_statement`. What the Biolink Model has no slot for is carried in `drugkg_*` columns, so
-nothing is lost on the way back.
+edge per consequence, and not exported without consequences). A formulation and a dosing regimen
+are nodes too: product -> drug, regimen -> drug and -> each formulation it applies to, and one edge
+per dose adjustment, regimen -> population. A warning is one edge from the drug to each population,
+effect and context it concerns. Every edge names its statement in `drugkg_statement`. What the
+Biolink Model has no slot for is carried in `drugkg_*` columns (a dose's figures in
+`drugkg_<property>__<sub-property>` ones), so nothing is lost on the way back.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import pyoxigraph as ox
 import drugkg.export.biolink as bl
 from drugkg.errors import DrugkgError
 from drugkg.export.curies import VOCAB_PREFIX, drugkg_curie, xref_curie
+from drugkg.export.figures import Figures, figure_columns, local_name, read_figures, snake_case
 from drugkg.export.queries import KNOWLEDGE_LEVELS, NODES, STATEMENTS
 from drugkg.namespaces import PROV, RDF, RDFS, VOCAB
 
@@ -46,6 +50,7 @@ _V = str(VOCAB)
 _TYPE, _LABEL, _DERIVED = str(RDF.type), str(RDFS.label), str(PROV.wasDerivedFrom)
 _FOR_DRUG, _CERTAINTY = _V + "forDrug", _V + "certainty"
 _CAUSAL_GENE, _CONSEQUENCE = _V + "causalGene", _V + "consequence"
+_SELF = "(the statement itself)"  # a formulation or regimen is its edge's subject node
 # kind -> the property giving the edge's subject (None: the drug) and the one giving its object
 _ENDPOINTS: dict[str, tuple[str | None, str]] = {
     "ApprovedIndication": (None, _V + "condition"),
@@ -53,7 +58,28 @@ _ENDPOINTS: dict[str, tuple[str | None, str]] = {
     "AdverseEffectAssociation": (None, _V + "effect"),
     "MechanismOfAction": (None, _V + "target"),
     "DiseaseMechanism": (_CAUSAL_GENE, _V + "condition"),  # without a gene: _phenotype_edges
+    "Formulation": (_SELF, _FOR_DRUG),
+    "DosingRegimen": (_SELF, _FOR_DRUG),
 }
+# kind -> the one Biolink edge kind of its statements (the other kinds: _edge_kind decides)
+_FIXED_KINDS: dict[str, bl.EdgeKind] = {
+    "ApprovedIndication": bl.INDICATION,
+    "OffLabelUse": bl.OFF_LABEL_USE,
+    "MechanismOfAction": bl.TARGET_INTERACTION,
+    "Formulation": bl.FORMULATION,
+    "DosingRegimen": bl.REGIMEN,
+    "DoseAdjustment": bl.DOSE_ADJUSTMENT,
+    "Warning": bl.WARNING,
+}
+# a warning's edges: one per value of each of these (fragment of the edge id, property)
+_WARNING_OBJECTS = (("population", _V + "population"), ("effect", _V + "aboutEffect"), ("context", _V + "context"))
+# a statement's further edges: the main edge again, the object one value of the property
+_COPIES: dict[str, tuple[str, str]] = {
+    "ApprovedIndication": ("treats", _V + "treats"),
+    "OffLabelUse": ("treats", _V + "treats"),
+    "DosingRegimen": ("formulation", _V + "appliesToFormulation"),
+}
+_SECTION, _ADJUSTMENT = _V + "sourceSection", _V + "doseAdjustment"
 _NOT_EXTENSIONS = frozenset({_TYPE, _LABEL, _FOR_DRUG, _DERIVED})
 
 Row = dict[str, Any]
@@ -93,6 +119,13 @@ class NodeInfo:
     labels: set[str] = field(default_factory=set)
     matches: set[str] = field(default_factory=set)
     subunits: set[str] = field(default_factory=set)
+
+    @property
+    def categories(self) -> list[str]:
+        category = self.category
+        if category == "biolink:Drug" and _V + "Drug" in self.types:
+            return [category, bl.DRUG_EXTRA_CATEGORY]
+        return [category]
 
     @property
     def category(self) -> str:
@@ -165,9 +198,10 @@ def _node_ids(nodes: dict[str, NodeInfo]) -> dict[str, str]:
 class _Renderer:
     """Turns RDF terms into KGX values, and remembers which nodes were referenced."""
 
-    def __init__(self, nodes: dict[str, NodeInfo], levels: dict[str, str]) -> None:
+    def __init__(self, nodes: dict[str, NodeInfo], levels: dict[str, str], structured: Figures) -> None:
         self.nodes = nodes
         self.levels = levels
+        self.structured = structured
         self.ids = _node_ids(nodes)
         self.used: set[str] = set()
 
@@ -225,15 +259,11 @@ def _knowledge_level(st: Statement, levels: dict[str, str]) -> str:
 
 
 def _edge_kind(st: Statement) -> bl.EdgeKind:
-    if st.kind == "ApprovedIndication":
-        return bl.INDICATION
-    if st.kind == "OffLabelUse":
-        return bl.OFF_LABEL_USE
+    if st.kind in _FIXED_KINDS:
+        return _FIXED_KINDS[st.kind]
     if st.kind == "AdverseEffectAssociation":
         contexts = {t.value for t in st.terms(_V + "context")}
         return bl.SIDE_EFFECT if contexts == {_V + "CommonUse"} else bl.ADVERSE_EVENT
-    if st.kind == "MechanismOfAction":
-        return bl.TARGET_INTERACTION
     sole = st.one(_V + "mainButNotSoleCause")
     return bl.GENE_CONTRIBUTES if sole is not None and sole.value == "true" else bl.GENE_CAUSES
 
@@ -256,12 +286,11 @@ def _extensions(st: Statement, render: _Renderer, endpoints: set[str]) -> Row:
     for prop in sorted(st.values):
         if prop in _NOT_EXTENSIONS or prop in endpoints or not prop.startswith(_V):
             continue
-        row["drugkg_" + _snake(prop[len(_V) :])] = "|".join(sorted(render.value(t) for t in st.terms(prop)))
+        column = "drugkg_" + snake_case(prop[len(_V) :])
+        ordered = sorted(st.terms(prop), key=render.value)
+        row[column] = "|".join(render.value(t) for t in ordered)
+        row.update(figure_columns(column, list(ordered), render.structured, render.value))
     return row
-
-
-def _snake(name: str) -> str:
-    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
 
 
 def _edge(st: Statement, render: _Renderer, kind: bl.EdgeKind, ends: tuple[str, str], end_props: set[str]) -> Row:
@@ -285,7 +314,7 @@ def _edge(st: Statement, render: _Renderer, kind: bl.EdgeKind, ends: tuple[str, 
 
 
 def _slug(term: ox.NamedNode | ox.Literal) -> str:
-    return term.value.rsplit("/", 1)[-1]
+    return local_name(term.value)
 
 
 def _phenotype_edges(st: Statement, render: _Renderer) -> Iterator[Row]:
@@ -299,23 +328,69 @@ def _phenotype_edges(st: Statement, render: _Renderer) -> Iterator[Row]:
         yield {**edge, "id": f"{edge['id']}#consequence-{_slug(finding)}"}
 
 
-def _statement_edges(st: Statement, render: _Renderer) -> Iterator[Row]:
+def _warning_edges(st: Statement, render: _Renderer) -> Iterator[Row]:
+    """drug -> each population, effect and context the warning concerns."""
+    ends = [(name, term) for name, prop in _WARNING_OBJECTS for term in st.terms(prop)]
+    if not ends:
+        raise DrugkgError(
+            f"warning {st.iri} names no population, effect or context",
+            expected="at least one, the object of its edges (a warning without an edge would be lost)",
+        )
+    objects = {prop for _, prop in _WARNING_OBJECTS}
+    for name, term in ends:
+        edge = _edge(st, render, bl.WARNING, (st.required(_FOR_DRUG), term.value), objects)
+        yield {**edge, "id": f"{edge['id']}#{name}-{_slug(term)}"}
+
+
+def _adjustment_edges(regimen: Statement, render: _Renderer, statements: dict[str, Statement]) -> Iterator[Row]:
+    """regimen -> population, one edge per dose adjustment, with the adjustment's own certainty; an
+    adjustment without provenance of its own has its regimen's."""
+    for term in regimen.terms(_ADJUSTMENT):
+        adjustment = statements.get(term.value)
+        if adjustment is None:
+            raise DrugkgError(
+                f"regimen {regimen.iri} has the dose adjustment {term.value}, which is no drugkg:DoseAdjustment",
+                expected="a typed dose adjustment (validate the build)",
+            )
+        population = adjustment.required(_V + "population")
+        edge = _edge(adjustment, render, bl.DOSE_ADJUSTMENT, (regimen.iri, population), {_V + "population"})
+        if not adjustment.terms(_DERIVED):
+            edge["publications"] = [render.value(t) for t in regimen.terms(_DERIVED)]
+        if not adjustment.terms(_SECTION):
+            edge["drugkg_source_section"] = "|".join(sorted(render.value(t) for t in regimen.terms(_SECTION)))
+        yield edge
+
+
+def _copies(st: Statement, render: _Renderer, edge: Row) -> Iterator[Row]:
+    """The main edge again for each symptom a use treats (in the condition's context) or each
+    formulation a regimen applies to."""
+    if st.kind not in _COPIES:
+        return
+    name, prop = _COPIES[st.kind]
+    for term in st.terms(prop):
+        copy = {**edge, "id": f"{edge['id']}#{name}-{_slug(term)}", "object": render.node(term.value, st.iri)}
+        if name == "treats":
+            copy["disease_context_qualifier"] = edge["object"]
+        yield copy
+
+
+def _statement_edges(st: Statement, render: _Renderer, statements: dict[str, Statement]) -> Iterator[Row]:
     if st.kind == "DiseaseMechanism" and st.one(_CAUSAL_GENE) is None:
         yield from _phenotype_edges(st, render)
         return
+    if st.kind == "Warning":
+        yield from _warning_edges(st, render)
+        return
+    if st.kind == "DoseAdjustment":  # among its regimen's edges
+        return
     subject_prop, object_prop = _ENDPOINTS[st.kind]
-    ends = (st.required(subject_prop or _FOR_DRUG), st.required(object_prop))
+    subject = st.iri if subject_prop == _SELF else st.required(subject_prop or _FOR_DRUG)
+    ends = (subject, st.required(object_prop))
     edge = _edge(st, render, _edge_kind(st), ends, {p for p in (subject_prop, object_prop) if p})
     yield edge
-    if st.kind in ("ApprovedIndication", "OffLabelUse"):
-        # the symptoms the use treats, each in the context of the condition
-        for finding in st.terms(_V + "treats"):
-            yield {
-                **edge,
-                "id": f"{edge['id']}#treats-{_slug(finding)}",
-                "object": render.node(finding.value, st.iri),
-                "disease_context_qualifier": edge["object"],
-            }
+    yield from _copies(st, render, edge)
+    if st.kind == "DosingRegimen":
+        yield from _adjustment_edges(st, render, statements)
 
 
 def _node_row(info: NodeInfo, node_id: str) -> Row:
@@ -323,7 +398,7 @@ def _node_row(info: NodeInfo, node_id: str) -> Row:
     xrefs = sorted({c for c in (xref_curie(m) for m in info.matches) if c} | {own})
     return {
         "id": node_id,
-        "category": [info.category],
+        "category": info.categories,
         "name": min(info.labels) if info.labels else "",
         "xref": [x for x in xrefs if x != node_id],
         "provided_by": [bl.DRUGKG_INFORES],
@@ -332,8 +407,10 @@ def _node_row(info: NodeInfo, node_id: str) -> Row:
 
 def read_graph(store: ox.Store) -> KgxGraph:
     """The KGX nodes and edges of every exported statement in the store."""
-    render = _Renderer(_nodes(store), knowledge_levels(store))
-    edges = [edge for st in _statements(store) for edge in _statement_edges(st, render)]
+    render = _Renderer(_nodes(store), knowledge_levels(store), read_figures(store))
+    statements = _statements(store)
+    by_iri = {st.iri: st for st in statements}
+    edges = [edge for st in statements for edge in _statement_edges(st, render, by_iri)]
     counts = Counter(e["id"] for e in edges)
     if len(counts) != len(edges):
         dup = min(i for i, n in counts.items() if n > 1)

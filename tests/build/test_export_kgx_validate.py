@@ -51,7 +51,7 @@ def test_export_validates_with_zero_errors_offline(kgx_dir: Path) -> None:
         "kgx_errors": {},
         "pydantic_errors": [],
         "network_attempts": [],
-        "kgx_read": {"node": 53, "edge": 57},
+        "kgx_read": {"node": 81, "edge": 100},
     }  # kgx read every row: nothing skipped
 
 
@@ -68,7 +68,7 @@ def test_the_json_lines_validate_too(kgx_dir: Path) -> None:
         "kgx_errors": {},
         "pydantic_errors": [],
         "network_attempts": [],
-        "kgx_read": {"node": 53, "edge": 57},
+        "kgx_read": {"node": 81, "edge": 100},
     }
 
 
@@ -107,7 +107,7 @@ def test_an_export_with_every_certainty_level_validates(built: Path, tmp_path: P
         "kgx_errors": {},
         "pydantic_errors": [],
         "network_attempts": [],
-        "kgx_read": {"node": 53, "edge": 57},
+        "kgx_read": {"node": 81, "edge": 100},
     }
 
 
@@ -118,27 +118,39 @@ def test_every_edge_s_ends_are_in_its_predicate_s_and_association_s_ranges(kgx_d
     gene or gene product."""
     report = _run("ranges", str(kgx_dir / "nodes.tsv"), str(kgx_dir / "edges.tsv"))
     kinds = report["edge_kinds"]
+    drug = "biolink:Drug|biolink:MolecularEntity"  # baclofen: a drug and, as an active ingredient, a molecular entity
     assert kinds.pop(
-        "biolink:Drug biolink:directly_physically_interacts_with biolink:MacromolecularComplex "
+        f"{drug} biolink:directly_physically_interacts_with biolink:MacromolecularComplex "
         "(biolink:ChemicalGeneInteractionAssociation)"
     ) == ["association object: biolink:MacromolecularComplex is not a gene or gene product"]
+    related = "biolink:related_to_at_instance_level"
     assert kinds == {
         k: []
         for k in (
             "biolink:Disease biolink:has_phenotype biolink:PhenotypicFeature "
             "(biolink:DiseaseToPhenotypicFeatureAssociation)",
-            "biolink:Drug biolink:applied_to_treat biolink:Disease "
+            f"{drug} biolink:applied_to_treat biolink:Disease "
             "(biolink:ChemicalEntityToDiseaseOrPhenotypicFeatureAssociation)",
-            "biolink:Drug biolink:applied_to_treat biolink:PhenotypicFeature "
+            f"{drug} biolink:applied_to_treat biolink:PhenotypicFeature "
             "(biolink:ChemicalEntityToDiseaseOrPhenotypicFeatureAssociation)",
-            "biolink:Drug biolink:has_adverse_event biolink:PhenotypicFeature "
+            f"{drug} biolink:has_adverse_event biolink:PhenotypicFeature "
             "(biolink:ChemicalOrDrugOrTreatmentAdverseEventAssociation)",
-            "biolink:Drug biolink:has_side_effect biolink:PhenotypicFeature "
+            f"{drug} biolink:has_side_effect biolink:PhenotypicFeature "
             "(biolink:ChemicalOrDrugOrTreatmentSideEffectAssociation)",
-            "biolink:Drug biolink:treats biolink:Disease (biolink:ChemicalEntityToDiseaseOrPhenotypicFeatureAssociation)",
-            "biolink:Drug biolink:treats biolink:PhenotypicFeature "
+            f"{drug} biolink:treats biolink:Disease (biolink:ChemicalEntityToDiseaseOrPhenotypicFeatureAssociation)",
+            f"{drug} biolink:treats biolink:PhenotypicFeature "
             "(biolink:ChemicalEntityToDiseaseOrPhenotypicFeatureAssociation)",
             "biolink:Gene biolink:contributes_to biolink:Disease (biolink:GeneToDiseaseAssociation)",
+            # a formulation (a drug product) has baclofen as its active ingredient
+            f"biolink:Drug biolink:has_active_ingredient {drug} (biolink:ChemicalEntityToChemicalEntityAssociation)",
+            # the regimen, to the drug, its formulations and the populations of its dose adjustments
+            f"biolink:DrugExposure {related} {drug} (biolink:Association)",
+            f"biolink:DrugExposure {related} biolink:Drug (biolink:Association)",
+            f"biolink:DrugExposure {related} biolink:PopulationOfIndividualOrganisms (biolink:Association)",
+            # warnings, to the populations, effects and contexts they concern
+            f"{drug} {related} biolink:PopulationOfIndividualOrganisms (biolink:Association)",
+            f"{drug} {related} biolink:PhenotypicFeature (biolink:Association)",
+            f"{drug} {related} biolink:ExposureEvent (biolink:Association)",
         )
     }
     assert report["network_attempts"] == []
@@ -170,7 +182,7 @@ def test_without_drugkg_prefixes_the_only_errors_are_the_drugkg_ids(kgx_dir: Pat
         for message in messages:
             assert "with a CURIE prefix 'drugkg." in message, message
     assert report["network_attempts"] == [] and report["pydantic_errors"] == []
-    assert report["kgx_read"] == {"node": 53, "edge": 57}
+    assert report["kgx_read"] == {"node": 81, "edge": 100}
 
 
 def test_the_network_guard_records_and_refuses_a_connection() -> None:
@@ -279,7 +291,86 @@ def test_kgx_merge_joins_nodes_by_id_and_keys_edges_by_subject_predicate_object(
         edges = list(csv.DictReader(fh, delimiter="\t"))
     ours = _jsonl(kgx_dir / "edges.jsonl")
     assert len(nodes) == len(_jsonl(kgx_dir / "nodes.jsonl"))  # both shared ids joined drugkg's nodes
-    assert nodes["CHEBI:2972"]["category"].split("|") == ["biolink:Drug", "biolink:SmallMolecule"]
+    assert nodes["CHEBI:2972"]["category"].split("|") == [
+        "biolink:Drug",
+        "biolink:MolecularEntity",
+        "biolink:SmallMolecule",
+    ]
     spo = {(e["subject"], e["predicate"], e["object"]) for e in ours}
-    assert len(ours) == 57 and len(spo) == 48
+    assert len(ours) == 100 and len(spo) == 86
     assert len(edges) == len(spo)  # the other source's edge has the same triple as drugkg's MS indication
+
+
+def _without_molecular_entity(kgx_dir: Path, tmp_path: Path) -> Path:
+    rows = [json.loads(line) for line in (kgx_dir / "nodes.jsonl").read_text(encoding="utf-8").splitlines()]
+    for row in rows:
+        row["category"] = [c for c in row["category"] if c != "biolink:MolecularEntity"]
+    (tmp_path / "nodes.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return tmp_path / "nodes.jsonl"
+
+
+def test_the_range_check_needs_the_active_ingredient_to_be_a_molecular_entity(kgx_dir: Path, tmp_path: Path) -> None:
+    """Regression: the range check read only a node's first category, so baclofen (Drug, then
+    MolecularEntity) failed has_active_ingredient's range. Without MolecularEntity it does fail."""
+    report = _run("ranges", str(_without_molecular_entity(kgx_dir, tmp_path)), str(kgx_dir / "edges.jsonl"))
+    assert report["edge_kinds"][
+        "biolink:Drug biolink:has_active_ingredient biolink:Drug (biolink:ChemicalEntityToChemicalEntityAssociation)"
+    ] == ["predicate range: biolink:Drug is not a molecular entity"]
+
+
+def test_a_node_of_two_categories_is_checked_as_each(kgx_dir: Path, tmp_path: Path) -> None:
+    """Regression: the pydantic check built baclofen (Drug and MolecularEntity) as a Drug with both
+    categories, which the model's Drug class refuses; each class is now given its own category."""
+    nodes = [json.loads(line) for line in (kgx_dir / "nodes.jsonl").read_text(encoding="utf-8").splitlines()]
+    baclofen = next(n for n in nodes if n["id"] == "CHEBI:2972")
+    assert baclofen["category"] == ["biolink:Drug", "biolink:MolecularEntity"]
+    baclofen["name"] = ["not", "a", "string"]  # each class must see the node: two errors, one per category
+    (tmp_path / "nodes.jsonl").write_text(json.dumps(baclofen) + "\n", encoding="utf-8")
+    (tmp_path / "edges.jsonl").write_text("", encoding="utf-8")
+    report = _run(
+        "--prefixes",
+        str(kgx_dir / "prefixes.json"),
+        "validate",
+        str(tmp_path / "nodes.jsonl"),
+        str(tmp_path / "edges.jsonl"),
+    )
+    assert report["pydantic_errors"] == ["CHEBI:2972: name: Input should be a valid string"] * 2
+
+
+def test_the_export_of_synthetic_drugs_validates_and_fits_the_ranges(tmp_path: Path) -> None:
+    """Five synthetic drugs (every statement kind, other routes, populations and figures than baclofen's):
+    0 errors with both validators, and no range mismatch but the known complex one."""
+    import sys
+
+    data, build, out = tmp_path / "data", tmp_path / "build", tmp_path / "kgx"
+    for args in (
+        ["synth", "--drugs", "5", "--seed", "1", "--out", str(data)],
+        ["build", "--data", str(data), "--out", str(build)],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "drugkg.cli", *args],
+            check=False,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr
+    graph, _ = export_build(build, out)
+    kinds = {e["drugkg_kind"] for e in graph.edges}
+    assert {f"drugkg.vocab:{k}" for k in ("Formulation", "DosingRegimen", "DoseAdjustment", "Warning")} <= kinds
+    report = _run("--prefixes", str(out / "prefixes.json"), "validate", str(out / "nodes.tsv"), str(out / "edges.tsv"))
+    assert report == {
+        "biolink_version": "4.4.3",
+        "kgx_errors": {},
+        "pydantic_errors": [],
+        "network_attempts": [],
+        "kgx_read": {"node": len(graph.nodes), "edge": len(graph.edges)},
+    }
+    ranges = _run("ranges", str(out / "nodes.jsonl"), str(out / "edges.jsonl"))
+    assert {k: v for k, v in ranges["edge_kinds"].items() if v} == {
+        "biolink:Drug|biolink:MolecularEntity biolink:directly_physically_interacts_with "
+        "biolink:MacromolecularComplex (biolink:ChemicalGeneInteractionAssociation)": [
+            "association object: biolink:MacromolecularComplex is not a gene or gene product"
+        ]
+    }
