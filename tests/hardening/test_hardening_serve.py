@@ -449,7 +449,9 @@ def test_allocator_system_runs_workers_on_the_system_malloc_with_the_same_answer
     from drugkg.execution.jobs import QueryJob
 
     async def answer(allocator: str) -> tuple[list[str], bytes]:
-        executor = Executor(tiny_build / "store", Limits(), PoolSettings(workers=1, spare_workers=0, allocator=allocator))
+        executor = Executor(
+            tiny_build / "store", Limits(), PoolSettings(workers=1, spare_workers=0, allocator=allocator)
+        )
         await executor.start()
         try:
             job = QueryJob("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "json", 10)
