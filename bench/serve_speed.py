@@ -28,7 +28,7 @@ from typing import Any
 
 from bench.load import run_load, wait_until_up
 from bench.measure import _descendants
-from bench.overhead import http_times, inprocess_times, paired_p50
+from bench.overhead import http_times, inprocess_times, paired_p50, run_ms
 from bench.run import (
     ENV,
     RESULTS,
@@ -67,24 +67,12 @@ def _workload(data: Path, store_dir: Path) -> tuple[list[str], list[str], dict[s
     store = ox.Store.read_only(str(store_dir))
     drugs = sorted((data / "drugs").glob("*.yaml"))
     per_drug = [catalogue_http_texts(parameters_of(path)) for path in drugs]
-    fast = {name for name, text in per_drug[0] if _run_ms(store, text) <= MAX_EMBEDDED_MS}
+    fast = {name for name, text in per_drug[0] if run_ms(store, text) <= MAX_EMBEDDED_MS}
     texts = sorted({text for queries in per_drug for name, text in queries if name in fast})
     random.Random(1).shuffle(texts)
     repeated = [text for name, text in per_drug[0] if name in fast]
-    inproc = {text: _run_ms(store, text) for text in texts[-400:]}  # texts no other point starts with
+    inproc = {text: run_ms(store, text) for text in texts[-400:]}  # texts no other point starts with
     return texts, repeated, inproc
-
-
-def _run_ms(store: Any, text: str) -> float:
-    import pyoxigraph as ox
-
-    started = time.perf_counter()
-    result = store.query(text, use_default_graph_as_union=True)
-    if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
-        result.serialize(format=ox.QueryResultsFormat.JSON)
-    else:
-        ox.serialize(list(result), format=ox.RdfFormat.N_TRIPLES)
-    return (time.perf_counter() - started) * 1000
 
 
 def _start(kind: str, build: Path, extra: tuple[str, ...] = ()) -> tuple[subprocess.Popen[bytes], str]:

@@ -20,10 +20,13 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 import rdflib
+import support.serving as fx
 
 from drugkg.export import export_build
 from drugkg.export.curies import expand_drugkg_curie
 from drugkg.export.kgx import KgxGraph, read_graph
+
+synthetic_five_build = fx.synthetic_five_build
 
 ROOT = Path(__file__).resolve().parents[2]
 V = "https://w3id.org/drugkg/vocab#"
@@ -594,22 +597,9 @@ def test_export_into_a_file_is_refused(built: Path, tmp_path: Path) -> None:
     assert target.read_text() == "keep me"
 
 
-def test_round_trip_on_synthetic_drugs(tmp_path: Path) -> None:
+def test_round_trip_on_synthetic_drugs(synthetic_five_build: Path, tmp_path: Path) -> None:
     """Five synthetic drugs: the statements of the exported kinds are exactly the edges' statements."""
-    data, build = tmp_path / "data", tmp_path / "build"
-    for args in (
-        ["synth", "--drugs", "5", "--seed", "1", "--out", str(data)],
-        ["build", "--data", str(data), "--out", str(build)],
-    ):
-        done = subprocess.run(
-            [sys.executable, "-m", "drugkg.cli", *args],
-            check=False,
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            timeout=300,
-        )
-        assert done.returncode == 0, done.stderr
+    build = synthetic_five_build
     graph, _ = export_build(build, tmp_path / "kgx")
     g = rdflib.Graph()
     g.parse(build / "drugkg.nt", format="nt")

@@ -17,8 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import support.serving as fx
 
 from drugkg.export import export_build
+
+synthetic_five_build = fx.synthetic_five_build
 
 ROOT = Path(__file__).resolve().parents[2]
 KGX_PYTHON = Path(os.environ.get("DRUGKG_KGX_PYTHON", ROOT / ".venv-kgx" / "bin" / "python"))
@@ -337,25 +340,12 @@ def test_a_node_of_two_categories_is_checked_as_each(kgx_dir: Path, tmp_path: Pa
     assert report["pydantic_errors"] == ["CHEBI:2972: name: Input should be a valid string"] * 2
 
 
-def test_the_export_of_synthetic_drugs_validates_and_fits_the_ranges(tmp_path: Path) -> None:
+def test_the_export_of_synthetic_drugs_validates_and_fits_the_ranges(
+    synthetic_five_build: Path, tmp_path: Path
+) -> None:
     """Five synthetic drugs (every statement kind, other routes, populations and figures than baclofen's):
     0 errors with both validators, and no range mismatch but the known complex one."""
-    import sys
-
-    data, build, out = tmp_path / "data", tmp_path / "build", tmp_path / "kgx"
-    for args in (
-        ["synth", "--drugs", "5", "--seed", "1", "--out", str(data)],
-        ["build", "--data", str(data), "--out", str(build)],
-    ):
-        done = subprocess.run(
-            [sys.executable, "-m", "drugkg.cli", *args],
-            check=False,
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            timeout=300,
-        )
-        assert done.returncode == 0, done.stderr
+    build, out = synthetic_five_build, tmp_path / "kgx"
     graph, _ = export_build(build, out)
     kinds = {e["drugkg_kind"] for e in graph.edges}
     assert {f"drugkg.vocab:{k}" for k in ("Formulation", "DosingRegimen", "DoseAdjustment", "Warning")} <= kinds

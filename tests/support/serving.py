@@ -214,6 +214,25 @@ def tiny_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def synthetic_five_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Five synthetic drugs (seed 1), built: every statement kind, with other values than baclofen's."""
+    import subprocess
+    import sys
+
+    root = tmp_path_factory.mktemp("synthetic-five")
+    data, build = root / "data", root / "build"
+    for args in (
+        ["synth", "--drugs", "5", "--seed", "1", "--out", str(data)],
+        ["build", "--data", str(data), "--out", str(build)],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "drugkg.cli", *args], check=False, capture_output=True, text=True, timeout=300
+        )
+        assert done.returncode == 0, done.stderr
+    return build
+
+
+@pytest.fixture(scope="session")
 def real_build(built: Path) -> Path:
     """The real graph: the session's build of the shipped data (conftest's `built`)."""
     return built
