@@ -5,6 +5,7 @@ given and whether it may build there."""
 
 from __future__ import annotations
 
+import argparse
 import logging
 import time
 from collections.abc import Mapping
@@ -17,9 +18,22 @@ from drugkg.errors import DrugkgError
 from drugkg.resources import data_dir
 from loaders import LOADERS
 
-__all__ = ["ensure_build"]
+__all__ = ["add_store_arguments", "ensure_build"]
 
 log = logging.getLogger("drugkg.cli")
+
+
+def add_store_arguments(parser: argparse.ArgumentParser, verb: str) -> None:
+    """`--data DIR` (a build folder, built when missing or stale) or `--endpoint URL`, one of them."""
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--data",
+        type=Path,
+        default=Path("build"),
+        metavar="DIR",
+        help=f"build folder whose embedded store to {verb} (default: ./build; built if missing or stale)",
+    )
+    where.add_argument("--endpoint", metavar="URL", help=f"{verb} this remote SPARQL 1.1 endpoint instead")
 
 
 def ensure_build(folder: Path, *, may_build: bool, command: str) -> Path:

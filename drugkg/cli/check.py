@@ -6,10 +6,9 @@ import argparse
 import json
 import sys
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
 from drugkg.check import Profile, check_profile, endpoint_runner, result_as_json, result_as_table, store_runner
-from drugkg.cli.buildpolicy import ensure_build
+from drugkg.cli.buildpolicy import add_store_arguments, ensure_build
 from drugkg.errors import DrugkgError
 from drugkg.namespaces import resource_iri
 from drugkg.querying import open_build_store
@@ -57,15 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--elderly", action="store_true", help="the patient is elderly")
     parser.add_argument("--drug", default="baclofen", metavar="DRUG", help="drug id or IRI (default: baclofen)")
     parser.add_argument("--format", "-f", choices=("table", "json"), default="table", help="output format")
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument(
-        "--data",
-        type=Path,
-        default=Path("build"),
-        metavar="DIR",
-        help="build folder whose embedded store to ask (default: ./build; built if missing or stale)",
-    )
-    where.add_argument("--endpoint", metavar="URL", help="ask this SPARQL 1.1 endpoint instead")
+    add_store_arguments(parser, "ask")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from drugkg.buildfolder import STORE_DIR
 from drugkg.catalogue import CatalogueQuery, load_catalogue, parse_query_file
-from drugkg.cli.buildpolicy import ensure_build
+from drugkg.cli.buildpolicy import add_store_arguments, ensure_build
 from drugkg.errors import DrugkgError
 from drugkg.execution import Limits
 from drugkg.execution.limited import DEFAULT_CLI_LIMITS, run_limited
@@ -68,15 +68,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="output format (default: table on a terminal, tsv otherwise)",
     )
     parser.add_argument("--show", action="store_true", help="print the query text with its parameters, do not run it")
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument(
-        "--data",
-        type=Path,
-        default=Path("build"),
-        metavar="DIR",
-        help="build folder whose embedded store to query (default: ./build; built if missing or stale)",
-    )
-    where.add_argument("--endpoint", metavar="URL", help="query this remote SPARQL 1.1 endpoint instead")
+    add_store_arguments(parser, "query")
     parser.add_argument(
         "--no-build", action="store_true", help="never build: query the build folder as it is, or fail if there is none"
     )
