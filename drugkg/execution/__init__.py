@@ -35,7 +35,7 @@ from typing import Any
 
 from drugkg.execution.allocator import preload_for
 from drugkg.execution.jobs import Answer, JobFailed
-from drugkg.execution.worker import HEADER, rss_bytes
+from drugkg.execution.worker import HEADER, PAGE_SIZE, rss_bytes
 
 __all__ = [
     "ClientLimited",
@@ -168,6 +168,13 @@ def _spawn(store_path: Path, memory_mb: int, preload: str | None = None) -> subp
     )
 
 
+def _open_statm(pid: int) -> int:
+    try:
+        return os.open(f"/proc/{pid}/statm", os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return -1
+
+
 def describe_exit(code: int | None) -> str:
     """How a worker ended, for people: 'killed by SIGKILL', 'exit code 1', ..."""
     if code is None:
@@ -294,8 +301,16 @@ class _Worker:
         self.timer: asyncio.TimerHandle | None = None
         self.ended = False
         self.fd = proc.stdout.fileno()  # type: ignore[union-attr]
+        self.statm = _open_statm(proc.pid)
         os.set_blocking(self.fd, False)
         pool.loop.add_reader(self.fd, self._readable)
+
+    def rss(self) -> int:
+        """Resident bytes, read again from the worker's open /proc statm (0 once it is gone)."""
+        try:
+            return int(os.pread(self.statm, 128, 0).split()[1]) * PAGE_SIZE
+        except (OSError, IndexError, ValueError):
+            return 0
 
     @property
     def state(self) -> str:
@@ -375,6 +390,9 @@ class _Worker:
         self.pool._worker_ended(self)
 
     def close_pipes(self) -> None:
+        if self.statm >= 0:
+            os.close(self.statm)
+            self.statm = -1
         for pipe in (self.proc.stdin, self.proc.stdout):
             try:
                 pipe.close()  # type: ignore[union-attr]
@@ -477,11 +495,11 @@ class Executor:
     def _worker_free(self, worker: _Worker, task: _Task | None) -> None:
         if task is not None:
             self._task_done(task)
-        if rss_bytes(worker.pid) - worker.baseline > _RECYCLE_ABOVE:
+        if worker.rss() - worker.baseline > _RECYCLE_ABOVE:
             log.info(
                 "query worker %d holds %d MiB above its start; replacing it",
                 worker.pid,
-                (rss_bytes(worker.pid) - worker.baseline) // MIB,
+                (worker.rss() - worker.baseline) // MIB,
             )
             worker.kill()
             return
@@ -565,7 +583,15 @@ class Executor:
         return state
 
     async def run(self, job: Any, client: str, limits: Limits | None = None, *, heavy: bool = False) -> Answer:
-        """Answer `job` for `client`; JobFailed or Unavailable.
+        """Answer `job` for `client`; JobFailed or Unavailable (see `submit`)."""
+        return await self.submit(job, client, limits, heavy=heavy)
+
+    def submit(
+        self, job: Any, client: str, limits: Limits | None = None, *, heavy: bool = False
+    ) -> asyncio.Future[Answer]:
+        """Queue `job` for `client`: the future of its answer (JobFailed or Unavailable), or
+        Unavailable now when the client or the queue has no room. Cancelling the future drops
+        the job from the queue, or kills the worker running it.
 
         `heavy`: run it in the heavy lane whoever asks (linked-data pages: they cost more than
         most queries, and must not take the workers from SPARQL).
@@ -573,15 +599,15 @@ class Executor:
         state = self._admit(client)
         task = _Task(job, client, limits or self.limits, self.loop.create_future(), heavy=heavy)
         state.outstanding += 1
+        task.future.add_done_callback(lambda future: self._settled(task, state, future))
         self.queue.append(task)
         self._dispatch()
-        try:
-            return await task.future
-        except asyncio.CancelledError:
+        return task.future
+
+    def _settled(self, task: _Task, state: _Client, future: asyncio.Future[Answer]) -> None:
+        state.outstanding -= 1
+        if future.cancelled():
             self._abandon(task)
-            raise
-        finally:
-            state.outstanding -= 1
 
     def _abandon(self, task: _Task) -> None:
         """The client went away: drop its queued task, or kill the worker running it."""
@@ -654,7 +680,7 @@ class Executor:
                 task = worker.task
                 if task is None or worker.ended or not task.limits.memory_mb:
                     continue
-                if rss_bytes(worker.pid) - worker.baseline > task.limits.memory_mb * MIB:
+                if worker.rss() - worker.baseline > task.limits.memory_mb * MIB:
                     log.warning(
                         "query from %s stopped: over the memory budget of %d MiB", task.client, task.limits.memory_mb
                     )
@@ -677,7 +703,7 @@ class Executor:
     def status(self) -> dict[str, Any]:
         """The pool as /health shows it."""
         workers = [
-            {"pid": w.pid, "state": w.state, "rss_mib": round(rss_bytes(w.pid) / MIB, 1), "allocator": w.allocator}
+            {"pid": w.pid, "state": w.state, "rss_mib": round(w.rss() / MIB, 1), "allocator": w.allocator}
             for w in self.workers
         ]
         return {

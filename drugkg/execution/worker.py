@@ -22,24 +22,24 @@ import struct
 import sys
 from typing import Any, BinaryIO
 
-__all__ = ["HEADER", "main", "read_frame", "rss_bytes", "write_frame"]
+__all__ = ["HEADER", "PAGE_SIZE", "main", "read_frame", "rss_bytes", "write_frame"]
 
 HEADER = struct.Struct(">I")
-_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 def rss_bytes(pid: int) -> int:
     """The resident memory of process `pid` (0 when it is gone)."""
     try:
         with open(f"/proc/{pid}/statm", "rb") as statm:
-            return int(statm.read().split()[1]) * _PAGE
+            return int(statm.read().split()[1]) * PAGE_SIZE
     except (OSError, IndexError, ValueError):
         return 0
 
 
 def _vm_size() -> int:
     with open("/proc/self/statm", "rb") as statm:
-        return int(statm.read().split()[0]) * _PAGE
+        return int(statm.read().split()[0]) * PAGE_SIZE
 
 
 def write_frame(out: BinaryIO, payload: Any) -> None:

@@ -217,6 +217,28 @@ async def dump_file(request: Request) -> Response:
     )
 
 
+class SparqlFront:
+    """Queries from programs go straight to the SPARQL endpoint; every other request to `app`.
+
+    A program's query is a GET or POST of /sparql with no `Origin` (so no CORS headers are due)
+    and no text/html in `Accept` (so no page). Starlette's router and middleware layers, which
+    it skips, cost about 35 µs a request, and only find the same endpoint.
+    """
+
+    def __init__(self, app: Any, starlette: Starlette) -> None:
+        self.app = app
+        self.starlette = starlette  # what the endpoint finds as `request.app`
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"] == "/sparql" and scope["method"] in ("GET", "POST"):
+            if not any(k == b"origin" or (k == b"accept" and b"text/html" in v) for k, v in scope["headers"]):
+                scope["app"] = self.starlette
+                response = await sparql_endpoint(Request(scope, receive))
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def build_hash(build: BuildFolder, config: ServerConfig) -> str:
     """What ETags are made of: the build manifest's hash (it hashes every file), with the drugkg
     version and the settings pages show (public URL and base), so a new release or setting is
@@ -280,6 +302,6 @@ def create_app(config: ServerConfig, build: BuildFolder) -> Any:
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.config = config
     app.state.build = build
-    outer = AccessLog(ConditionalGet(app, build_hash(build, config)), config.access_log)
+    outer = AccessLog(SparqlFront(ConditionalGet(app, build_hash(build, config)), app), config.access_log)
     outer.state = app.state  # type: ignore[attr-defined]
     return outer

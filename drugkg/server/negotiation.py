@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -99,7 +100,6 @@ def choose(
     `format_param` may hold several values (SPARQLWrapper sends `format=tsv&format=text/tab-separated-values`):
     the first one offered here is taken.
     """
-    offer = ", ".join(media_types(formats))
     wanted = [format_param] if isinstance(format_param, str) else list(format_param or [])
     wanted = [w.strip().lower() for w in wanted if w and w.strip()]
     if wanted:
@@ -107,9 +107,16 @@ def choose(
             for fmt in reversed(formats):
                 if value in fmt.names or value == fmt.media_type or value in fmt.aliases:
                     return fmt
+        offer = ", ".join(media_types(formats))
         raise NotAcceptable(f"format={wanted[0]!r} is not offered here; offered: {offer}")
     if not accept or not accept.strip():
         return formats[-1]
+    return _by_accept(formats, accept)
+
+
+@functools.lru_cache(maxsize=256)
+def _by_accept(formats: tuple[Format, ...], accept: str) -> Format:
+    """The format `accept` prefers (cached: clients send the same few Accept headers again and again)."""
     candidates: list[tuple[str, Format]] = []
     for fmt in formats:  # aliases rank below their format's own media type
         candidates.extend((alias, fmt) for alias in fmt.aliases)
@@ -122,4 +129,5 @@ def choose(
     for media, fmt in reversed(candidates):
         if media == best:
             return fmt
+    offer = ", ".join(media_types(formats))
     raise NotAcceptable(f"none of the accepted types ({accept}) is offered here; offered: {offer}")

@@ -6,7 +6,6 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
-from urllib.parse import parse_qs
 
 import pyoxigraph as ox
 from starlette.requests import Request
@@ -16,6 +15,7 @@ from drugkg.execution import JobFailed, Unavailable
 from drugkg.execution.jobs import Answer, QueryJob
 from drugkg.namespaces import RDF_TYPE
 from drugkg.param_resolution import HINT_HEADER
+from drugkg.server.formdata import parse_fields
 from drugkg.server.negotiation import (
     GRAPH_FORMATS,
     HTML,
@@ -102,7 +102,7 @@ def _check_charset(content_type: str) -> None:
 
 
 async def _parse(request: Request, max_query_bytes: int) -> SparqlRequest:
-    url_params = parse_qs(request.url.query, keep_blank_values=True)
+    url_params = parse_fields(request.scope.get("query_string", b"").decode("latin-1"))
     params = url_params
     query: str | None
     if request.method in ("GET", "HEAD"):
@@ -115,7 +115,7 @@ async def _parse(request: Request, max_query_bytes: int) -> SparqlRequest:
         body = await _read_body(request, max_query_bytes * 3 + 8192, max_query_bytes)
         if media == _FORM:
             try:
-                params = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+                params = parse_fields(body.decode("utf-8"))
             except UnicodeDecodeError:
                 raise ProtocolError("the form body is not UTF-8") from None
             for key, values in url_params.items():
@@ -251,7 +251,7 @@ async def sparql_endpoint(request: Request) -> Response:
         return _error(403, "SPARQL Update is not allowed: this endpoint is read-only")
     if parsed.query is None:
         return await _describe_service(request, parsed.format_param)
-    endpoint = str(request.url.replace(query="", fragment="")).rstrip("?")
+    endpoint = config.public_url + "sparql"  # relative IRIs resolve against it, never against the request's Host
     try:
         screened = screen_query(parsed.query, max_length=config.max_query_bytes)
         dataset = request_dataset(screened.parsed.dataset, parsed.default_graphs, parsed.named_graphs, base=endpoint)
@@ -309,19 +309,17 @@ async def run_for_client(request: Request, job: object, *, heavy: bool = False) 
     """Run `job` in the workers for this request's client; stop it if the client goes away."""
     executor = request.app.state.executor
     client = request.client.host if request.client else "unknown"
-    running = asyncio.ensure_future(executor.run(job, client, heavy=heavy))
+    answer: asyncio.Future[Answer] = executor.submit(job, client, heavy=heavy)
     watching = asyncio.ensure_future(_disconnected(request))
+    watching.add_done_callback(lambda _: answer.cancel())  # the executor drops the job or kills its worker
     try:
-        await asyncio.wait((running, watching), return_when=asyncio.FIRST_COMPLETED)
+        return await answer
     except asyncio.CancelledError:
-        running.cancel()
+        if watching.done() and not watching.cancelled():
+            raise ClientGone() from None
         raise
     finally:
         watching.cancel()
-    if not running.done():
-        running.cancel()  # the executor kills the worker running it, or drops it from the queue
-        raise ClientGone()
-    return running.result()
 
 
 def unavailable(err: Unavailable) -> Response:

@@ -10,8 +10,7 @@ them (`?viral_load`, `ex:load`, `"SERVICE"`) is never read as the keyword. Bare 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["LexError", "Token", "tokenize"]
 
@@ -33,11 +32,13 @@ _ECHAR = r"\\[tbnrf\\\"']"
 _UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
 _ESC = rf"{_ECHAR}|{_UCHAR}"
 
+# Each match is the whitespace and comments before a token (skipped), then the token; the last
+# match may be whitespace and comments alone.
 _TERMINALS = re.compile(
     rf"""
-      (?P<ws>[\x20\t\r\n]+)
-    | (?P<comment>\#[^\r\n]*)
-    | (?P<iri><(?:[^<>"{{}}|^`\\\x00-\x20]|{_UCHAR})*>)
+    (?:[\x20\t\r\n]+|\#[^\r\n]*)*+
+    (?:
+      (?P<iri><(?:[^<>"{{}}|^`\\\x00-\x20]|{_UCHAR})*>)
     | (?P<long1>'''(?:(?:'|'')?(?:[^'\\]|{_ESC}))*''')
     | (?P<long2>\"\"\"(?:(?:"|"")?(?:[^"\\]|{_ESC}))*\"\"\")
     | (?P<string1>'(?:[^'\\\n\r]|{_ESC})*')
@@ -49,14 +50,14 @@ _TERMINALS = re.compile(
     | (?P<number>(?:[0-9]+\.[0-9]*[eE][+-]?[0-9]+|\.?[0-9]+[eE][+-]?[0-9]+|[0-9]*\.[0-9]+|[0-9]+))
     | (?P<word>[A-Za-z][A-Za-z0-9_]*)
     | (?P<punct>\^\^|&&|\|\||!=|<=|>=|[{{}}()\[\].,;=<>!+\-*/^|?])
+    | (?P<error>.)
+    )?
     """,
-    re.VERBOSE,
+    re.VERBOSE | re.DOTALL,
 )
-_SKIPPED = frozenset(("ws", "comment"))
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """One terminal: its kind (a group name above), its text and its offset in the query."""
 
     kind: str
@@ -72,15 +73,17 @@ class LexError(ValueError):
         self.offset = offset
 
 
-def tokenize(text: str) -> Iterator[Token]:
-    """The query's tokens in order, without whitespace and comments; LexError at a character no terminal takes."""
-    position, end = 0, len(text)
-    match = _TERMINALS.match
-    while position < end:
-        found = match(text, position)
-        if found is None:
-            raise LexError(f"unexpected character {text[position]!r}", position)
-        kind = found.lastgroup or ""
-        if kind not in _SKIPPED:
-            yield Token(kind, found.group(), position)
-        position = found.end()
+def tokenize(text: str) -> list[Token]:
+    """The query's tokens in order, without whitespace and comments; LexError at a character no terminal takes.
+
+    The matches tile the text: `error` takes a character that starts no terminal.
+    """
+    tokens = []
+    for found in _TERMINALS.finditer(text):
+        kind = found.lastgroup
+        if kind is None:
+            continue
+        if kind == "error":
+            raise LexError(f"unexpected character {found.group(kind)!r}", found.start(kind))
+        tokens.append(Token(kind, found.group(kind), found.start(kind)))
+    return tokens

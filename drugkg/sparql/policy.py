@@ -17,7 +17,6 @@ Everything else is left to the engine's parser, whose syntax errors are answered
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
@@ -204,9 +203,9 @@ def _iri_of(token: Token, prefixes: dict[str, str], base: str | None) -> str:
     raise QueryRefused(f"FROM must name a graph by an IRI, not {token.text!r} (offset {token.offset})", 400)
 
 
-def _scan(text: str) -> Iterator[Token]:
+def _scan(text: str) -> list[Token]:
     try:
-        yield from tokenize(text)
+        return tokenize(text)
     except LexError as err:
         line = text.count("\n", 0, err.offset) + 1
         column = err.offset - (text.rfind("\n", 0, err.offset) + 1) + 1
@@ -218,11 +217,10 @@ def _scan(text: str) -> Iterator[Token]:
 
 def _read(text: str) -> tuple[list[Token], _Reading, dict[str, str], int]:
     reading = _Reading()
-    tokens: list[Token] = []
-    for token in _scan(text):
+    tokens = _scan(text)
+    for token in tokens:
         if token.kind == "punct":
             _depth(token, reading)
-        tokens.append(token)
     prefixes: dict[str, str] = {}
     start = _prologue(tokens, prefixes, reading)
     return tokens, reading, prefixes, start

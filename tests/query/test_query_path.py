@@ -53,8 +53,9 @@ def client(tiny_build: Path) -> Iterator[TestClient]:
     from drugkg.server.config import ServerConfig
 
     build = open_build(tiny_build)
-    app = create_app(ServerConfig(build_dir=build.path, max_rows=4), build)
-    with TestClient(app, base_url="http://127.0.0.1:8000") as test_client:
+    config = ServerConfig(build_dir=build.path, max_rows=4, public_url="http://127.0.0.1:8000/")
+    app = create_app(config, build)
+    with TestClient(app, base_url="http://evil.example:666") as test_client:
         yield test_client
 
 
