@@ -15,6 +15,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 import support.serving as fx
+from rdflib.compare import to_isomorphic
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 from support.serving import GRAPH, RES, TINY_DRUG, VOCAB, running_server
@@ -427,3 +428,56 @@ def test_rdflib_sparqlstore_refuses_updates(tiny_server: str) -> None:
         json.loads(httpx.get(f"{tiny_server}/sparql", params={"query": "ASK { <urn:a> ?p ?o }"}).text)["boolean"]
         is False
     )
+
+
+# ---------------------------------------------------------------- the programs' path and Starlette's agree
+
+_AGREE = [
+    ("GET", {"query": TREATS}, None, {}),
+    ("GET", {"query": CONSTRUCT}, None, {"Accept": "text/turtle"}),
+    ("GET", {"query": TREATS, "format": "csv"}, None, {}),
+    ("GET", {"query": "SELECT * WHERE { ?s ?p }"}, None, {}),
+    ("GET", {"query": TREATS}, None, {"Accept": "image/png"}),
+    ("GET", {"query": "INSERT DATA { <a> <b> <c> }"}, None, {}),
+    ("GET", {"query": f"SELECT * WHERE {{ SERVICE <{RES}x> {{ ?s ?p ?o }} }}"}, None, {}),
+    ("GET", {"query": "ASK {}", "update": "x"}, None, {}),
+    ("GET", {"query": TREATS, "default-graph-uri": GRAPH + "baclofen"}, None, {}),
+    ("GET", {}, None, {"Accept": "text/turtle"}),
+    ("POST", {}, {"query": TREATS}, {}),
+    ("POST", {}, TREATS.encode(), {"Content-Type": "application/sparql-query"}),
+    ("POST", {}, b"x", {"Content-Type": "text/plain"}),
+]
+
+
+@pytest.mark.parametrize(("method", "params", "body", "headers"), _AGREE)
+def test_programs_path_answers_as_the_routed_path(
+    tiny_server: str, method: str, params: dict[str, str], body: object, headers: dict[str, str]
+) -> None:
+    """A request without Origin takes drugkg.server.app.SparqlFront; with Origin, Starlette's
+    router and CORS middleware. Both must give the same status, type, headers and body."""
+
+    def ask(extra: dict[str, str]) -> httpx.Response:
+        data = body if isinstance(body, dict) else None
+        content = body if isinstance(body, bytes) else None
+        return httpx.request(
+            method, f"{tiny_server}/sparql", params=params, data=data, content=content, headers={**headers, **extra}
+        )
+
+    direct, routed = ask({}), ask({"Origin": "http://client.example"})
+    assert routed.headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-origin" not in direct.headers
+    assert direct.status_code == routed.status_code
+    if params or method == "POST":
+        assert direct.content == routed.content
+    else:  # the service description: the same graph, under fresh blank node labels
+        assert to_isomorphic(rdflib.Graph().parse(data=direct.text, format="turtle")) == to_isomorphic(
+            rdflib.Graph().parse(data=routed.text, format="turtle")
+        )
+    cors = {"access-control-allow-origin", "access-control-expose-headers", "date"}
+
+    def shown(response: httpx.Response) -> dict[str, str]:
+        kept = {k: v for k, v in response.headers.items() if k not in cors}
+        vary = [v for v in kept.pop("vary", "").split(", ") if v and v != "Origin"]  # CORS adds Origin
+        return {**kept, "vary": ", ".join(vary)}
+
+    assert shown(direct) == shown(routed)
