@@ -33,23 +33,25 @@ _UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
 _ESC = rf"{_ECHAR}|{_UCHAR}"
 
 # Each match is the whitespace and comments before a token (skipped), then the token; the last
-# match may be whitespace and comments alone.
+# match may be whitespace and comments alone. The first alternative that matches wins, so the
+# order keeps iri, var and number before punct (`<`, `?`, `.`), pname before word and each long
+# string before its short form; otherwise the commonest terminals come first.
 _TERMINALS = re.compile(
     rf"""
     (?:[\x20\t\r\n]+|\#[^\r\n]*)*+
     (?:
-      (?P<iri><(?:[^<>"{{}}|^`\\\x00-\x20]|{_UCHAR})*>)
-    | (?P<long1>'''(?:(?:'|'')?(?:[^'\\]|{_ESC}))*''')
-    | (?P<long2>\"\"\"(?:(?:"|"")?(?:[^"\\]|{_ESC}))*\"\"\")
-    | (?P<string1>'(?:[^'\\\n\r]|{_ESC})*')
-    | (?P<string2>"(?:[^"\\\n\r]|{_ESC})*")
-    | (?P<bnode>_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)
-    | (?P<pname>(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)
-    | (?P<var>[?$]{_VARNAME})
-    | (?P<langtag>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)
+      (?P<var>[?$]{_VARNAME})
+    | (?P<iri><(?:[^<>"{{}}|^`\\\x00-\x20]|{_UCHAR})*>)
     | (?P<number>(?:[0-9]+\.[0-9]*[eE][+-]?[0-9]+|\.?[0-9]+[eE][+-]?[0-9]+|[0-9]*\.[0-9]+|[0-9]+))
-    | (?P<word>[A-Za-z][A-Za-z0-9_]*)
     | (?P<punct>\^\^|&&|\|\||!=|<=|>=|[{{}}()\[\].,;=<>!+\-*/^|?])
+    | (?P<pname>(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)
+    | (?P<word>[A-Za-z][A-Za-z0-9_]*)
+    | (?P<long2>\"\"\"(?:(?:"|"")?(?:[^"\\]|{_ESC}))*\"\"\")
+    | (?P<string2>"(?:[^"\\\n\r]|{_ESC})*")
+    | (?P<long1>'''(?:(?:'|'')?(?:[^'\\]|{_ESC}))*''')
+    | (?P<string1>'(?:[^'\\\n\r]|{_ESC})*')
+    | (?P<bnode>_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)
+    | (?P<langtag>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)
     | (?P<error>.)
     )?
     """,
