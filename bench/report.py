@@ -148,6 +148,18 @@ def _header(results: dict[str, Any], dest: Path, png: Path) -> list[str]:
         f"{', '.join(f'{v:.1f}' for v in m['load_average_at_start'])}; {m['date']}"
         + (f"; whole run {results['total_minutes']:.0f} min." if "total_minutes" in results else ".")
     )
+    rerun = results.get("rerun")
+    if rerun:
+        again = rerun["machine"]
+        built = rerun.get("built") or []
+        w("")
+        w(
+            f"Re-measured on {again['date']} (load average at start "
+            f"{', '.join(f'{v:.1f}' for v in again['load_average_at_start'])}): {', '.join(rerun['stages'])} at "
+            f"{', '.join(rerun['sizes'])}"
+            + (f", and the build at {', '.join(built)} (those builds were not kept)" if built else "")
+            + "; every other figure is from the run above."
+        )
     if results.get("quick"):
         w("")
         w("**Quick run** (`--quick`): one run of each, short limits. Not for quoting.")

@@ -8,7 +8,7 @@ for what drugkg never runs:
 - anything that reads a URL or a file (403): the keyword `SERVICE` (federation) or `LOAD`;
 - a prefixed name whose prefix is `SERVICE` (400): Oxigraph reads `SERVICE:g {` as the keyword
   followed by `:g`, the grammar as a name, so the two readings would differ;
-- nesting deeper than MAX_DEPTH (400), found while lexing, before any recursive parser sees it;
+- nesting deeper than MAX_DEPTH (400), counted on the tokens, before any recursive parser sees the query;
 - text that is no sequence of SPARQL terminals (400).
 
 Everything else is left to the engine's parser, whose syntax errors are answered with 400.
