@@ -29,7 +29,7 @@ from typing import Any
 
 from bench.measure import PYTHON, ROOT, kill_tree, median, run_measured, tree_rss
 
-__all__ = ["SIZES", "main"]
+__all__ = ["SIZES", "drugkg_serve", "main"]
 
 # size label -> number of synthetic drugs (about 950 triples a drug, plus ontology and VoID)
 SIZES = {"10k": 10, "100k": 100, "1m": 1000}
@@ -287,22 +287,27 @@ def stage_queries(label: str, data: Path, build: Path, plan: Plan) -> dict[str, 
 # -- the endpoint ----------------------------------------------------------------------------------
 
 
+def drugkg_serve(build: Path, port: int, cache_mb: int = 0, extra: tuple[str, ...] = ()) -> tuple[list[str], str]:
+    """`drugkg serve` on 127.0.0.1:port and its endpoint's URL; the result cache off unless `cache_mb`."""
+    return drugkg(
+        "serve",
+        "--data",
+        str(build),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--allow-invalid",
+        "--result-cache-mb",
+        str(cache_mb),
+        *extra,
+    ), f"http://127.0.0.1:{port}/sparql"
+
+
 def _server_command(kind: str, build: Path, port: int) -> tuple[list[str], str]:
     if kind == "drugkg":
-        # the result cache off: the workload repeats its queries, and Oxigraph has none (bench/serve_speed.py
-        # measures the cache)
-        return drugkg(
-            "serve",
-            "--data",
-            str(build),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--allow-invalid",
-            "--result-cache-mb",
-            "0",
-        ), f"http://127.0.0.1:{port}/sparql"
+        # the cache off: the workload repeats its queries, and Oxigraph has none (bench/serve_speed.py measures it)
+        return drugkg_serve(build, port)
     if kind == "rdflib-endpoint":
         return [
             str(BIN / "rdflib-endpoint"),

@@ -37,6 +37,7 @@ from bench.run import (
     _server_command,
     _stop,
     drugkg,
+    drugkg_serve,
     free_port,
     prepare_data,
     say,
@@ -80,21 +81,7 @@ def _start(kind: str, build: Path, extra: tuple[str, ...] = ()) -> tuple[subproc
     if kind == "oxigraph":
         cmd, url = _server_command("oxigraph", build, port)
     else:
-        cache = "0" if kind == "drugkg" else "64"
-        cmd = drugkg(
-            "serve",
-            "--data",
-            str(build),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--allow-invalid",
-            "--result-cache-mb",
-            cache,
-            *extra,
-        )
-        url = f"http://127.0.0.1:{port}/sparql"
+        cmd, url = drugkg_serve(build, port, 0 if kind == "drugkg" else 64, extra)
     log = open(WORK / f"speed-{kind}.log", "wb")
     proc = subprocess.Popen(
         cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ, **ENV}

@@ -111,7 +111,12 @@ def choose(
         raise NotAcceptable(f"format={wanted[0]!r} is not offered here; offered: {offer}")
     if not accept or not accept.strip():
         return formats[-1]
+    if len(accept) > _CACHED_ACCEPT_LENGTH:
+        return _by_accept.__wrapped__(formats, accept)
     return _by_accept(formats, accept)
+
+
+_CACHED_ACCEPT_LENGTH = 512  # the cache holds at most 256 of these
 
 
 @functools.lru_cache(maxsize=256)
