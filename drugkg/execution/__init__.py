@@ -495,12 +495,9 @@ class Executor:
     def _worker_free(self, worker: _Worker, task: _Task | None) -> None:
         if task is not None:
             self._task_done(task)
-        if worker.rss() - worker.baseline > _RECYCLE_ABOVE:
-            log.info(
-                "query worker %d holds %d MiB above its start; replacing it",
-                worker.pid,
-                (worker.rss() - worker.baseline) // MIB,
-            )
+        held = worker.rss() - worker.baseline
+        if held > _RECYCLE_ABOVE:
+            log.info("query worker %d holds %d MiB above its start; replacing it", worker.pid, held // MIB)
             worker.kill()
             return
         self._dispatch()
