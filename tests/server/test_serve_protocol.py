@@ -467,16 +467,17 @@ def test_programs_path_answers_as_the_routed_path(
     assert routed.headers["access-control-allow-origin"] == "*"
     assert "access-control-allow-origin" not in direct.headers
     assert direct.status_code == routed.status_code
+    ignored = {"access-control-allow-origin", "access-control-expose-headers", "date"}
     if params or method == "POST":
         assert direct.content == routed.content
-    else:  # the service description: the same graph, under fresh blank node labels
+    else:  # the service description: the same graph, under fresh blank node labels of any length
         assert to_isomorphic(rdflib.Graph().parse(data=direct.text, format="turtle")) == to_isomorphic(
             rdflib.Graph().parse(data=routed.text, format="turtle")
         )
-    cors = {"access-control-allow-origin", "access-control-expose-headers", "date"}
+        ignored.add("content-length")
 
     def shown(response: httpx.Response) -> dict[str, str]:
-        kept = {k: v for k, v in response.headers.items() if k not in cors}
+        kept = {k: v for k, v in response.headers.items() if k not in ignored}
         vary = [v for v in kept.pop("vary", "").split(", ") if v and v != "Origin"]  # CORS adds Origin
         return {**kept, "vary": ", ".join(vary)}
 
