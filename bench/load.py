@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import httpx
 
-__all__ = ["LoadResult", "run_load", "wait_until_up"]
+__all__ = ["LoadResult", "percentile", "run_load", "wait_until_up"]
 
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, */*;q=0.1"
 
@@ -25,7 +25,7 @@ class LoadResult:
     first_error: str = ""
 
 
-def _percentile(sorted_values: list[float], q: float) -> float:
+def percentile(sorted_values: list[float], q: float) -> float:
     if not sorted_values:
         return float("nan")
     k = min(len(sorted_values) - 1, max(0, round(q * (len(sorted_values) - 1))))
@@ -33,13 +33,18 @@ def _percentile(sorted_values: list[float], q: float) -> float:
 
 
 async def _load(
-    url: str, queries: list[str], clients: int, duration: float, max_requests: int, request_timeout: float
+    url: str,
+    queries: list[str],
+    clients: int,
+    duration: float,
+    max_requests: int,
+    request_timeout: float,
+    latencies: list[float],
 ) -> LoadResult:
-    latencies: list[float] = []
+    kept = len(latencies)
     errors = 0
     first_error = ""
     sent = 0
-    deadline = time.perf_counter() + duration
     # Each client connects from its own loopback address, as separate users would.
     sessions = [
         httpx.AsyncClient(
@@ -76,20 +81,21 @@ async def _load(
                     errors += 1
 
         started = time.perf_counter()
+        deadline = started + duration  # from here: the clients' set-up is not load time
         await asyncio.gather(*(worker(c * 7) for c in range(clients)))
         elapsed = time.perf_counter() - started
     finally:
         for session in sessions:
             await session.aclose()
-    latencies.sort()
+    mine = sorted(latencies[kept:])
     return LoadResult(
         clients,
-        len(latencies),
+        len(mine),
         errors,
         elapsed,
-        len(latencies) / elapsed if elapsed else 0.0,
-        _percentile(latencies, 0.5) * 1000,
-        _percentile(latencies, 0.99) * 1000,
+        len(mine) / elapsed if elapsed else 0.0,
+        percentile(mine, 0.5) * 1000,
+        percentile(mine, 0.99) * 1000,
         first_error,
     )
 
@@ -102,9 +108,14 @@ def run_load(
     duration: float = 8.0,
     max_requests: int = 5000,
     request_timeout: float = 60.0,
+    latencies: list[float] | None = None,
 ) -> LoadResult:
-    """Round-robin `queries` from `clients` concurrent clients for at most `duration` s / `max_requests`."""
-    return asyncio.run(_load(url, queries, clients, duration, max_requests, request_timeout))
+    """Round-robin `queries` from `clients` concurrent clients for at most `duration` s / `max_requests`.
+
+    `latencies`: a list the seconds of each answered request are added to (for percentiles over
+    several runs)."""
+    sink = [] if latencies is None else latencies
+    return asyncio.run(_load(url, queries, clients, duration, max_requests, request_timeout, sink))
 
 
 def wait_until_up(url: str, *, timeout: float, is_alive: object = None) -> float | None:

@@ -1,4 +1,4 @@
-"""drugkg serve against bare `oxigraph serve-read-only`, side by side in one run, on distinct queries.
+"""drugkg serve against bare `oxigraph serve-read-only`, interleaved in one run, on distinct queries.
 
     python -m bench.serve_speed                     # 100k triples, 3 s a point (about 2 minutes)
     python -m bench.serve_speed --seconds 8         # longer points
@@ -6,11 +6,15 @@
 The workload: the catalogue queries that take at most 50 ms on the embedded store, each bound to
 the parameters of every synthetic drug (so nearly every request is a query not seen before),
 shuffled with a fixed seed; the same list for every server. Each client connects from its own
-loopback address (127.0.0.2, 127.0.0.3, ...), as separate users would. drugkg runs with its
+loopback address (127.0.0.2, 127.0.0.3, ...), as separate users would. The servers run at once
+and take turns: each point is cut into slices, taken in the order ABC CBA ABC ..., so that the
+machine's drift in speed (up to a quarter from run to run here) falls on every server alike.
+drugkg runs with its
 defaults (every limit on, access log on), its result cache off and then on; the repeated
 workload (one drug's queries, again and again) shows what the cache does. The per-request
 overhead is paired by query (bench/overhead.py): each query's latency over HTTP from one lean
-client minus its time in process with the workers' allocator, for drugkg and for Oxigraph. Writes
+client minus its time in process with the workers' allocator, for drugkg and for Oxigraph, the
+HTTP and in-process runs taken in turn and each query's fastest time kept. Writes
 bench/results/serve-speed.json and prints a table.
 """
 
@@ -22,11 +26,11 @@ import os
 import random
 import subprocess
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.load import run_load, wait_until_up
+from bench.load import percentile, run_load, wait_until_up
 from bench.measure import _descendants
 from bench.overhead import http_times, inprocess_times, paired_p50, run_ms
 from bench.run import (
@@ -146,22 +150,97 @@ def _under_page_load(url: str, texts: list[str], seconds: float, paths: list[str
 _PAIRED = 300  # queries in the per-request overhead measure
 
 
-def _add_overhead(out: dict[str, Any], store: Path, texts: list[str]) -> None:
+_ROUNDS = 2  # rounds of the overhead measure; each query's fastest time over them is kept
+
+
+def _overhead(servers: dict[str, tuple[subprocess.Popen[bytes], str]], store: Path, texts: list[str]) -> dict[str, Any]:
     """Paired per-request overhead: drugkg against in process with its workers' allocator,
-    Oxigraph's server against in process with the system's (its own)."""
+    Oxigraph's server against in process with the system's (its own). The four sides take turns,
+    _ROUNDS times, and each query's fastest time on each side is kept, so a slow moment of the
+    machine falls on no side alone."""
     from drugkg.execution.allocator import preload_for
 
     preload = preload_for("auto")
-    same = inprocess_times(store, texts, preload, WORK)
-    system = same if preload is None else inprocess_times(store, texts, None, WORK)
-    out["worker_allocator"] = "jemalloc" if preload else "system"
-    out["overhead"] = {
-        "queries": len(texts),
-        "drugkg_ms": paired_p50(out["drugkg"].pop("http_ms"), same),
-        "oxigraph_ms": paired_p50(out["oxigraph"].pop("http_ms"), system),
-        "inprocess_p50_ms": _median(same),
-        "inprocess_system_malloc_p50_ms": _median(system),
+    sides: dict[str, Any] = {
+        "same": lambda: inprocess_times(store, texts, preload, WORK),
+        "drugkg": lambda: http_times(servers["drugkg"][1], texts),
+        "system": lambda: inprocess_times(store, texts, None, WORK),
+        "oxigraph": lambda: http_times(servers["oxigraph"][1], texts),
     }
+    best: dict[str, list[float]] = {}
+    for _ in range(_ROUNDS):
+        for side, measure in sides.items():
+            times = measure()
+            best[side] = [min(pair) for pair in zip(best.get(side, times), times, strict=True)]
+    return {
+        "queries": len(texts),
+        "rounds": _ROUNDS,
+        "drugkg_ms": paired_p50(best["drugkg"], best["same"]),
+        "oxigraph_ms": paired_p50(best["oxigraph"], best["system"]),
+        "drugkg_over_oxigraph_ms": paired_p50(best["drugkg"], best["oxigraph"]),
+        "inprocess_p50_ms": _median(best["same"]),
+        "inprocess_system_malloc_p50_ms": _median(best["system"]),
+    }
+
+
+KINDS = ("oxigraph", "drugkg", "drugkg-cache")
+SLICES = 6  # a point's time per server, cut in slices taken in turn (ABC CBA ...): the machine's drift falls on all
+
+
+@dataclass
+class _Slices:
+    """One server's slices of a point, added up."""
+
+    requests: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+    cpu: float = 0.0
+    first_error: str = ""
+    latencies: list[float] = field(default_factory=list)
+
+    def point(self, clients: int) -> dict[str, Any]:
+        ordered = sorted(self.latencies)
+        return {
+            "clients": clients,
+            "requests": self.requests,
+            "errors": self.errors,
+            "seconds": self.seconds,
+            "rps": self.requests / self.seconds if self.seconds else 0.0,
+            "p50_ms": percentile(ordered, 0.5) * 1000,
+            "p99_ms": percentile(ordered, 0.99) * 1000,
+            "first_error": self.first_error,
+            "server_cpu_ms_per_request": self.cpu * 1000 / max(1, self.requests),
+        }
+
+
+def _interleaved(
+    servers: dict[str, tuple[subprocess.Popen[bytes], str]], texts: list[str], offset: int, clients: int, seconds: float
+) -> dict[str, dict[str, Any]]:
+    """One point for every server: `seconds` each, in SLICES slices taken in turn, each slice of
+    every server starting at the same query. Rates, percentiles and server CPU over all its slices."""
+    sums = {kind: _Slices() for kind in servers}
+    kinds = list(servers)
+    for i in range(SLICES):
+        start = (offset + i * 600) % len(texts)
+        for kind in kinds if i % 2 == 0 else kinds[::-1]:
+            proc, url = servers[kind]
+            total = sums[kind]
+            cpu = tree_cpu_s(proc.pid)
+            got = run_load(
+                url, texts[start:] + texts[:start], clients, duration=seconds / SLICES, latencies=total.latencies
+            )
+            total.cpu += tree_cpu_s(proc.pid) - cpu
+            total.requests += got.requests
+            total.errors += got.errors
+            total.seconds += got.seconds
+            total.first_error = total.first_error or got.first_error
+    return {kind: total.point(clients) for kind, total in sums.items()}
+
+
+def _jemalloc() -> bool:
+    from drugkg.execution.allocator import preload_for
+
+    return preload_for("auto") is not None
 
 
 def _default_workers() -> int:
@@ -194,31 +273,30 @@ def main(argv: list[str] | None = None) -> int:
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "load": ", ".join(f"{v:.1f}" for v in os.getloadavg()),
     }
-    for kind in ("oxigraph", "drugkg", "drugkg-cache"):
-        proc, url = _start(kind, build, ("--workers", str(args.workers)) if args.workers else ())
-        try:
-            run_load(url, texts[:200], 1, duration=10, max_requests=200)  # warm-up
-            entry: dict[str, Any] = {}
-            for clients in (1, 4, 16):
-                say(f"{kind}: {clients} client(s)")
-                offset = {1: 300, 4: 1300, 16: 2300}[clients] % len(texts)  # fresh queries for each point
-                cpu = tree_cpu_s(proc.pid)
-                entry[f"c{clients}"] = asdict(
-                    run_load(url, texts[offset:] + texts[:offset], clients, duration=args.seconds)
-                )
-                served = max(1, entry[f"c{clients}"]["requests"])
-                entry[f"c{clients}"]["server_cpu_ms_per_request"] = (tree_cpu_s(proc.pid) - cpu) * 1000 / served
-            if kind in ("oxigraph", "drugkg"):
-                entry["http_ms"] = http_times(url, list(inproc)[:_PAIRED])
+    servers: dict[str, tuple[subprocess.Popen[bytes], str]] = {}
+    try:
+        for kind in KINDS:
+            servers[kind] = _start(kind, build, ("--workers", str(args.workers)) if args.workers else ())
+            run_load(servers[kind][1], texts[:200], 1, duration=10, max_requests=200)  # warm-up
+        for kind in KINDS:
+            out[kind] = {}
+        for clients in (1, 4, 16):
+            say(f"{clients} client(s): {SLICES} slices a server, interleaved")
+            offset = {1: 300, 4: 1300, 16: 2300}[clients]  # fresh queries for each point
+            for kind, point in _interleaved(servers, texts, offset, clients, args.seconds).items():
+                out[kind][f"c{clients}"] = point
+        for kind, (_, url) in servers.items():
+            entry = out[kind]
             if kind != "oxigraph":
                 entry["sparql_while_4_clients_read_pages"] = _under_page_load(
                     url, texts, args.seconds, _page_paths(prepare_data(args.size))
                 )
             entry["repeated_c4"] = asdict(run_load(url, repeated, 4, duration=args.seconds))
-            out[kind] = entry
-        finally:
+        out["worker_allocator"] = "jemalloc" if _jemalloc() else "system"
+        out["overhead"] = _overhead(servers, build / "store", list(inproc)[:_PAIRED])
+    finally:
+        for proc, _ in servers.values():
             _stop(proc)
-    _add_overhead(out, build / "store", list(inproc)[:_PAIRED])
     _report(out)
     write_section(out, ROOT / "BENCHMARKS.md")
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -239,7 +317,8 @@ def _section(out: dict[str, Any]) -> str:
         (
             f"{out['size']} ({out['distinct_queries']} distinct queries: the catalogue queries under "
             f"{MAX_EMBEDDED_MS:g} ms, bound to every synthetic drug; {out['seconds_per_point']:g} s a point; each "
-            f"client from its own loopback address; drugkg with {out.get('drugkg_workers', 2)} workers on "
+            f"client from its own loopback address; the servers interleaved, {SLICES} slices a point each; "
+            f"drugkg with {out.get('drugkg_workers', 2)} workers on "
             f"{out.get('worker_allocator', 'system')} malloc; {out['date']}, "
             f"load average at start {out['load']}). drugkg "
             "with every limit on and its access log on. Server CPU: the server's process tree, per request."
@@ -267,11 +346,13 @@ def _section(out: dict[str, Any]) -> str:
         "",
         (
             f"Per-request overhead over in-process execution, paired by query ({over['queries']} queries, one "
-            f"lean keep-alive client, second pass; in process with the workers' allocator, "
+            f"lean keep-alive client, second pass, each query's fastest of {over.get('rounds', 1)} rounds taken "
+            f"in turn with the in-process runs; in process with the workers' allocator, "
             f"{out['worker_allocator']}): drugkg p50 {over['drugkg_ms']:.2f} ms; Oxigraph's server "
-            f"{over['oxigraph_ms']:.2f} ms (against in process with the system's malloc, its own). In-process "
-            f"p50 {over['inprocess_p50_ms']:.2f} ms ({over['inprocess_system_malloc_p50_ms']:.2f} ms with the "
-            "system's malloc)."
+            f"{over['oxigraph_ms']:.2f} ms (against in process with the system's malloc, its own); drugkg over "
+            f"Oxigraph's server, query by query, {over.get('drugkg_over_oxigraph_ms', float('nan')):.2f} ms. "
+            f"In-process p50 {over['inprocess_p50_ms']:.2f} ms ({over['inprocess_system_malloc_p50_ms']:.2f} ms "
+            "with the system's malloc)."
         ),
     ]
     for kind in ("drugkg", "drugkg-cache"):
@@ -317,7 +398,8 @@ def _report(out: dict[str, Any]) -> None:
     over = out["overhead"]
     print(
         f"per-request overhead, paired p50: drugkg {over['drugkg_ms']:.2f} ms "
-        f"(workers on {out['worker_allocator']}), oxigraph's server {over['oxigraph_ms']:.2f} ms"
+        f"(workers on {out['worker_allocator']}), oxigraph's server {over['oxigraph_ms']:.2f} ms; "
+        f"drugkg over oxigraph's server {over['drugkg_over_oxigraph_ms']:.2f} ms"
     )
     print(f"server CPU per request, ms (in process: {out['inprocess_cpu_ms_per_query']:.2f} a query)")
     for kind in ("oxigraph", "drugkg", "drugkg-cache"):

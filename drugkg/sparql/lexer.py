@@ -67,6 +67,9 @@ class Token(NamedTuple):
     offset: int
 
 
+_new_tuple = tuple.__new__  # a Token without the Python-level __new__ of NamedTuple: 78 a query
+
+
 class LexError(ValueError):
     """Text that is no SPARQL terminal; `offset` is where it starts."""
 
@@ -80,12 +83,13 @@ def tokenize(text: str) -> list[Token]:
 
     The matches tile the text: `error` takes a character that starts no terminal.
     """
-    tokens = []
-    for found in _TERMINALS.finditer(text):
-        kind = found.lastgroup
-        if kind is None:
-            continue
-        if kind == "error":
-            raise LexError(f"unexpected character {found.group(kind)!r}", found.start(kind))
-        tokens.append(Token(kind, found.group(kind), found.start(kind)))
-    return tokens
+    matches = list(_TERMINALS.finditer(text))
+    kinds = [found.lastgroup for found in matches]
+    if "error" in kinds:
+        found = matches[kinds.index("error")]
+        raise LexError(f"unexpected character {found.group('error')!r}", found.start("error"))
+    return [
+        _new_tuple(Token, (kind, found[kind], found.start(kind)))
+        for kind, found in zip(kinds, matches, strict=True)
+        if kind
+    ]

@@ -128,18 +128,24 @@ def _refuse_pname(token: Token) -> None:
         )
 
 
-def _depth(token: Token, reading: _Reading) -> None:
-    if token.text in _OPENERS:
-        reading.depth += 1
-        if reading.depth > MAX_DEPTH:
-            raise QueryRefused(
-                f"the query nests brackets more than {MAX_DEPTH} deep (at offset {token.offset}); "
-                "write it with fewer nested groups or parentheses",
-                400,
-            )
-        reading.max_depth = max(reading.max_depth, reading.depth)
-    elif token.text in _CLOSERS:
-        reading.depth -= 1
+def _max_depth(tokens: list[Token]) -> int:
+    """How deep the brackets nest; QueryRefused past MAX_DEPTH (only punctuation has these texts)."""
+    depth = deepest = 0
+    for token in tokens:
+        text = token.text
+        if text in _OPENERS:
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if depth > MAX_DEPTH:
+                    raise QueryRefused(
+                        f"the query nests brackets more than {MAX_DEPTH} deep (at offset {token.offset}); "
+                        "write it with fewer nested groups or parentheses",
+                        400,
+                    )
+        elif text in _CLOSERS:
+            depth -= 1
+    return deepest
 
 
 def _where(tokens: list[Token], index: int, reading: _Reading) -> None:
@@ -218,9 +224,7 @@ def _scan(text: str) -> list[Token]:
 def _read(text: str) -> tuple[list[Token], _Reading, dict[str, str], int]:
     reading = _Reading()
     tokens = _scan(text)
-    for token in tokens:
-        if token.kind == "punct":
-            _depth(token, reading)
+    reading.max_depth = _max_depth(tokens)
     prefixes: dict[str, str] = {}
     start = _prologue(tokens, prefixes, reading)
     return tokens, reading, prefixes, start
@@ -234,21 +238,26 @@ def analyse(text: str) -> QueryText:
     variables: set[str] = set()
     depth = 0
     for index, token in enumerate(tokens):
-        if token.kind == "word":
-            _refuse_word(token, index == start)
-            upper = token.text.upper()
+        kind, value = token.kind, token.text
+        if kind == "word":
+            upper = value.upper()
+            if upper in _FETCHING or (index == start and upper in UPDATE_OPERATIONS):
+                _refuse_word(token, index == start)
             words.add(upper)
             if index == start and upper in QUERY_FORMS:
                 reading.form = upper
-        elif token.kind == "pname":
-            _refuse_pname(token)
-        elif token.kind == "var":
-            variables.add(token.text[1:])
-        elif token.text == "{":
-            reading.depth = depth
-            _where(tokens, index, reading)
-        if token.kind == "punct":
-            depth += (token.text in _OPENERS) - (token.text in _CLOSERS)
+        elif kind == "var":
+            variables.add(value[1:])
+        elif kind == "pname":
+            if value.partition(":")[0].upper() == "SERVICE":
+                _refuse_pname(token)
+        elif value in _OPENERS:
+            if value == "{":
+                reading.depth = depth
+                _where(tokens, index, reading)
+            depth += 1
+        elif value in _CLOSERS:
+            depth -= 1
     return QueryText(
         text=text,
         form=reading.form,
