@@ -9,9 +9,8 @@ shuffled with a fixed seed; the same list for every server. Each client connects
 loopback address (127.0.0.2, 127.0.0.3, ...), as separate users would. The servers run at once
 and take turns: each point is cut into slices, taken in the order ABC CBA ABC ..., so that the
 machine's drift in speed (up to a quarter from run to run here) falls on every server alike.
-drugkg runs with its
-defaults (every limit on, access log on), its result cache off and then on; the repeated
-workload (one drug's queries, again and again) shows what the cache does. The per-request
+drugkg runs with its defaults (every limit on, access log on), its result cache off and then
+on; the repeated workload (one drug's queries, again and again) shows what the cache does. The per-request
 overhead is paired by query (bench/overhead.py): each query's latency over HTTP from one lean
 client minus its time in process with the workers' allocator, for drugkg and for Oxigraph, the
 HTTP and in-process runs taken in turn and each query's fastest time kept. Writes
@@ -30,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.load import percentile, run_load, wait_until_up
+from bench.load import LoadResult, percentile, run_load, wait_until_up
 from bench.measure import _descendants
 from bench.overhead import http_times, inprocess_times, paired_p50, run_ms
 from bench.run import (
@@ -153,33 +152,34 @@ _PAIRED = 300  # queries in the per-request overhead measure
 _ROUNDS = 2  # rounds of the overhead measure; each query's fastest time over them is kept
 
 
-def _overhead(servers: dict[str, tuple[subprocess.Popen[bytes], str]], store: Path, texts: list[str]) -> dict[str, Any]:
-    """Paired per-request overhead: drugkg against in process with its workers' allocator,
-    Oxigraph's server against in process with the system's (its own). The four sides take turns,
-    _ROUNDS times, and each query's fastest time on each side is kept, so a slow moment of the
-    machine falls on no side alone."""
-    from drugkg.execution.allocator import preload_for
-
-    preload = preload_for("auto")
+def _overhead(
+    servers: dict[str, tuple[subprocess.Popen[bytes], str]], store: Path, texts: list[str], preload: str | None
+) -> dict[str, Any]:
+    """Paired per-request overhead: drugkg against in process with its workers' allocator
+    (`preload`), Oxigraph's server against in process with the system's (its own). The sides take
+    turns, _ROUNDS times, and each query's fastest time on each side is kept, so a slow moment of
+    the machine falls on no side alone."""
     sides: dict[str, Any] = {
         "same": lambda: inprocess_times(store, texts, preload, WORK),
         "drugkg": lambda: http_times(servers["drugkg"][1], texts),
-        "system": lambda: inprocess_times(store, texts, None, WORK),
         "oxigraph": lambda: http_times(servers["oxigraph"][1], texts),
     }
+    if preload is not None:
+        sides["system"] = lambda: inprocess_times(store, texts, None, WORK)
     best: dict[str, list[float]] = {}
     for _ in range(_ROUNDS):
         for side, measure in sides.items():
             times = measure()
             best[side] = [min(pair) for pair in zip(best.get(side, times), times, strict=True)]
+    system = best.get("system", best["same"])
     return {
         "queries": len(texts),
         "rounds": _ROUNDS,
         "drugkg_ms": paired_p50(best["drugkg"], best["same"]),
-        "oxigraph_ms": paired_p50(best["oxigraph"], best["system"]),
+        "oxigraph_ms": paired_p50(best["oxigraph"], system),
         "drugkg_over_oxigraph_ms": paired_p50(best["drugkg"], best["oxigraph"]),
         "inprocess_p50_ms": _median(best["same"]),
-        "inprocess_system_malloc_p50_ms": _median(best["system"]),
+        "inprocess_system_malloc_p50_ms": _median(system),
     }
 
 
@@ -199,18 +199,19 @@ class _Slices:
     latencies: list[float] = field(default_factory=list)
 
     def point(self, clients: int) -> dict[str, Any]:
+        """The point as `run_load` gives one, with the server's CPU a request."""
         ordered = sorted(self.latencies)
-        return {
-            "clients": clients,
-            "requests": self.requests,
-            "errors": self.errors,
-            "seconds": self.seconds,
-            "rps": self.requests / self.seconds if self.seconds else 0.0,
-            "p50_ms": percentile(ordered, 0.5) * 1000,
-            "p99_ms": percentile(ordered, 0.99) * 1000,
-            "first_error": self.first_error,
-            "server_cpu_ms_per_request": self.cpu * 1000 / max(1, self.requests),
-        }
+        result = LoadResult(
+            clients,
+            self.requests,
+            self.errors,
+            self.seconds,
+            self.requests / self.seconds if self.seconds else 0.0,
+            percentile(ordered, 0.5) * 1000,
+            percentile(ordered, 0.99) * 1000,
+            self.first_error,
+        )
+        return {**asdict(result), "server_cpu_ms_per_request": self.cpu * 1000 / max(1, self.requests)}
 
 
 def _interleaved(
@@ -235,12 +236,6 @@ def _interleaved(
             total.seconds += got.seconds
             total.first_error = total.first_error or got.first_error
     return {kind: total.point(clients) for kind, total in sums.items()}
-
-
-def _jemalloc() -> bool:
-    from drugkg.execution.allocator import preload_for
-
-    return preload_for("auto") is not None
 
 
 def _default_workers() -> int:
@@ -292,8 +287,11 @@ def main(argv: list[str] | None = None) -> int:
                     url, texts, args.seconds, _page_paths(prepare_data(args.size))
                 )
             entry["repeated_c4"] = asdict(run_load(url, repeated, 4, duration=args.seconds))
-        out["worker_allocator"] = "jemalloc" if _jemalloc() else "system"
-        out["overhead"] = _overhead(servers, build / "store", list(inproc)[:_PAIRED])
+        from drugkg.execution.allocator import preload_for
+
+        preload = preload_for("auto")
+        out["worker_allocator"] = "jemalloc" if preload else "system"
+        out["overhead"] = _overhead(servers, build / "store", list(inproc)[:_PAIRED], preload)
     finally:
         for proc, _ in servers.values():
             _stop(proc)

@@ -67,7 +67,7 @@ class Token(NamedTuple):
     offset: int
 
 
-_new_tuple = tuple.__new__  # a Token without the Python-level __new__ of NamedTuple: 78 a query
+_new_tuple = tuple.__new__  # makes a Token without NamedTuple's Python-level __new__ (about 80 a query)
 
 
 class LexError(ValueError):
