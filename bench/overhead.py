@@ -1,11 +1,13 @@
 """Per-request overhead, paired by query: a query's latency over HTTP minus its time in process.
 
-    python -m bench.overhead STORE TEXTS.json OUT.json     # the in-process side, in its own process
+    python -m bench.overhead STORE TEXTS.json OUT.json [memory|disk]   # the in-process side, in its own process
 
 Both sides see the same queries twice and time the second pass: over HTTP from one lean
 keep-alive client (the standard library's http.client, one request at a time), and in process
 (pyoxigraph: query and JSON results, what a worker does), run in a process of its own with the
-allocator the workers use (`LD_PRELOAD`), so the difference is the path, not the malloc.
+allocator the workers use (`LD_PRELOAD`) and the store held where they hold it (a copy in memory,
+or RocksDB: the worker's own `open_store`), so the difference is the path, not the malloc or the
+storage.
 """
 
 from __future__ import annotations
@@ -46,15 +48,18 @@ def http_times(url: str, texts: list[str]) -> list[float]:
     return times
 
 
-def inprocess_times(store: Path, texts: list[str], preload: str | None, work: Path) -> list[float]:
-    """Milliseconds per query in process (second pass), in a child process with `preload` loaded."""
+def inprocess_times(store: Path, texts: list[str], preload: str | None, work: Path, held: str = "disk") -> list[float]:
+    """Milliseconds per query in process (second pass), in a child process with `preload` loaded
+    and the store `held` in "memory" or on "disk"."""
     work.mkdir(parents=True, exist_ok=True)
     given, out = work / "overhead-texts.json", work / "overhead-times.json"
     given.write_text(json.dumps(texts), encoding="utf-8")
     env = dict(os.environ)
     if preload:
         env["LD_PRELOAD"] = preload
-    subprocess.run([sys.executable, "-m", "bench.overhead", str(store), str(given), str(out)], check=True, env=env)
+    subprocess.run(
+        [sys.executable, "-m", "bench.overhead", str(store), str(given), str(out), held], check=True, env=env
+    )
     return [float(t) for t in json.loads(out.read_text(encoding="utf-8"))]
 
 
@@ -76,10 +81,10 @@ def run_ms(store: Any, text: str) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def _time_in_process(store_dir: str, texts: list[str]) -> list[float]:
-    import pyoxigraph as ox
+def _time_in_process(store_dir: str, texts: list[str], held: str) -> list[float]:
+    from drugkg.execution.worker import open_store
 
-    store = ox.Store.read_only(store_dir)
+    store, _ = open_store(store_dir, held)
     for text in texts:  # a first pass, untimed, as on the HTTP side
         run_ms(store, text)
     return [run_ms(store, text) for text in texts]
@@ -87,5 +92,6 @@ def _time_in_process(store_dir: str, texts: list[str]) -> list[float]:
 
 if __name__ == "__main__":
     store_arg, texts_arg, out_arg = sys.argv[1:4]
+    held_arg = sys.argv[4] if len(sys.argv) > 4 else "disk"
     chosen = json.loads(Path(texts_arg).read_text(encoding="utf-8"))
-    Path(out_arg).write_text(json.dumps(_time_in_process(store_arg, chosen)), encoding="utf-8")
+    Path(out_arg).write_text(json.dumps(_time_in_process(store_arg, chosen, held_arg)), encoding="utf-8")

@@ -33,6 +33,7 @@ from bench.load import LoadResult, percentile, run_load, wait_until_up
 from bench.measure import _descendants
 from bench.overhead import http_times, inprocess_times, paired_p50, run_ms
 from bench.run import (
+    BIN,
     ENV,
     RESULTS,
     ROOT,
@@ -83,6 +84,9 @@ def _start(kind: str, build: Path, extra: tuple[str, ...] = ()) -> tuple[subproc
     port = free_port()
     if kind == "oxigraph":
         cmd, url = _server_command("oxigraph", build, port)
+    elif kind == "oxigraph-memory":
+        cmd = [str(BIN / "oxigraph"), "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph"]
+        url = f"http://127.0.0.1:{port}/query"
     else:
         cmd, url = drugkg_serve(build, port, 0 if kind == "drugkg" else 64, extra)
     log = open(WORK / f"speed-{kind}.log", "wb")
@@ -92,7 +96,31 @@ def _start(kind: str, build: Path, extra: tuple[str, ...] = ()) -> tuple[subproc
     if wait_until_up(url, timeout=300, is_alive=lambda: proc.poll() is None) is None:
         _stop(proc)
         raise SystemExit(f"{kind} did not start (see {log.name})")
+    if kind == "oxigraph-memory":
+        _load_over_http(url.removesuffix("/query") + "/store", build / "drugkg.trig")
     return proc, url
+
+
+def _load_over_http(store_url: str, dump: Path) -> None:
+    """Oxigraph's in-memory server has no store until one is posted to it (the build's TriG)."""
+    import httpx
+
+    response = httpx.post(
+        store_url,
+        content=dump.read_bytes(),
+        headers={"Content-Type": "application/trig"},
+        timeout=600,
+        trust_env=False,
+    )
+    response.raise_for_status()
+
+
+def _held_by_workers(url: str) -> str:
+    """Where drugkg's workers hold the store ("memory" or "disk"), as its /health says."""
+    import httpx
+
+    workers = httpx.get(url.removesuffix("/sparql") + "/health", timeout=30, trust_env=False).json()["workers"]
+    return str(workers[0].get("store", "disk"))
 
 
 def tree_cpu_s(pid: int) -> float:
@@ -153,19 +181,23 @@ _ROUNDS = 2  # rounds of the overhead measure; each query's fastest time over th
 
 
 def _overhead(
-    servers: dict[str, tuple[subprocess.Popen[bytes], str]], store: Path, texts: list[str], preload: str | None
+    servers: dict[str, tuple[subprocess.Popen[bytes], str]],
+    store: Path,
+    texts: list[str],
+    preload: str | None,
+    held: str,
 ) -> dict[str, Any]:
-    """Paired per-request overhead: drugkg against in process with its workers' allocator
-    (`preload`), Oxigraph's server against in process with the system's (its own). The sides take
-    turns, _ROUNDS times, and each query's fastest time on each side is kept, so a slow moment of
-    the machine falls on no side alone."""
+    """Paired per-request overhead: drugkg against in process as its workers run (allocator
+    `preload`, the store `held` in memory or on disk), Oxigraph's server against in process as it
+    runs (the system's malloc, RocksDB). The sides take turns, _ROUNDS times, and each query's
+    fastest time on each side is kept, so a slow moment of the machine falls on no side alone."""
     sides: dict[str, Any] = {
-        "same": lambda: inprocess_times(store, texts, preload, WORK),
+        "same": lambda: inprocess_times(store, texts, preload, WORK, held),
         "drugkg": lambda: http_times(servers["drugkg"][1], texts),
         "oxigraph": lambda: http_times(servers["oxigraph"][1], texts),
     }
-    if preload is not None:
-        sides["system"] = lambda: inprocess_times(store, texts, None, WORK)
+    if preload is not None or held != "disk":
+        sides["system"] = lambda: inprocess_times(store, texts, None, WORK, "disk")
     best: dict[str, list[float]] = {}
     for _ in range(_ROUNDS):
         for side, measure in sides.items():
@@ -180,10 +212,11 @@ def _overhead(
         "drugkg_over_oxigraph_ms": paired_p50(best["drugkg"], best["oxigraph"]),
         "inprocess_p50_ms": _median(best["same"]),
         "inprocess_system_malloc_p50_ms": _median(system),
+        "inprocess_store": held,
     }
 
 
-KINDS = ("oxigraph", "drugkg", "drugkg-cache")
+KINDS = ("oxigraph", "oxigraph-memory", "drugkg", "drugkg-cache")
 SLICES = 6  # a point's time per server, cut in slices taken in turn (ABC CBA ...): the machine's drift falls on all
 
 
@@ -282,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
                 out[kind][f"c{clients}"] = point
         for kind, (_, url) in servers.items():
             entry = out[kind]
-            if kind != "oxigraph":
+            if kind.startswith("drugkg"):
                 entry["sparql_while_4_clients_read_pages"] = _under_page_load(
                     url, texts, args.seconds, _page_paths(prepare_data(args.size))
                 )
@@ -291,7 +324,8 @@ def main(argv: list[str] | None = None) -> int:
 
         preload = preload_for("auto")
         out["worker_allocator"] = "jemalloc" if preload else "system"
-        out["overhead"] = _overhead(servers, build / "store", list(inproc)[:_PAIRED], preload)
+        out["worker_store"] = _held_by_workers(servers["drugkg"][1])
+        out["overhead"] = _overhead(servers, build / "store", list(inproc)[:_PAIRED], preload, out["worker_store"])
     finally:
         for proc, _ in servers.values():
             _stop(proc)
@@ -317,7 +351,8 @@ def _section(out: dict[str, Any]) -> str:
             f"{MAX_EMBEDDED_MS:g} ms, bound to every synthetic drug; {out['seconds_per_point']:g} s a point; each "
             f"client from its own loopback address; the servers interleaved, {SLICES} slices a point each; "
             f"drugkg with {out.get('drugkg_workers', 2)} workers on "
-            f"{out.get('worker_allocator', 'system')} malloc; {out['date']}, "
+            f"{out.get('worker_allocator', 'system')} malloc, each holding the store "
+            f"{'in memory' if out.get('worker_store') == 'memory' else 'on disk'}; {out['date']}, "
             f"load average at start {out['load']}). drugkg "
             "with every limit on and its access log on. Server CPU: the server's process tree, per request."
         ),
@@ -328,6 +363,7 @@ def _section(out: dict[str, Any]) -> str:
     ]
     for kind, name in (
         ("oxigraph", "oxigraph serve-read-only"),
+        ("oxigraph-memory", "oxigraph serve, in memory (the build's TriG posted to it)"),
         ("drugkg", "drugkg serve, cache off"),
         ("drugkg-cache", "drugkg serve, result cache on"),
     ):
@@ -340,17 +376,23 @@ def _section(out: dict[str, Any]) -> str:
             f"{e['repeated_c4']['rps']:.0f} ({e['repeated_c4']['rps'] / ox_['repeated_c4']['rps']:.2f}x) |"
         )
     over = out["overhead"]
+    memory = out["oxigraph-memory"]
     lines += [
+        "",
+        "drugkg, cache off, over Oxigraph's in-memory server: "
+        + " / ".join(f"{out['drugkg'][f'c{c}']['rps'] / memory[f'c{c}']['rps']:.2f}x" for c in (1, 4, 16))
+        + " at 1 / 4 / 16 clients.",
         "",
         (
             f"Per-request overhead over in-process execution, paired by query ({over['queries']} queries, one "
             f"lean keep-alive client, second pass, each query's fastest of {over.get('rounds', 1)} rounds taken "
-            f"in turn with the in-process runs; in process with the workers' allocator, "
-            f"{out['worker_allocator']}): drugkg p50 {over['drugkg_ms']:.2f} ms; Oxigraph's server "
-            f"{over['oxigraph_ms']:.2f} ms (against in process with the system's malloc, its own); drugkg over "
+            f"in turn with the in-process runs; in process as the workers run: "
+            f"{out['worker_allocator']} malloc, the store {over.get('inprocess_store', 'disk')}): "
+            f"drugkg p50 {over['drugkg_ms']:.2f} ms; Oxigraph's server "
+            f"{over['oxigraph_ms']:.2f} ms (against in process as it runs: the system's malloc, on disk); drugkg over "
             f"Oxigraph's server, query by query, {over.get('drugkg_over_oxigraph_ms', float('nan')):.2f} ms. "
             f"In-process p50 {over['inprocess_p50_ms']:.2f} ms ({over['inprocess_system_malloc_p50_ms']:.2f} ms "
-            "with the system's malloc)."
+            "with the system's malloc, on disk)."
         ),
     ]
     for kind in ("drugkg", "drugkg-cache"):
@@ -376,7 +418,7 @@ def _report(out: dict[str, Any]) -> None:
     print(f"{out['size']}, {out['distinct_queries']} distinct queries, {out['seconds_per_point']:g} s a point")
     print("| server | 1 client req/s | 4 | 16 | ratio to oxigraph 1 / 4 / 16 | repeated, 4 clients |")
     print("|---|---|---|---|---|---|")
-    for kind in ("oxigraph", "drugkg", "drugkg-cache"):
+    for kind in KINDS:
         e = out[kind]
         rates = [e[f"c{c}"]["rps"] for c in (1, 4, 16)]
         ratios = " / ".join(f"{e[f'c{c}']['rps'] / ox_[f'c{c}']['rps']:.2f}" for c in (1, 4, 16))
@@ -397,10 +439,12 @@ def _report(out: dict[str, Any]) -> None:
     print(
         f"per-request overhead, paired p50: drugkg {over['drugkg_ms']:.2f} ms "
         f"(workers on {out['worker_allocator']}), oxigraph's server {over['oxigraph_ms']:.2f} ms; "
-        f"drugkg over oxigraph's server {over['drugkg_over_oxigraph_ms']:.2f} ms"
+        f"drugkg over oxigraph's server {over['drugkg_over_oxigraph_ms']:.2f} ms; "
+        f"in process: {over['inprocess_p50_ms']:.2f} ms ({out['worker_store']}), "
+        f"{over['inprocess_system_malloc_p50_ms']:.2f} ms (system malloc, disk)"
     )
     print(f"server CPU per request, ms (in process: {out['inprocess_cpu_ms_per_query']:.2f} a query)")
-    for kind in ("oxigraph", "drugkg", "drugkg-cache"):
+    for kind in KINDS:
         print(
             f"  {kind}: "
             + " / ".join(f"{out[kind][f'c{c}']['server_cpu_ms_per_request']:.2f}" for c in (1, 4, 16))

@@ -91,6 +91,7 @@ class PoolSettings:
     client_queue: int = 16
     client_seconds: float = 60.0
     allocator: str = "auto"  # the workers' malloc: "auto" (jemalloc if installed), "jemalloc" or "system"
+    store: str = "auto"  # where each worker holds the store: "memory", "disk" or "auto" (see worker.STORE_MODES)
 
     @property
     def per_client_workers(self) -> int:
@@ -154,14 +155,16 @@ class _Frames:
         return out
 
 
-def _spawn(store_path: Path, memory_mb: int, preload: str | None = None) -> subprocess.Popen[bytes]:
+def _spawn(
+    store_path: Path, memory_mb: int, preload: str | None = None, store: str = "disk"
+) -> subprocess.Popen[bytes]:
     env = dict(os.environ)
     if preload:
         env["LD_PRELOAD"] = " ".join(p for p in (preload, env.get("LD_PRELOAD", "")) if p)
     env["RUST_BACKTRACE"] = "0"  # an allocation past RLIMIT_AS: one line in the log, not a backtrace
     env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH", "")) if p)
     return subprocess.Popen(
-        [sys.executable, "-c", _WORKER_MAIN, str(store_path), str(memory_mb * MIB)],
+        [sys.executable, "-c", _WORKER_MAIN, str(store_path), str(memory_mb * MIB), store],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         env=env,
@@ -296,6 +299,7 @@ class _Worker:
         self.baseline = 0
         self.network_blocked = False
         self.allocator = "system"
+        self.store = "disk"
         self.task: _Task | None = None
         self.spare = False
         self.timer: asyncio.TimerHandle | None = None
@@ -337,6 +341,7 @@ class _Worker:
             self.baseline = int(payload["rss"])
             self.network_blocked = bool(payload["network_blocked"])
             self.allocator = str(payload.get("allocator", "system"))
+            self.store = str(payload.get("store", "disk"))
             self.pool._worker_ready(self)
             return
         task, self.task = self.task, None
@@ -449,6 +454,8 @@ class Executor:
                 "query workers use the system's malloc: jemalloc is not installed (with it, queries take "
                 "about 17%% less CPU; Debian: apt-get install libjemalloc2)"
             )
+        held = "in memory (a copy each)" if all(w.store == "memory" for w in self.workers) else "on disk"
+        log.info("query workers hold the store %s; --store sets where", held)
         if not all(w.network_blocked for w in self.workers):
             log.warning(
                 "query workers could not be cut off the network (seccomp unavailable here); "
@@ -471,7 +478,7 @@ class Executor:
         self.workers.clear()
 
     def _add_worker(self, *, spare: bool = False) -> None:
-        worker = _Worker(self, _spawn(self.store_path, self.limits.memory_mb, self.preload))
+        worker = _Worker(self, _spawn(self.store_path, self.limits.memory_mb, self.preload, self.settings.store))
         worker.spare = spare
         self.workers.append(worker)
 
@@ -700,7 +707,13 @@ class Executor:
     def status(self) -> dict[str, Any]:
         """The pool as /health shows it."""
         workers = [
-            {"pid": w.pid, "state": w.state, "rss_mib": round(w.rss() / MIB, 1), "allocator": w.allocator}
+            {
+                "pid": w.pid,
+                "state": w.state,
+                "rss_mib": round(w.rss() / MIB, 1),
+                "allocator": w.allocator,
+                "store": w.store,
+            }
             for w in self.workers
         ]
         return {
@@ -721,6 +734,7 @@ class Executor:
                 "client_queue": self.settings.client_queue,
                 "client_seconds_per_minute": self.settings.client_seconds,
                 "allocator": self.settings.allocator,
+                "store": self.settings.store,
             },
         }
 

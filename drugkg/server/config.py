@@ -55,6 +55,7 @@ class ServerConfig:
     access_log: str = "text"  # "text", "json" or "off"
     result_cache_mb: int = 64
     allocator: str = "auto"
+    store: str = "auto"  # where the query workers hold the store: memory, disk or auto
 
     @property
     def limits(self) -> Limits:
@@ -70,6 +71,7 @@ class ServerConfig:
             client_queue=self.client_queue,
             client_seconds=self.client_seconds,
             allocator=self.allocator,
+            store=self.store,
         )
 
     def shown(self) -> dict[str, Any]:

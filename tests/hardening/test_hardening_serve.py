@@ -14,6 +14,7 @@ import signal
 import socket
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -100,6 +101,8 @@ def test_health_reports_the_pool_and_every_limit(server: str) -> None:
     assert [w["state"] for w in body["workers"]] == ["idle", "idle", "spare"]
     # `make test` installs libjemalloc2 (the Makefile's jemalloc target); each worker says what it loaded
     assert [w["allocator"] for w in body["workers"]] == ["jemalloc", "jemalloc", "jemalloc"]
+    # the tiny build is far under worker.MEMORY_STORE_MAX_QUADS: with --store auto each worker copies it into memory
+    assert [w["store"] for w in body["workers"]] == ["memory", "memory", "memory"]
     assert body["limits"] == {
         "timeout_s": 3.0,
         "memory_mb_per_query": 200,
@@ -111,6 +114,7 @@ def test_health_reports_the_pool_and_every_limit(server: str) -> None:
         "client_queue": 16,
         "client_seconds_per_minute": 60.0,
         "allocator": "auto",
+        "store": "auto",
     }
     assert body["http"]["header_timeout_s"] == 1.0
     assert body["http"]["max_connections"] == 4096
@@ -462,6 +466,70 @@ def test_allocator_system_runs_workers_on_the_system_malloc_with_the_same_answer
     system, jemalloc = asyncio.run(answer("system")), asyncio.run(answer("jemalloc"))
     assert system[0] == ["system"] and jemalloc[0] == ["jemalloc"]
     assert system[1] == jemalloc[1] and b'"n"' in system[1]
+
+
+def test_workers_holding_the_store_in_memory_answer_as_on_disk(tmp_path: Path) -> None:
+    import asyncio
+    import json
+
+    import pyoxigraph as ox
+
+    from drugkg.execution import Executor, Limits, PoolSettings
+    from drugkg.execution.jobs import QueryJob
+
+    queries = {
+        "count": ("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "json"),
+        "graphs": ("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", "json"),
+        "named graphs": ("SELECT DISTINCT ?g WHERE { GRAPH ?g {} }", "json"),
+        "blank nodes": ("SELECT ?list ?first WHERE { ?list rdf:first ?first }", "json"),
+        "graph": ("CONSTRUCT { ?s ?p ?o } WHERE { ?s a owl:Class ; ?p ?o }", "ntriples"),
+    }
+    prologue = "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> PREFIX owl: <http://www.w3.org/2002/07/owl#> "
+
+    ex = "http://example.org/"
+    disk_store = ox.Store(str(tmp_path / "store"))
+    head, tail = ox.BlankNode("c14n0"), ox.BlankNode("c14n1")
+    rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    disk_store.extend(
+        [
+            ox.Quad(ox.NamedNode(ex + "a"), ox.NamedNode(ex + "list"), head, ox.NamedNode(ex + "g1")),
+            ox.Quad(head, ox.NamedNode(rdf + "first"), ox.Literal("one", language="en"), ox.NamedNode(ex + "g1")),
+            ox.Quad(head, ox.NamedNode(rdf + "rest"), tail, ox.NamedNode(ex + "g1")),
+            ox.Quad(tail, ox.NamedNode(rdf + "first"), ox.Literal("2", datatype=ox.NamedNode(ex + "n"))),
+            ox.Quad(tail, ox.NamedNode(rdf + "rest"), ox.NamedNode(rdf + "nil")),
+            ox.Quad(
+                ox.NamedNode(ex + "C"), ox.NamedNode(rdf + "type"), ox.NamedNode("http://www.w3.org/2002/07/owl#Class")
+            ),
+        ]
+    )
+    disk_store.add_graph(ox.NamedNode(ex + "empty"))
+    disk_store.flush()
+    del disk_store
+
+    async def answers(store: str) -> tuple[list[str], dict[str, bytes]]:
+        executor = Executor(tmp_path / "store", Limits(), PoolSettings(workers=1, spare_workers=0, store=store))
+        await executor.start()
+        try:
+            got = {
+                name: (await executor.run(QueryJob(prologue + text, fmt, 100_000), "c")).body
+                for name, (text, fmt) in queries.items()
+            }
+            return [w["store"] for w in executor.status()["workers"]], got
+        finally:
+            await executor.stop()
+
+    def rows(body: bytes, fmt: str) -> list[str]:
+        if fmt == "ntriples":
+            return sorted(map(str, ox.parse(body, format=ox.RdfFormat.N_TRIPLES)))
+        return sorted(json.dumps(row, sort_keys=True) for row in json.loads(body)["results"]["bindings"])
+
+    (memory_held, memory), (disk_held, disk) = asyncio.run(answers("memory")), asyncio.run(answers("disk"))
+    assert memory_held == ["memory"] and disk_held == ["disk"]
+    for name, (_, fmt) in queries.items():
+        assert rows(memory[name], fmt) == rows(disk[name], fmt), name
+    assert len(rows(memory["blank nodes"], "json")) == 2
+    assert '"value":"http://example.org/empty"' in memory["named graphs"].decode()
+    assert '"type":"bnode","value":"c14n' in memory["blank nodes"].decode(), "the copy keeps the build's labels"
 
 
 def test_serve_refuses_an_allocator_that_is_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
