@@ -58,16 +58,27 @@ def _descendants(pid: int) -> list[int]:
     return out
 
 
+def _pss(pid: int) -> int:
+    """Bytes of a process's proportional set size: its resident pages, each shared page divided
+    among the processes sharing it (drugkg's forked workers share the store's pages)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as fh:
+            return int(fh.read().split()[1]) * _PAGE
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
 def tree_rss(pid: int) -> float:
-    """Resident memory (MB) of a process and all its descendants, summed."""
-    total = 0
-    for p in _descendants(pid):
-        try:
-            with open(f"/proc/{p}/statm", "rb") as fh:
-                total += int(fh.read().split()[1]) * _PAGE
-        except (OSError, IndexError, ValueError):
-            pass
-    return total / 1e6
+    """Memory (MB) of a process and all its descendants: their PSS summed, so a page shared by
+    several of them counts once (RSS where the kernel gives no PSS)."""
+    return sum(_pss(p) for p in _descendants(pid)) / 1e6
 
 
 def kill_tree(pid: int, sig: int = signal.SIGKILL) -> None:

@@ -344,7 +344,7 @@ def _endpoint_section(sizes: list[dict[str, Any]]) -> list[str]:
                         f"| {r['requests']} / {r['errors']} |"
                     )
     w("")
-    w("| triples | server | start-up (until it answers) | RSS idle | RSS after load |")
+    w("| triples | server | start-up (until it answers) | memory idle (PSS) | memory after load (PSS) |")
     w("|---|---|---|---|---|")
     for s in sizes:
         for kind, e in _servers(s):

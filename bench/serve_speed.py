@@ -1,4 +1,4 @@
-"""drugkg serve against bare `oxigraph serve-read-only`, interleaved in one run, on distinct queries.
+"""drugkg serve against bare Oxigraph's server, interleaved in one run, on distinct queries.
 
     python -m bench.serve_speed                     # 100k triples, 3 s a point (about 2 minutes)
     python -m bench.serve_speed --seconds 8         # longer points
@@ -9,11 +9,16 @@ shuffled with a fixed seed; the same list for every server. Each client connects
 loopback address (127.0.0.2, 127.0.0.3, ...), as separate users would. The servers run at once
 and take turns: each point is cut into slices, taken in the order ABC CBA ABC ..., so that the
 machine's drift in speed (up to a quarter from run to run here) falls on every server alike.
-drugkg runs with its defaults (every limit on, access log on), its result cache off and then
-on; the repeated workload (one drug's queries, again and again) shows what the cache does. The per-request
-overhead is paired by query (bench/overhead.py): each query's latency over HTTP from one lean
-client minus its time in process with the workers' allocator, for drugkg and for Oxigraph, the
-HTTP and in-process runs taken in turn and each query's fastest time kept. Writes
+Oxigraph runs as `oxigraph serve-read-only` on the build's store (RocksDB, the issue's
+yardstick) and as `oxigraph serve` in memory with the build's TriG posted to it (what drugkg's
+workers do with a small store: the fair comparison of the path, engine and storage alike).
+drugkg runs with its defaults (every limit on, access log on, the workers holding the store in
+memory up to 200,000 quads), its result cache off and then on; the repeated workload (one
+drug's queries, again and again) shows what the cache does. The per-request overhead is paired
+by query (bench/overhead.py): each query's latency over HTTP from one lean client minus its
+time in process as the server runs it (drugkg: the workers' allocator and store; Oxigraph's
+read-only server: the system's malloc, on disk), the HTTP and in-process runs taken in turn and
+each query's fastest time kept. Writes
 bench/results/serve-speed.json and prints a table.
 """
 

@@ -176,9 +176,10 @@ def _add_limit_arguments(parser: argparse.ArgumentParser) -> None:
         "--store",
         choices=STORE_MODES,
         default="auto",
-        help="where each query worker holds the store: a copy in memory (queries take about a quarter "
-        "of the CPU; about 130 MB a worker per 100,000 quads), RocksDB on disk, or auto: in memory "
-        f"up to {MEMORY_STORE_MAX_QUADS:,} quads (default auto)",
+        help="where the query workers read the store: one copy in memory that they share, being forks "
+        "of the process holding it (queries take about a quarter of the CPU; about 130 MB and 1 s of "
+        "start-up per 100,000 quads), RocksDB on disk, or auto: in memory up to "
+        f"{MEMORY_STORE_MAX_QUADS:,} quads (default auto)",
     )
 
 

@@ -1,9 +1,12 @@
 """Run queries in supervised worker processes, under time, memory and row budgets.
 
 pyoxigraph's `Store.query` cannot be stopped from outside, so every query runs in a worker
-process (`drugkg.execution.worker`) that is killed to stop it. Each worker is a child process
-with its own pair of pipes and a persistent, length-prefixed protocol; answers come back as
-bytes already serialised by the worker, so the server only copies them to the socket.
+process (`drugkg.execution.worker`) that is killed to stop it. Each worker has its own pair of
+pipes and a persistent, length-prefixed protocol; answers come back as bytes already serialised
+by the worker, so the server only copies them to the socket. Workers reading the store on disk
+are child processes; workers holding it in memory (`PoolSettings.store`) are forks of one
+template process that loaded it once (`drugkg.execution.template`), so they share its pages
+and a replacement is ready in milliseconds.
 
 - `Executor` (the server's): a pool of workers under asyncio. Any worker death (kill -9, abort
   on its memory limit, segfault) is seen at once as end-of-file on its pipe, logged, and the
@@ -35,7 +38,8 @@ from typing import Any
 
 from drugkg.execution.allocator import preload_for
 from drugkg.execution.jobs import Answer, JobFailed
-from drugkg.execution.worker import HEADER, PAGE_SIZE, rss_bytes
+from drugkg.execution.template import ForkedProcess, Template
+from drugkg.execution.worker import HEADER, PAGE_SIZE, rss_bytes, where_to_hold
 
 __all__ = [
     "ClientLimited",
@@ -57,6 +61,7 @@ _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 _WATCH_INTERVAL = 0.02
 # Not `-m`: the module must be imported under its own name, so its exception classes are shared.
 _WORKER_MAIN = "import sys; from drugkg.execution.worker import main; sys.exit(main())"
+_TEMPLATE_MAIN = "import sys; from drugkg.execution.worker import template_main; sys.exit(template_main())"
 # A worker holding this much more than when it started, after a query, is replaced.
 _RECYCLE_ABOVE = 96 * MIB
 # A client whose recent queries take this long (a moving average) is "heavy": its queries run in
@@ -156,19 +161,38 @@ class _Frames:
 
 
 def _spawn(
-    store_path: Path, memory_mb: int, preload: str | None = None, store: str = "disk"
+    store_path: Path, memory_mb: int, preload: str | None = None, store: str = "disk", *, template: int | None = None
 ) -> subprocess.Popen[bytes]:
+    """A worker of its own (pipes on its stdin and stdout), or with `template` (a socket), the fork
+    template of workers holding the store in memory (drugkg.execution.template)."""
     env = dict(os.environ)
     if preload:
         env["LD_PRELOAD"] = " ".join(p for p in (preload, env.get("LD_PRELOAD", "")) if p)
     env["RUST_BACKTRACE"] = "0"  # an allocation past RLIMIT_AS: one line in the log, not a backtrace
     env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH", "")) if p)
+    if template is not None:
+        return subprocess.Popen(
+            [sys.executable, "-c", _TEMPLATE_MAIN, str(store_path), str(memory_mb * MIB)], stdin=template, env=env
+        )
     return subprocess.Popen(
         [sys.executable, "-c", _WORKER_MAIN, str(store_path), str(memory_mb * MIB), store],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         env=env,
     )
+
+
+def _where_to_hold(store_path: Path, mode: str) -> str:
+    """ "memory" or "disk" for the pool's workers ("disk" when the store cannot be read here:
+    the workers then fail to start and say why)."""
+    if mode != "auto":
+        return mode
+    import pyoxigraph
+
+    try:
+        return where_to_hold(pyoxigraph.Store.read_only(str(store_path)), mode)
+    except OSError:
+        return "disk"
 
 
 def _open_statm(pid: int) -> int:
@@ -290,10 +314,10 @@ class _Client:
 class _Worker:
     """One worker process and its pipes, as the pool's event loop sees it."""
 
-    def __init__(self, pool: Executor, proc: subprocess.Popen[bytes]) -> None:
+    def __init__(self, pool: Executor, proc: subprocess.Popen[bytes] | ForkedProcess) -> None:
         self.pool = pool
         self.proc = proc
-        self.pid = proc.pid
+        self.pid = proc.pid or 0  # a forked worker's comes with its first frame
         self.frames = _Frames()
         self.ready = False
         self.baseline = 0
@@ -305,7 +329,7 @@ class _Worker:
         self.timer: asyncio.TimerHandle | None = None
         self.ended = False
         self.fd = proc.stdout.fileno()  # type: ignore[union-attr]
-        self.statm = _open_statm(proc.pid)
+        self.statm = _open_statm(self.pid) if self.pid else -1
         os.set_blocking(self.fd, False)
         pool.loop.add_reader(self.fd, self._readable)
 
@@ -338,6 +362,9 @@ class _Worker:
     def _on_frame(self, payload: Any) -> None:
         if not self.ready:
             self.ready = True
+            if not self.pid:
+                self.pid = int(payload["pid"])
+                self.statm = _open_statm(self.pid)
             self.baseline = int(payload["rss"])
             self.network_blocked = bool(payload["network_blocked"])
             self.allocator = str(payload.get("allocator", "system"))
@@ -421,12 +448,15 @@ class Executor:
         self._watch: asyncio.Task[None] | None = None
         self._stopping = False
         self.preload = preload_for(settings.allocator)
+        self.held = "disk"  # where the workers hold the store, decided at start
+        self.template: Template | None = None
 
     # -------------------------------------------------------- lifecycle
 
     async def start(self, wait: float = 60.0) -> None:
         """Start every worker and wait until they are all ready."""
         self.loop = asyncio.get_running_loop()
+        self.held = _where_to_hold(self.store_path, self.settings.store)
         for _ in range(self.settings.workers):
             self._add_worker()
         for _ in range(self.settings.spare_workers):
@@ -454,7 +484,7 @@ class Executor:
                 "query workers use the system's malloc: jemalloc is not installed (with it, queries take "
                 "about 17%% less CPU; Debian: apt-get install libjemalloc2)"
             )
-        held = "in memory (a copy each)" if all(w.store == "memory" for w in self.workers) else "on disk"
+        held = "in memory (forks of one copy)" if self.held == "memory" else "on disk"
         log.info("query workers hold the store %s; --store sets where", held)
         if not all(w.network_blocked for w in self.workers):
             log.warning(
@@ -476,11 +506,35 @@ class Executor:
             await asyncio.to_thread(worker.proc.wait)
             worker.close_pipes()
         self.workers.clear()
+        if self.template is not None:
+            await self.template.stop()
 
     def _add_worker(self, *, spare: bool = False) -> None:
-        worker = _Worker(self, _spawn(self.store_path, self.limits.memory_mb, self.preload, self.settings.store))
+        proc: subprocess.Popen[bytes] | ForkedProcess
+        if self.held == "memory":
+            proc = self._template().fork()
+        else:
+            proc = _spawn(self.store_path, self.limits.memory_mb, self.preload, "disk")
+        worker = _Worker(self, proc)
         worker.spare = spare
         self.workers.append(worker)
+
+    def _template(self) -> Template:
+        """The fork template, started again if it has ended."""
+        if self.template is None or self.template.ended:
+            self.template = Template(
+                self.loop,
+                lambda control: _spawn(self.store_path, self.limits.memory_mb, self.preload, template=control),
+                self._template_ended,
+            )
+        return self.template
+
+    def _template_ended(self, template: Template) -> None:
+        if not self._stopping:
+            log.warning(
+                "the query workers' fork template %d ended; its workers ended with it, and they are being replaced",
+                template.proc.pid,
+            )
 
     def _top_up(self) -> None:
         """Back to `workers` answering and `spare_workers` waiting: a spare takes a dead one's place."""
@@ -519,7 +573,7 @@ class Executor:
         if self._stopping:
             return
         self.restarts += 1
-        if worker.ready:
+        if worker.ready or getattr(worker.proc, "lost_with_template", False):
             self._respawn()
         else:  # it died starting (a broken store?): no respawn storm, try again in a second
             self.loop.call_later(1.0, self._respawn)
@@ -533,6 +587,8 @@ class Executor:
         code = await asyncio.to_thread(worker.proc.wait)
         worker.close_pipes()
         how = describe_exit(code)
+        if code is None and getattr(worker.proc, "lost_with_template", False):
+            how = "ended with its fork template"
         self.deaths[how] += 1
         if task is not None and not task.future.done():
             if code == -signal.SIGABRT:  # Rust aborts when an allocation fails (RLIMIT_AS)
@@ -716,8 +772,15 @@ class Executor:
             }
             for w in self.workers
         ]
+        template = self.template
         return {
             "workers": workers,
+            "template": None
+            if template is None
+            else {
+                "pid": template.proc.pid,
+                "state": "ended" if template.ended else ("ready" if template.ready else "starting"),
+            },
             "ready_workers": sum(1 for w in self.workers if w.ready and not w.spare),
             "busy_workers": sum(1 for w in self.workers if w.task is not None),
             "queued": len(self.queue),

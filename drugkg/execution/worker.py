@@ -9,7 +9,9 @@ The first frame the worker sends is its status (`{"pid", "network_blocked", "rss
 
 The store is opened read-only and, when asked (`STORE_MODES`), copied into memory: pyoxigraph's
 in-memory store answers the catalogue's queries in about a quarter of the CPU time RocksDB needs
-(bench/serve_speed), with the same engine and the same terms, blank nodes' labels included.
+(bench/serve_speed), with the same engine and the same terms, blank nodes' labels included. The
+server's workers then come from `template_main`, one process holding that copy and forking a
+worker whenever the server asks for one (drugkg.execution.template).
 
 The worker is cut off the network (seccomp) before it opens anything, ignores SIGINT (the
 server decides when it stops), runs SCHED_BATCH (a heavy client's job SCHED_IDLE, see
@@ -39,9 +41,9 @@ __all__ = [
 ]
 
 HEADER = struct.Struct(">I")
-# Where a worker keeps the store: "memory" (a copy), "disk" (RocksDB), or "auto": in memory when
-# the store holds at most MEMORY_STORE_MAX_QUADS quads (each worker holds its own copy: about
-# 130 MB and 0.9 s of start-up per 100,000 quads).
+# Where the workers read the store: "memory" (one copy, in the fork template: about 130 MB and
+# 0.9 s of start-up per 100,000 quads), "disk" (RocksDB), or "auto": in memory when the store
+# holds at most MEMORY_STORE_MAX_QUADS quads.
 STORE_MODES = ("auto", "memory", "disk")
 MEMORY_STORE_MAX_QUADS = 200_000
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
@@ -116,12 +118,19 @@ def _set_policy(policy: int) -> bool:
         return False
 
 
+def where_to_hold(store: Any, mode: str) -> str:
+    """ "memory" or "disk": `mode`, with "auto" decided by the size of `store` (a pyoxigraph Store)."""
+    if mode == "auto":
+        return "memory" if len(store) <= MEMORY_STORE_MAX_QUADS else "disk"
+    return mode
+
+
 def open_store(store_path: str, mode: str) -> tuple[Any, str]:
     """The store to answer from, and where it is held ("memory" or "disk")."""
     import pyoxigraph
 
     disk = pyoxigraph.Store.read_only(store_path)
-    if mode == "disk" or (mode == "auto" and len(disk) > MEMORY_STORE_MAX_QUADS):
+    if where_to_hold(disk, mode) == "disk":
         return disk, "disk"
     memory = pyoxigraph.Store()
     for graph in disk.named_graphs():  # empty named graphs too: GRAPH ?g {} sees them
@@ -139,40 +148,33 @@ def _answer(store: Any, job: Any, context: dict[str, Any]) -> tuple[Any, ...]:
         return ("error", err.status, err.message)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv  # `python -c` leaves argv[0] as "-c"
-    store_path, budget = args[0], int(args[1])
-    mode = args[2] if len(args) > 2 else "disk"
+def _prepare() -> bool:
+    """What every worker (and the fork template) does first; True when cut off the network."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    # The protocol owns fds 0 and 1; anything printed goes to stderr (the server's log).
-    channel_in = os.fdopen(os.dup(0), "rb")
-    channel_out = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)
-
     _die_with_parent()
     _set_policy(os.SCHED_BATCH)
-    from drugkg.execution.allocator import in_use
     from drugkg.execution.sandbox import block_network
 
-    blocked = block_network()
-    store, held = open_store(store_path, mode)
-    from drugkg.execution.jobs import preload
+    return block_network()
 
-    preload()
+
+def _status(blocked: bool, held: str) -> dict[str, Any]:
+    from drugkg.execution.allocator import in_use
+
+    return {
+        "pid": os.getpid(),
+        "network_blocked": blocked,
+        "rss": rss_bytes(os.getpid()),
+        "allocator": in_use(),
+        "store": held,
+    }
+
+
+def serve_jobs(store: Any, channel_in: BinaryIO, channel_out: BinaryIO, budget: int, status: dict[str, Any]) -> int:
+    """Answer jobs from `channel_in` until it closes; the worker's exit code."""
     _limit_memory(budget)
-    write_frame(
-        channel_out,
-        {
-            "pid": os.getpid(),
-            "network_blocked": blocked,
-            "rss": rss_bytes(os.getpid()),
-            "allocator": in_use(),
-            "store": held,
-        },
-    )
+    write_frame(channel_out, {**status, "pid": os.getpid(), "rss": rss_bytes(os.getpid())})
     context: dict[str, Any] = {}
     while True:
         try:
@@ -189,6 +191,136 @@ def main(argv: list[str] | None = None) -> int:
         write_frame(channel_out, reply)
         if idle and not _set_policy(os.SCHED_BATCH):
             return 0  # not allowed back to normal priority: end, the supervisor starts a fresh worker
+
+
+def main(argv: list[str] | None = None) -> int:
+    """A worker of its own: `main([STORE, MEMORY_BYTES, MODE])`, its protocol on fds 0 and 1."""
+    args = sys.argv[1:] if argv is None else argv  # `python -c` leaves argv[0] as "-c"
+    store_path, budget = args[0], int(args[1])
+    mode = args[2] if len(args) > 2 else "disk"
+    # The protocol owns fds 0 and 1; anything printed goes to stderr (the server's log).
+    channel_in = os.fdopen(os.dup(0), "rb")
+    channel_out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    blocked = _prepare()
+    store, held = open_store(store_path, mode)
+    from drugkg.execution.jobs import preload
+
+    preload()
+    return serve_jobs(store, channel_in, channel_out, budget, _status(blocked, held))
+
+
+def template_main(argv: list[str] | None = None) -> int:
+    """The fork template: holds the store in memory and forks a worker for each request.
+
+    `template_main([STORE, MEMORY_BYTES])`, with a SOCK_SEQPACKET socket on fd 0. It sends its
+    status as JSON, then takes "fork" messages, each with the two pipe ends of a new worker
+    (its jobs in, its answers out). Each worker is a fork of this process, so the workers share
+    the store's memory (copy-on-write) and a new one is ready in milliseconds. For every fork it
+    answers {"forked": PID} (with a pidfd of the child where Linux has them), and when a child
+    ends, {"exit": PID, "code": CODE} (negative: the signal that ended it).
+    """
+    import socket
+
+    args = sys.argv[1:] if argv is None else argv
+    store_path, budget = args[0], int(args[1])
+    control = socket.socket(fileno=os.dup(0))
+    os.dup2(2, 1)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    blocked = _prepare()
+    store, held = open_store(store_path, "memory")
+    from drugkg.execution.jobs import preload
+
+    preload()
+    status = _status(blocked, held)
+    _send_json(control, {"ready": status})
+    wake_read, wake_write = os.pipe()
+    os.set_blocking(wake_write, False)
+    signal.set_wakeup_fd(wake_write)
+    signal.signal(signal.SIGCHLD, lambda number, frame: None)
+    try:
+        _fork_on_request(control, store, budget, status, (wake_read, wake_write))
+    except (BrokenPipeError, ConnectionError):
+        pass  # the server has gone
+    return 0
+
+
+def _fork_on_request(control: Any, store: Any, budget: int, status: dict[str, Any], wake: tuple[int, int]) -> None:
+    import select
+    import socket
+
+    wake_read = wake[0]
+    while True:
+        readable = select.select([control.fileno(), wake_read], [], [])[0]
+        if wake_read in readable:
+            os.read(wake_read, 512)
+        _reap_children(control)
+        if control.fileno() in readable:
+            message, fds, _, _ = socket.recv_fds(control, 64, 2)
+            if not message:
+                return  # the server has gone
+            if len(fds) != 2:
+                for fd in fds:
+                    os.close(fd)
+                continue
+            pid = os.fork()
+            if pid == 0:
+                _forked_worker(store, fds, budget, status, (control.fileno(), *wake))
+            _announce_fork(control, pid, fds)
+
+
+def _send_json(control: Any, message: dict[str, Any], fds: list[int] | None = None) -> None:
+    import json
+    import socket
+
+    socket.send_fds(control, [json.dumps(message).encode()], fds or [])
+
+
+def _forked_worker(
+    store: Any, fds: list[int], budget: int, status: dict[str, Any], template_fds: tuple[int, ...]
+) -> None:
+    """In the child of a fork: a worker on the two pipe ends `fds`; never returns."""
+    code = 1
+    try:
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        for fd in template_fds:
+            os.close(fd)
+        _die_with_parent()
+        code = serve_jobs(store, os.fdopen(fds[0], "rb"), os.fdopen(fds[1], "wb"), budget, status)
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        os._exit(code)
+
+
+def _announce_fork(control: Any, pid: int, fds: list[int]) -> None:
+    """In the template after a fork: drop the child's pipe ends, tell the server its pid (and a pidfd)."""
+    for fd in fds:
+        os.close(fd)
+    try:
+        pidfds = [os.pidfd_open(pid)]
+    except (AttributeError, OSError):
+        pidfds = []
+    _send_json(control, {"forked": pid}, pidfds)
+    for fd in pidfds:
+        os.close(fd)
+
+
+def _reap_children(control: Any) -> None:
+    while True:
+        try:
+            pid, wait_status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        _send_json(control, {"exit": pid, "code": os.waitstatus_to_exitcode(wait_status)})
 
 
 if __name__ == "__main__":

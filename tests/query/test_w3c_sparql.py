@@ -256,6 +256,8 @@ def client(shared_build: Path) -> Iterator[TestClient]:
 
     app = create_app(ServerConfig(build_dir=shared_build), BuildFolder(shared_build, {}))
     with TestClient(app, base_url="http://www.example") as test_client:
+        # the workers hold the store in memory (--store auto, a small store): that path is compared here
+        assert {w["store"] for w in test_client.get("/health").json()["workers"]} == {"memory"}
         yield test_client
 
 
