@@ -130,6 +130,10 @@ class Template:
     def _send(self, child: ForkedProcess) -> None:
         try:
             socket.send_fds(self.control, [b"fork"], child.their_ends())
+        except BlockingIOError:  # the template has not read the last requests yet: again shortly
+            self.asked.append(child)
+            self.loop.call_later(0.01, self._send_asked)
+            return
         except OSError:
             child.close_their_ends()
             child.ended(None)
@@ -137,6 +141,12 @@ class Template:
             return
         child.close_their_ends()
         self.forking.append(child)
+
+    def _send_asked(self) -> None:
+        if self.ready and not self.ended:
+            asked, self.asked = self.asked, []
+            for child in asked:
+                self._send(child)
 
     def _readable(self) -> None:
         while not self.ended:
@@ -154,9 +164,7 @@ class Template:
     def _on_message(self, message: dict[str, Any], fds: list[int]) -> None:
         if "ready" in message:
             self.ready, self.status = True, message["ready"]
-            asked, self.asked = self.asked, []
-            for child in asked:
-                self._send(child)
+            self._send_asked()
         elif "forked" in message:
             child = self.forking.popleft()
             self.children[int(message["forked"])] = child

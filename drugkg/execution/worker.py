@@ -45,6 +45,7 @@ HEADER = struct.Struct(">I")
 # 0.9 s of start-up per 100,000 quads), "disk" (RocksDB), or "auto": in memory when the store
 # holds at most MEMORY_STORE_MAX_QUADS quads.
 STORE_MODES = ("auto", "memory", "disk")
+OOM_SCORE_ADJ = 500  # a worker's /proc/self/oom_score_adj (raising it needs no privilege)
 MEMORY_STORE_MAX_QUADS = 200_000
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
@@ -171,8 +172,20 @@ def _status(blocked: bool, held: str) -> dict[str, Any]:
     }
 
 
+def _first_for_the_oom_killer() -> None:
+    """Linux: the kernel's OOM killer takes a query worker before the server or the template."""
+    try:
+        with open("/proc/self/oom_score_adj", "r+", encoding="ascii") as adj:
+            if int(adj.read()) < OOM_SCORE_ADJ:  # only ever raised: lowering needs a privilege
+                adj.seek(0)
+                adj.write(str(OOM_SCORE_ADJ))
+    except (OSError, ValueError):
+        pass
+
+
 def serve_jobs(store: Any, channel_in: BinaryIO, channel_out: BinaryIO, budget: int, status: dict[str, Any]) -> int:
     """Answer jobs from `channel_in` until it closes; the worker's exit code."""
+    _first_for_the_oom_killer()
     _limit_memory(budget)
     write_frame(channel_out, {**status, "pid": os.getpid(), "rss": rss_bytes(os.getpid())})
     context: dict[str, Any] = {}

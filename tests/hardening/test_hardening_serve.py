@@ -186,6 +186,15 @@ def test_workers_are_forks_of_one_template_holding_the_store(server: str) -> Non
     template = health(server)["template"]
     assert template["state"] == "ready"
     assert [_parent(pid) for pid in worker_pids(server, spares=True)] == [template["pid"]] * 3
+    # the OOM killer takes a worker (its query is answered 503, it is replaced) before the template
+    ours = _oom_score_adj(_parent(template["pid"]))  # the server's, which the template keeps
+    assert _oom_score_adj(template["pid"]) == ours
+    assert [_oom_score_adj(pid) for pid in worker_pids(server, spares=True)] == [max(ours, 500)] * 3
+
+
+def _oom_score_adj(pid: int) -> int:
+    with open(f"/proc/{pid}/oom_score_adj", encoding="ascii") as adj:
+        return int(adj.read())
 
 
 def test_kill_9_of_the_fork_template_then_200(server: str) -> None:
