@@ -333,6 +333,11 @@ class _Worker:
         os.set_blocking(self.fd, False)
         pool.loop.add_reader(self.fd, self._readable)
 
+    @property
+    def lost_with_template(self) -> bool:
+        """A forked worker whose template ended after it had been ready (not a start failure)."""
+        return isinstance(self.proc, ForkedProcess) and self.proc.lost_with_template
+
     def rss(self) -> int:
         """Resident bytes, read again from the worker's open /proc statm (0 once it is gone)."""
         try:
@@ -573,7 +578,7 @@ class Executor:
         if self._stopping:
             return
         self.restarts += 1
-        if worker.ready or getattr(worker.proc, "lost_with_template", False):
+        if worker.ready or worker.lost_with_template:
             self._respawn()
         else:  # it died starting (a broken store?): no respawn storm, try again in a second
             self.loop.call_later(1.0, self._respawn)
@@ -587,7 +592,7 @@ class Executor:
         code = await asyncio.to_thread(worker.proc.wait)
         worker.close_pipes()
         how = describe_exit(code)
-        if code is None and getattr(worker.proc, "lost_with_template", False):
+        if code is None and worker.lost_with_template:
             how = "ended with its fork template"
         self.deaths[how] += 1
         if task is not None and not task.future.done():

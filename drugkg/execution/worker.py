@@ -35,8 +35,12 @@ __all__ = [
     "PAGE_SIZE",
     "STORE_MODES",
     "main",
+    "open_store",
     "read_frame",
     "rss_bytes",
+    "serve_jobs",
+    "template_main",
+    "where_to_hold",
     "write_frame",
 ]
 
@@ -149,6 +153,13 @@ def _answer(store: Any, job: Any, context: dict[str, Any]) -> tuple[Any, ...]:
         return ("error", err.status, err.message)
 
 
+def _output_to_the_log() -> None:
+    """Once the protocol's fds are taken: anything printed goes to stderr (the server's log)."""
+    os.dup2(2, 1)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+
+
 def _prepare() -> bool:
     """What every worker (and the fork template) does first; True when cut off the network."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -211,12 +222,9 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv  # `python -c` leaves argv[0] as "-c"
     store_path, budget = args[0], int(args[1])
     mode = args[2] if len(args) > 2 else "disk"
-    # The protocol owns fds 0 and 1; anything printed goes to stderr (the server's log).
-    channel_in = os.fdopen(os.dup(0), "rb")
+    channel_in = os.fdopen(os.dup(0), "rb")  # the protocol owns fds 0 and 1
     channel_out = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)
+    _output_to_the_log()
     blocked = _prepare()
     store, held = open_store(store_path, mode)
     from drugkg.execution.jobs import preload
@@ -240,9 +248,7 @@ def template_main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     store_path, budget = args[0], int(args[1])
     control = socket.socket(fileno=os.dup(0))
-    os.dup2(2, 1)
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)
+    _output_to_the_log()
     blocked = _prepare()
     store, held = open_store(store_path, "memory")
     from drugkg.execution.jobs import preload
