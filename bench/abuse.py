@@ -22,8 +22,11 @@ Nothing leaves the machine: every request goes to 127.0.0.1.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import multiprocessing
 import os
+import queue
 import signal
 import socket
 import subprocess
@@ -257,43 +260,83 @@ def _idle_connections(base: str, count: int) -> list[socket.socket]:
     return opened
 
 
-def _phase(base: str, good: int, abuse: bool, seconds: float, queries: list[str]) -> Tally:
+def _client_process(
+    base: str,
+    kinds: list[str],
+    count: int | None,
+    stop: Any,
+    ready: Any,
+    queries: list[str],
+    offset: int,
+    address: str,
+    results: Any,
+) -> None:
+    """One client in a process of its own (so no client waits for another's interpreter lock):
+    ready at the barrier, then its loop; its tally goes back on `results`."""
     tally = Tally()
-    stop = threading.Event()
-    per_client = good // 2
-    goods = [
-        threading.Thread(
-            target=_client_loop, args=(base, ["good"], per_client, stop, tally, queries, k * 7, f"127.0.0.{2 + k}")
-        )
-        for k in range(2)
+    ready.wait()
+    try:
+        _client_loop(base, kinds, count, stop, tally, queries, offset, address)
+    finally:
+        results.put((kinds == ["good"], dict(tally.statuses), tally.latencies, tally.unexpected))
+
+
+ABUSE_MIXES = [
+    ["malformed", "oversized", "update-post", "update-in-query", "service"],
+    ["slow"],
+    ["service", "malformed", "slow", "update-in-query", "oversized"],
+    ["runaway-abandoned"],
+    ["memory-bomb"],
+    ["nested"],
+    ["slowloris"],
+    ["slowloris"],
+]
+
+
+def _phase(base: str, good: int, abuse: bool, seconds: float, queries: list[str]) -> Tally:
+    """Two good clients (127.0.0.2, .3) and, with `abuse`, eight abusive ones (127.0.1.10, ...),
+    each a process of its own, all starting together; the killer and the idle connections here."""
+    context = multiprocessing.get_context("spawn")
+    stop, results = context.Event(), context.Queue()
+    clients: list[tuple[list[str], int | None, int, str]] = [
+        (["good"], good // 2, k * 7, f"127.0.0.{2 + k}") for k in range(2)
     ]
-    bad = []
-    idle: list[socket.socket] = []
     if abuse:
-        mixes = [
-            ["malformed", "oversized", "update-post", "update-in-query", "service"],
-            ["slow"],
-            ["service", "malformed", "slow", "update-in-query", "oversized"],
-            ["runaway-abandoned"],
-            ["memory-bomb"],
-            ["nested"],
-            ["slowloris"],
-            ["slowloris"],
-        ]
-        bad = [
-            threading.Thread(target=_client_loop, args=(base, mix, None, stop, tally, queries, k, f"127.0.1.{10 + k}"))
-            for k, mix in enumerate(mixes)
-        ]
-        bad.append(threading.Thread(target=_killer, args=(base, stop, tally.killed)))
-        idle = _idle_connections(base, IDLE_CONNECTIONS)
-    for t in goods + bad:
-        t.start()
+        clients += [(mix, None, k, f"127.0.1.{10 + k}") for k, mix in enumerate(ABUSE_MIXES)]
+    ready = context.Barrier(len(clients) + 1)
+    processes = [
+        context.Process(
+            target=_client_process,
+            args=(base, kinds, count, stop, ready, queries, offset, address, results),
+            daemon=True,
+        )
+        for kinds, count, offset, address in clients
+    ]
+    for process in processes:
+        process.start()
+    tally = Tally()
+    idle = _idle_connections(base, IDLE_CONNECTIONS) if abuse else []
+    killer = threading.Thread(target=_killer, args=(base, stop, tally.killed)) if abuse else None
+    ready.wait(timeout=120)
+    if killer:
+        killer.start()
     deadline = time.monotonic() + seconds
-    for t in goods:
-        t.join(timeout=max(0.1, deadline - time.monotonic()))
+    reports: list[tuple[bool, dict[str, Counter[int]], list[float], list[str]]] = []
+    while sum(report[0] for report in reports) < 2 and time.monotonic() < deadline:
+        with contextlib.suppress(queue.Empty):
+            reports.append(results.get(timeout=max(0.01, deadline - time.monotonic())))
     stop.set()
-    for t in goods + bad:
-        t.join(timeout=35)
+    while len(reports) < len(processes):
+        reports.append(results.get(timeout=60))
+    for _, statuses, latencies, unexpected in reports:
+        for kind, counts in statuses.items():
+            tally.statuses.setdefault(kind, Counter()).update(counts)
+        tally.latencies.extend(latencies)
+        tally.unexpected.extend(unexpected[: max(0, 20 - len(tally.unexpected))])
+    for process in processes:
+        process.join(timeout=35)
+    if killer:
+        killer.join(timeout=10)
     for sock in idle:
         sock.close()
     return tally

@@ -166,6 +166,7 @@ def _prepare() -> bool:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _die_with_parent()
     _set_policy(os.SCHED_BATCH)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a worker aborted at its memory limit dumps no core
     from drugkg.execution.sandbox import block_network
 
     return block_network()

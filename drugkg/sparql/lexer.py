@@ -10,9 +10,10 @@ them (`?viral_load`, `ex:load`, `"SERVICE"`) is never read as the keyword. Bare 
 from __future__ import annotations
 
 import re
+from itertools import islice
 from typing import NamedTuple
 
-__all__ = ["LexError", "Token", "tokenize"]
+__all__ = ["LexError", "Token", "TooDeep", "tokenize"]
 
 # PN_CHARS_BASE and friends of the grammar (19.8, productions 164-173), as character classes.
 _PN_CHARS_BASE = (
@@ -78,18 +79,55 @@ class LexError(ValueError):
         self.offset = offset
 
 
-def tokenize(text: str) -> list[Token]:
+class TooDeep(ValueError):
+    """Brackets nested deeper than allowed; `offset` is the bracket that goes past the limit."""
+
+    def __init__(self, offset: int) -> None:
+        super().__init__(f"brackets nested too deep at offset {offset}")
+        self.offset = offset
+
+
+_CHUNK = 256  # tokens read at a time: a refusal stops the reading within a chunk of its place
+_DEPTH_STEP = {"{": 1, "(": 1, "[": 1, "}": -1, ")": -1, "]": -1}
+
+
+def tokenize(text: str, *, max_depth: int | None = None) -> list[Token]:
     """The query's tokens in order, without whitespace and comments; LexError at a character no terminal takes.
 
-    The matches tile the text: `error` takes a character that starts no terminal.
+    The matches tile the text: `error` takes a character that starts no terminal. With
+    `max_depth`, TooDeep at the first bracket that nests deeper. Either way the first problem in
+    the text is the one raised, and the text after its chunk is not read, so a huge nested query
+    costs little to refuse.
     """
-    matches = list(_TERMINALS.finditer(text))
-    kinds = [found.lastgroup for found in matches]
-    if "error" in kinds:
-        found = matches[kinds.index("error")]
-        raise LexError(f"unexpected character {found.group('error')!r}", found.start("error"))
-    return [
-        _new_tuple(Token, (kind, found[kind], found.start(kind)))
-        for kind, found in zip(kinds, matches, strict=True)
-        if kind
-    ]
+    if max_depth is not None and text.count("{") + text.count("(") + text.count("[") <= max_depth:
+        max_depth = None  # it cannot nest deeper
+    matches = _TERMINALS.finditer(text)
+    tokens: list[Token] = []
+    depth = 0
+    while chunk := list(islice(matches, _CHUNK)):
+        kinds = [found.lastgroup for found in chunk]
+        error = None
+        if "error" in kinds:
+            end = kinds.index("error")
+            error, kinds, chunk = chunk[end], kinds[:end], chunk[:end]
+        read = [
+            _new_tuple(Token, (kind, found[kind], found.start(kind)))
+            for kind, found in zip(kinds, chunk, strict=True)
+            if kind
+        ]
+        if max_depth is not None:
+            depth = _nest(read, depth, max_depth)
+        if error is not None:
+            raise LexError(f"unexpected character {error.group('error')!r}", error.start("error"))
+        tokens += read
+    return tokens
+
+
+def _nest(tokens: list[Token], depth: int, max_depth: int) -> int:
+    """The bracket depth after `tokens`, from `depth`; TooDeep past `max_depth`."""
+    for token in tokens:
+        if token.kind == "punct" and token.text in _DEPTH_STEP:
+            depth += _DEPTH_STEP[token.text]
+            if depth > max_depth:
+                raise TooDeep(token.offset)
+    return depth

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from urllib.parse import urljoin
 
 from drugkg.errors import DrugkgError
-from drugkg.sparql.lexer import LexError, Token, tokenize
+from drugkg.sparql.lexer import LexError, Token, TooDeep, tokenize
 
 __all__ = [
     "MAX_DEPTH",
@@ -129,20 +129,13 @@ def _refuse_pname(token: Token) -> None:
 
 
 def _max_depth(tokens: list[Token]) -> int:
-    """How deep the brackets nest; QueryRefused past MAX_DEPTH (only punctuation has these texts)."""
+    """How deep the brackets nest (only punctuation has these texts)."""
     depth = deepest = 0
     for token in tokens:
         text = token.text
         if text in _OPENERS:
             depth += 1
-            if depth > deepest:
-                deepest = depth
-                if depth > MAX_DEPTH:
-                    raise QueryRefused(
-                        f"the query nests brackets more than {MAX_DEPTH} deep (at offset {token.offset}); "
-                        "write it with fewer nested groups or parentheses",
-                        400,
-                    )
+            deepest = max(deepest, depth)
         elif text in _CLOSERS:
             depth -= 1
     return deepest
@@ -211,7 +204,13 @@ def _iri_of(token: Token, prefixes: dict[str, str], base: str | None) -> str:
 
 def _scan(text: str) -> list[Token]:
     try:
-        return tokenize(text)
+        return tokenize(text, max_depth=MAX_DEPTH)
+    except TooDeep as err:
+        raise QueryRefused(
+            f"the query nests brackets more than {MAX_DEPTH} deep (at offset {err.offset}); "
+            "write it with fewer nested groups or parentheses",
+            400,
+        ) from None
     except LexError as err:
         line = text.count("\n", 0, err.offset) + 1
         column = err.offset - (text.rfind("\n", 0, err.offset) + 1) + 1
@@ -230,9 +229,24 @@ def _read(text: str) -> tuple[list[Token], _Reading, dict[str, str], int]:
     return tokens, reading, prefixes, start
 
 
-@functools.lru_cache(maxsize=2048)
 def analyse(text: str) -> QueryText:
     """The policy's verdict on `text`: a QueryText, or QueryRefused (see the module docstring)."""
+    verdict = _verdict(text)
+    if isinstance(verdict, QueryRefused):
+        raise QueryRefused(str(verdict), verdict.status, fetches=verdict.fetches)
+    return verdict
+
+
+@functools.lru_cache(maxsize=2048)
+def _verdict(text: str) -> QueryText | QueryRefused:
+    """The verdict, refusals cached too: the same refused query sent again costs a lookup."""
+    try:
+        return _analysed(text)
+    except QueryRefused as refusal:
+        return QueryRefused(str(refusal), refusal.status, fetches=refusal.fetches)  # without its frames
+
+
+def _analysed(text: str) -> QueryText:
     tokens, reading, prefixes, start = _read(text)
     words: set[str] = set()
     variables: set[str] = set()

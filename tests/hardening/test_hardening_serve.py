@@ -192,6 +192,20 @@ def test_workers_are_forks_of_one_template_holding_the_store(server: str) -> Non
     assert [_oom_score_adj(pid) for pid in worker_pids(server, spares=True)] == [max(ours, 500)] * 3
 
 
+def test_workers_and_template_write_no_core_dump(server: str) -> None:
+    # a worker that aborts at its memory limit (Rust's failed allocation: SIGABRT) must not write
+    # hundreds of megabytes of core where the kernel would put one
+    wait_settled(server)
+    pids = [health(server)["template"]["pid"], *worker_pids(server, spares=True)]
+    assert [_core_limit(pid) for pid in pids] == [["0", "0"]] * 4
+
+
+def _core_limit(pid: int) -> list[str]:
+    with open(f"/proc/{pid}/limits", encoding="ascii") as limits:
+        line = next(line for line in limits if line.startswith("Max core file size"))
+    return line.split()[4:6]
+
+
 def _oom_score_adj(pid: int) -> int:
     with open(f"/proc/{pid}/oom_score_adj", encoding="ascii") as adj:
         return int(adj.read())

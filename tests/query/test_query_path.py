@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -118,6 +119,30 @@ def test_depth_at_the_limit_is_accepted() -> None:
     assert analyse(query).depth == MAX_DEPTH
     with pytest.raises(QueryRefused):
         analyse("SELECT * WHERE " + "{" * (MAX_DEPTH + 1) + "}" * (MAX_DEPTH + 1))
+
+
+def test_depth_is_refused_at_the_first_bracket_past_the_limit_whatever_follows() -> None:
+    opening = "SELECT * WHERE " + "{ " * 1000
+    past = len("SELECT * WHERE ") + 2 * MAX_DEPTH  # the offset of bracket MAX_DEPTH + 1
+    for tail in ("?s ?p ?o " + "} " * 1000, "\x00 and the rest is never read", "SELEKT ^^ }"):
+        with pytest.raises(QueryRefused, match=rf"more than {MAX_DEPTH} deep \(at offset {past}\)"):
+            analyse(opening + tail)
+    told = re.escape("syntax error at line 1, column 17: unexpected character '\\x00'")
+    with pytest.raises(QueryRefused, match=told):
+        analyse("SELECT * WHERE {\x00" + "{ " * 1000)  # the first problem in the text is the one told
+    assert analyse('ASK { FILTER("' + "{" * 500 + "\" != '((((') }").depth == 2  # brackets in strings do not nest
+
+
+def test_a_refused_query_asked_again_is_refused_alike() -> None:
+    query = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"
+    raised = []
+    for _ in range(3):
+        with pytest.raises(QueryRefused) as caught:
+            analyse(query)
+        raised.append(caught.value)
+    assert [(str(r), r.status, r.fetches) for r in raised] == [(str(raised[0]), 403, True)] * 3
+    assert str(raised[0]).startswith("SERVICE is not allowed")
+    assert len({id(r) for r in raised}) == 3  # a new exception each time: no traceback grows on a cached one
 
 
 def test_cli_refuses_service_with_exit_2_and_no_connection(tmp_path: Path) -> None:
