@@ -111,6 +111,14 @@ def _add_limit_arguments(parser: argparse.ArgumentParser) -> None:
             "memory per query above a worker's start; past it the query gets 503 and the worker is replaced",
         ),
         ("--spare-workers", _non_negative_int, 1, "N", "workers started ahead, taking a dead worker's place at once"),
+        (
+            "--extra-workers",
+            _non_negative_int,
+            None,
+            "N",
+            "spares lent to a light client's query while every worker runs one past 0.25 s, at most N at "
+            "once (default: as many as --workers; 0: none)",
+        ),
         ("--max-queue", whole, 64, "N", "queries waiting for a worker; past it 503 with Retry-After"),
         (
             "--client-workers",
@@ -266,6 +274,7 @@ def run(args: argparse.Namespace) -> int:
         public_base=public_base,
         workers=args.workers,
         spare_workers=args.spare_workers,
+        extra_workers=args.extra_workers,
         public_url=_public_url(args),
         memory_mb=args.memory_mb,
         max_queue=args.max_queue,

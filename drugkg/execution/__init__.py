@@ -62,6 +62,8 @@ _WATCH_INTERVAL = 0.02
 # Not `-m`: the module must be imported under its own name, so its exception classes are shared.
 _WORKER_MAIN = "import sys; from drugkg.execution.worker import main; sys.exit(main())"
 _TEMPLATE_MAIN = "import sys; from drugkg.execution.worker import template_main; sys.exit(template_main())"
+# A retired worker still alive after this many seconds is killed.
+_RETIRE_WITHIN = 5.0
 # A worker holding this much more than when it started, after a query, is replaced.
 _RECYCLE_ABOVE = 96 * MIB
 # A client whose recent queries take this long (a moving average) is "heavy": its queries run in
@@ -86,11 +88,13 @@ class PoolSettings:
     """The pool's size and how it is shared between clients (0 for client_workers: half the pool).
 
     Spare workers are started and ready but take no query: when a worker dies, a spare takes its
-    place at once (a new process needs a few hundred milliseconds to be ready).
+    place at once (a new process needs a few hundred milliseconds to be ready). Extra workers are
+    spares lent to a light client's query while every worker runs one past HEAVY_QUERY_SECONDS.
     """
 
     workers: int = 2
     spare_workers: int = 1
+    extra_workers: int | None = None  # None: as many as `workers`; 0: none (see Executor._add_extra)
     max_queue: int = 64
     client_workers: int = 0
     client_queue: int = 16
@@ -101,6 +105,10 @@ class PoolSettings:
     @property
     def per_client_workers(self) -> int:
         return self.client_workers or max(1, self.workers // 2)
+
+    @property
+    def most_extra_workers(self) -> int:
+        return self.workers if self.extra_workers is None else self.extra_workers
 
 
 class Unavailable(Exception):
@@ -326,6 +334,7 @@ class _Worker:
         self.store = "disk"
         self.task: _Task | None = None
         self.spare = False
+        self.retiring = False  # told to end: an extra no longer needed
         self.timer: asyncio.TimerHandle | None = None
         self.ended = False
         self.fd = proc.stdout.fileno()  # type: ignore[union-attr]
@@ -349,6 +358,8 @@ class _Worker:
     def state(self) -> str:
         if not self.ready:
             return "starting"
+        if self.retiring:
+            return "retiring"
         return "busy" if self.task else ("spare" if self.spare else "idle")
 
     def _readable(self) -> None:
@@ -425,6 +436,15 @@ class _Worker:
         if self.timer:
             self.timer.cancel()
         self.pool._worker_ended(self)
+
+    def retire(self) -> None:
+        """End this idle worker cleanly: its input closed, it finishes and exits (killed if it lingers)."""
+        self.retiring = True
+        try:
+            self.proc.stdin.close()  # type: ignore[union-attr]
+        except OSError:
+            pass
+        self.pool.loop.call_later(_RETIRE_WITHIN, self.kill)
 
     def close_pipes(self) -> None:
         if self.statm >= 0:
@@ -541,9 +561,12 @@ class Executor:
                 template.proc.pid,
             )
 
+    def _answering(self) -> list[_Worker]:
+        return [w for w in self.workers if not w.spare and not w.retiring]
+
     def _top_up(self) -> None:
         """Back to `workers` answering and `spare_workers` waiting: a spare takes a dead one's place."""
-        answering = [w for w in self.workers if not w.spare]
+        answering = self._answering()
         spares = sorted((w for w in self.workers if w.spare), key=lambda w: not w.ready)
         for _ in range(self.settings.workers - len(answering)):
             if spares:
@@ -567,6 +590,15 @@ class Executor:
             worker.kill()
             return
         self._dispatch()
+        if worker.task is None and len(self._answering()) > self.settings.workers:
+            self._give_back(worker)
+
+    def _give_back(self, worker: _Worker) -> None:
+        """An answering worker above `workers`, now idle: a spare again if one is missing, else retired."""
+        if sum(1 for w in self.workers if w.spare) < self.settings.spare_workers:
+            worker.spare = True
+        else:
+            worker.retire()
 
     def _worker_ended(self, worker: _Worker) -> None:
         if worker in self.workers:
@@ -575,7 +607,7 @@ class Executor:
         if task is not None:  # charged now: the client may ask again before the reap
             self._task_done(task, penalty=DEATH_PENALTY_SECONDS)
         self.loop.create_task(self._reap(worker, task))
-        if self._stopping:
+        if self._stopping or (worker.retiring and task is None):
             return
         self.restarts += 1
         if worker.ready or worker.lost_with_template:
@@ -591,6 +623,9 @@ class Executor:
     async def _reap(self, worker: _Worker, task: _Task | None) -> None:
         code = await asyncio.to_thread(worker.proc.wait)
         worker.close_pipes()
+        if worker.retiring and task is None and code == 0:
+            log.info("query worker %d retired (an extra worker no longer needed)", worker.pid)
+            return
         how = describe_exit(code)
         if code is None and worker.lost_with_template:
             how = "ended with its fork template"
@@ -725,15 +760,39 @@ class Executor:
     def _dispatch(self) -> None:
         heavy_running = sum(1 for w in self.workers if w.task is not None and w.task.heavy)
         for worker in self.workers:
-            if not worker.ready or worker.task is not None or worker.ended or worker.spare:
+            if not worker.ready or worker.task is not None or worker.ended or worker.spare or worker.retiring:
                 continue
             task = self._next_task(heavy_running)
             if task is None:
                 return
-            self.queue.remove(task)
-            self._client(task.client).running += 1
+            self._run(task, worker)
             heavy_running += task.heavy
-            worker.start(task)
+        if self.queue:
+            self._add_extra()
+
+    def _run(self, task: _Task, worker: _Worker) -> None:
+        self.queue.remove(task)
+        self._client(task.client).running += 1
+        worker.start(task)
+
+    def _add_extra(self) -> None:
+        """A light query waits and every worker runs one past HEAVY_QUERY_SECONDS (new clients'
+        first queries are light until they are timed): a ready spare takes it as an extra worker,
+        at most `most_extra_workers` at once, and a new spare is started in its place."""
+        answering = self._answering()
+        if len(answering) - self.settings.workers >= self.settings.most_extra_workers:
+            return
+        now = time.monotonic()
+        if any(w.task is None or now - w.task.started < HEAVY_QUERY_SECONDS for w in answering):
+            return
+        spare = next((w for w in self.workers if w.spare and w.ready and not w.ended), None)
+        task = self._next_task(heavy_running=len(self.workers))  # past the heavy cap: light tasks only
+        if spare is None or task is None:
+            return
+        spare.spare = False
+        log.info("every query worker runs a long query: spare %d takes a light one as an extra worker", spare.pid)
+        self._run(task, spare)
+        self._top_up()
 
     # -------------------------------------------------------- memory watch
 
@@ -750,6 +809,8 @@ class Executor:
                         "query from %s stopped: over the memory budget of %d MiB", task.client, task.limits.memory_mb
                     )
                     worker.stop_task(MemoryExceeded(_memory_message(task.limits.memory_mb)))
+            if self.queue:
+                self._add_extra()  # the running queries may have become long since the last dispatch
             if time.monotonic() - pruned > 10:
                 pruned = time.monotonic()
                 self._prune_clients()
@@ -786,8 +847,9 @@ class Executor:
                 "pid": template.proc.pid,
                 "state": "ended" if template.ended else ("ready" if template.ready else "starting"),
             },
-            "ready_workers": sum(1 for w in self.workers if w.ready and not w.spare),
+            "ready_workers": sum(1 for w in self._answering() if w.ready),
             "busy_workers": sum(1 for w in self.workers if w.task is not None),
+            "extra_workers": max(0, len(self._answering()) - self.settings.workers),
             "queued": len(self.queue),
             "restarts": self.restarts,
             "worker_exits": dict(self.deaths),
@@ -797,6 +859,7 @@ class Executor:
                 "max_rows": self.limits.max_rows,
                 "workers": self.settings.workers,
                 "spare_workers": self.settings.spare_workers,
+                "extra_workers": self.settings.most_extra_workers,
                 "max_queue": self.settings.max_queue,
                 "client_workers": self.settings.per_client_workers,
                 "client_queue": self.settings.client_queue,

@@ -44,6 +44,7 @@ class ServerConfig:
     # the request's Host header. Empty: http://127.0.0.1:PORT/ (set by `drugkg serve`).
     public_url: str = "http://127.0.0.1/"
     spare_workers: int = 1
+    extra_workers: int | None = None  # lent to light queries while every worker runs a long one; None: `workers`
     memory_mb: int = DEFAULT_MEMORY_MB
     max_queue: int = 64
     client_workers: int = 0
@@ -66,6 +67,7 @@ class ServerConfig:
         return PoolSettings(
             workers=self.workers,
             spare_workers=self.spare_workers,
+            extra_workers=self.extra_workers,
             max_queue=self.max_queue,
             client_workers=self.client_workers,
             client_queue=self.client_queue,

@@ -9,6 +9,7 @@ docs/reliability.md.
 from __future__ import annotations
 
 import concurrent.futures
+import logging
 import os
 import signal
 import socket
@@ -109,6 +110,7 @@ def test_health_reports_the_pool_and_every_limit(server: str) -> None:
         "max_rows": 10_000,
         "workers": 2,
         "spare_workers": 1,
+        "extra_workers": 2,
         "max_queue": 64,
         "client_workers": 1,
         "client_queue": 16,
@@ -305,6 +307,39 @@ def test_abandoned_runaways_do_not_delay_another_client(server: str) -> None:
         time.sleep(0.05)
 
 
+def test_new_clients_long_queries_do_not_hold_back_a_light_query(server: str, caplog: pytest.LogCaptureFixture) -> None:
+    """Two new clients' first queries are light until timed, and take both workers: once they
+    have run past HEAVY_QUERY_SECONDS, the spare answers a third client's query as an extra
+    worker, and afterwards the pool is back to two workers and a spare."""
+    wait_settled(server)
+    caplog.set_level(logging.INFO, logger="drugkg.serve")
+    restarts = health(server)["restarts"]
+
+    def long_query(address: str) -> int:
+        with client(address, timeout=10) as http:
+            return http.post(f"{server}/sparql", data={"query": HEAVY}).status_code
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        longs = [pool.submit(long_query, address) for address in ("127.0.0.5", "127.0.0.6")]
+        deadline = time.monotonic() + 2
+        while health(server)["busy_workers"] < 2:
+            assert time.monotonic() < deadline, health(server)
+            time.sleep(0.02)
+        time.sleep(0.4)  # both past HEAVY_QUERY_SECONDS (0.25 s)
+        with client("127.0.0.7") as http:
+            started = time.perf_counter()
+            light = ask(http, server, 7)
+            light_s = time.perf_counter() - started
+        assert [f.result() for f in longs] == [503, 503]  # the time limit (3 s) stopped them
+    assert light.status_code == 200 and light.json()["boolean"] is True
+    assert light_s < 1.0, light_s  # not the 2.6 s left of the long queries
+    lent = [r.getMessage() for r in caplog.records if "as an extra worker" in r.getMessage()]
+    assert len(lent) == 1, lent
+    wait_settled(server)  # the extra given back: two workers and one spare again
+    after = health(server)
+    assert after["extra_workers"] == 0 and after["restarts"] == restarts + 2, after  # the two timed out
+
+
 def test_nested_query_is_400_or_a_clean_503_never_500(server: str) -> None:
     nested = "SELECT * WHERE " + "{ " * 2220 + "?s ?p ?o " + "} " * 2220
     with client("127.0.0.2", timeout=20) as http:
@@ -318,8 +353,9 @@ def test_nested_query_is_400_or_a_clean_503_never_500(server: str) -> None:
 
 
 def test_full_queue_is_503_with_retry_after(tiny_build) -> None:
+    # no extra workers: the spare would otherwise take the waiting query once the first has run 0.25 s
     with (
-        running_server(tiny_build, timeout=2.0, workers=1, max_queue=1, result_cache_mb=0) as url,
+        running_server(tiny_build, timeout=2.0, workers=1, max_queue=1, result_cache_mb=0, extra_workers=0) as url,
         concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool,
     ):
         first = pool.submit(client("127.0.0.2").post, f"{url}/sparql", data={"query": HEAVY})
