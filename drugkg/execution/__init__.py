@@ -457,6 +457,13 @@ class _Worker:
                 pass
 
 
+def _template_status(template: Template) -> dict[str, Any]:
+    return {
+        "pid": template.proc.pid,
+        "state": "ended" if template.ended else ("ready" if template.ready else "starting"),
+    }
+
+
 class Executor:
     """A supervised pool of query workers over one read-only store (use from one event loop)."""
 
@@ -545,20 +552,28 @@ class Executor:
         self.workers.append(worker)
 
     def _template(self) -> Template:
-        """The fork template, started again if it has ended."""
+        """The fork template: if it has ended, its standby (which holds the same copy), else a new one."""
         if self.template is None or self.template.ended:
-            self.template = Template(
-                self.loop,
-                lambda control: _spawn(self.store_path, self.limits.memory_mb, self.preload, template=control),
-                self._template_ended,
-            )
+            successor = None if self.template is None else self.template.successor()
+            if successor is not None:
+                successor.promote(self._template_ended)
+                self.template = successor
+            else:
+                self.template = Template.spawn(
+                    self.loop,
+                    lambda control: _spawn(self.store_path, self.limits.memory_mb, self.preload, template=control),
+                    self._template_ended,
+                )
         return self.template
 
     def _template_ended(self, template: Template) -> None:
         if not self._stopping:
+            standby = template.standby
             log.warning(
-                "the query workers' fork template %d ended; its workers ended with it, and they are being replaced",
+                "the query workers' fork template %s ended; its workers ended with it, and they are being "
+                "replaced (%s)",
                 template.proc.pid,
+                f"from its standby {standby.proc.pid}" if standby and not standby.ended else "from a new copy",
             )
 
     def _answering(self) -> list[_Worker]:
@@ -841,12 +856,10 @@ class Executor:
         template = self.template
         return {
             "workers": workers,
-            "template": None
-            if template is None
-            else {
-                "pid": template.proc.pid,
-                "state": "ended" if template.ended else ("ready" if template.ready else "starting"),
-            },
+            "template": None if template is None else _template_status(template),
+            "standby_template": None
+            if template is None or template.standby is None
+            else _template_status(template.standby),
             "ready_workers": sum(1 for w in self._answering() if w.ready),
             "busy_workers": sum(1 for w in self.workers if w.task is not None),
             "extra_workers": max(0, len(self._answering()) - self.settings.workers),

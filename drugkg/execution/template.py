@@ -4,6 +4,9 @@ When the workers hold the store in memory, one template process loads it once an
 worker: the workers share the store's pages (copy-on-write) instead of holding a copy each, and
 a replacement is ready in milliseconds instead of the seconds a load takes. The template is a
 child of the server; the workers are its children, so it reaps them and reports how each ended.
+Each template keeps a standby: a fork of itself, sharing the same copy, that outlives it. When
+the template dies, its workers die with it, and the standby takes its place at once, so that
+new workers need no new copy of the store.
 
 - `Template`: the template process and its control socket, on the pool's event loop.
 - `ForkedProcess`: one forked worker, with what the pool uses of `subprocess.Popen` (`pid`,
@@ -17,6 +20,7 @@ import collections
 import json
 import logging
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -89,32 +93,119 @@ class ForkedProcess:
         return self.returncode
 
 
+class Standby:
+    """What the server has of a standby template's process: not its child (it is the template's),
+    so it is killed by its pidfd and waited for on it, with no exit code."""
+
+    def __init__(self) -> None:
+        self.pid: int | None = None
+        self.pidfd: int | None = None
+        self.kill_wanted = False
+
+    def adopt(self, pid: int, pidfd: int | None) -> None:
+        self.pid, self.pidfd = pid, pidfd
+        if self.kill_wanted:
+            self.kill()
+
+    def kill(self) -> None:
+        if self.pid is None:
+            self.kill_wanted = True
+            return
+        try:
+            if self.pidfd is not None:
+                signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+            else:
+                os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    def wait(self) -> None:
+        """Block until it has ended (a pidfd is readable then); call in a thread."""
+        if self.pidfd is not None:
+            select.select([self.pidfd], [], [])
+            os.close(self.pidfd)
+            self.pidfd = None
+
+
 class Template:
     """The template process; `fork()` gives a new worker (forked as soon as the template is ready)."""
 
     def __init__(
         self,
         loop: asyncio.AbstractEventLoop,
-        spawn: Callable[[int], subprocess.Popen[bytes]],
+        control: socket.socket,
+        proc: subprocess.Popen[bytes] | Standby,
         on_end: Callable[[Template], None],
+        *,
+        keep_standby: bool,
     ) -> None:
         self.loop = loop
         self.on_end = on_end
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        try:
-            self.proc = spawn(theirs.fileno())
-        finally:
-            theirs.close()
-        self.control = ours
-        ours.setblocking(False)
+        self.proc = proc
+        self.control = control
+        control.setblocking(False)
         self.ready = False
         self.status: dict[str, Any] = {}
         self.ended = False
+        self.keep_standby = keep_standby
+        self.standby: Template | None = None
         self.asked: list[ForkedProcess] = []  # before the template was ready
         self.forking: collections.deque[ForkedProcess] = collections.deque()  # sent, pid not yet known
+        self.standing_by: collections.deque[Standby] = collections.deque()  # sent, pid not yet known
         self.children: dict[int, ForkedProcess] = {}
-        self.reaped: asyncio.Task[int] | None = None
-        loop.add_reader(ours.fileno(), self._readable)
+        self.reaped: asyncio.Task[Any] | None = None
+        loop.add_reader(control.fileno(), self._readable)
+
+    @classmethod
+    def spawn(
+        cls,
+        loop: asyncio.AbstractEventLoop,
+        spawn: Callable[[int], subprocess.Popen[bytes]],
+        on_end: Callable[[Template], None],
+    ) -> Template:
+        """A new template process (`spawn` starts it on the socket it is given), with a standby."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            proc = spawn(theirs.fileno())
+        finally:
+            theirs.close()
+        return cls(loop, ours, proc, on_end, keep_standby=True)
+
+    def successor(self) -> Template | None:
+        """This ended template's standby, to take its place (None if there is none)."""
+        standby, self.standby = self.standby, None
+        return None if standby is None or standby.ended else standby
+
+    def promote(self, on_end: Callable[[Template], None]) -> None:
+        """A standby takes its template's place: `on_end` is told of its end, and it keeps a standby."""
+        self.on_end, self.keep_standby = on_end, True
+        if self.ready:
+            self._make_standby()
+
+    def _make_standby(self) -> None:
+        if self.ended or not self.keep_standby or (self.standby is not None and not self.standby.ended):
+            return
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            socket.send_fds(self.control, [b"standby"], [theirs.fileno()])
+        except BlockingIOError:
+            ours.close()
+            self.loop.call_later(0.01, self._make_standby)
+            return
+        except OSError:
+            ours.close()
+            return
+        finally:
+            theirs.close()
+        proc = Standby()
+        self.standing_by.append(proc)
+        self.standby = Template(self.loop, ours, proc, self._standby_ended, keep_standby=False)
+
+    def _standby_ended(self, standby: Template) -> None:
+        if standby is self.standby:
+            self.standby = None
+            log.warning("the standby fork template %s ended; another is being made", standby.proc.pid)
+            self.loop.call_later(1.0, self._make_standby)  # not at once: no storm if they keep ending
 
     def fork(self) -> ForkedProcess:
         child = ForkedProcess()
@@ -165,6 +256,9 @@ class Template:
         if "ready" in message:
             self.ready, self.status = True, message["ready"]
             self._send_asked()
+            self._make_standby()
+        elif "standby" in message:
+            self.standing_by.popleft().adopt(int(message["standby"]), fds[0] if fds else None)
         elif "forked" in message:
             child = self.forking.popleft()
             self.children[int(message["forked"])] = child
@@ -196,6 +290,8 @@ class Template:
         self.on_end(self)
 
     async def stop(self) -> None:
+        if self.standby is not None:
+            await self.standby.stop()
         if not self.ended:
             self.ended = True
             self.loop.remove_reader(self.control.fileno())

@@ -243,6 +243,10 @@ def template_main(argv: list[str] | None = None) -> int:
     the store's memory (copy-on-write) and a new one is ready in milliseconds. For every fork it
     answers {"forked": PID} (with a pidfd of the child where Linux has them), and when a child
     ends, {"exit": PID, "code": CODE} (negative: the signal that ended it).
+
+    A "standby" message brings one socket instead: the control socket of a standby template, a
+    fork of this one that shares the same copy, does not die with it, and answers on that socket
+    as this one does on fd 0 (answered {"standby": PID}, with a pidfd).
     """
     import socket
 
@@ -255,8 +259,12 @@ def template_main(argv: list[str] | None = None) -> int:
     from drugkg.execution.jobs import preload
 
     preload()
-    status = _status(blocked, held)
-    _send_json(control, {"ready": status})
+    return _serve_as_template(control, store, budget, _status(blocked, held))
+
+
+def _serve_as_template(control: Any, store: Any, budget: int, status: dict[str, Any]) -> int:
+    """Say ready on `control`, then fork on its requests until the server closes it."""
+    _send_json(control, {"ready": {**status, "pid": os.getpid()}})
     wake_read, wake_write = os.pipe()
     os.set_blocking(wake_write, False)
     signal.set_wakeup_fd(wake_write)
@@ -282,6 +290,12 @@ def _fork_on_request(control: Any, store: Any, budget: int, status: dict[str, An
             message, fds, _, _ = socket.recv_fds(control, 64, 2)
             if not message:
                 return  # the server has gone
+            if message == b"standby" and len(fds) == 1:
+                pid = os.fork()
+                if pid == 0:
+                    _forked_standby(store, fds[0], budget, status, (control.fileno(), *wake))
+                _announce_fork(control, pid, fds, "standby")
+                continue
             if len(fds) != 2:
                 for fd in fds:
                     os.close(fd)
@@ -319,15 +333,36 @@ def _forked_worker(
         os._exit(code)
 
 
-def _announce_fork(control: Any, pid: int, fds: list[int]) -> None:
-    """In the template after a fork: drop the child's pipe ends, tell the server its pid (and a pidfd)."""
+def _forked_standby(store: Any, fd: int, budget: int, status: dict[str, Any], template_fds: tuple[int, ...]) -> None:
+    """In the child of a fork: a standby template on the control socket `fd`; never returns.
+
+    It keeps no parent-death signal (a fork clears it), so the template's death leaves it
+    running; it ends when the server closes its socket, as the server's own death does."""
+    import socket
+
+    code = 1
+    try:
+        signal.set_wakeup_fd(-1)
+        for number in template_fds:
+            os.close(number)
+        code = _serve_as_template(socket.socket(fileno=fd), store, budget, status)
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        os._exit(code)
+
+
+def _announce_fork(control: Any, pid: int, fds: list[int], what: str = "forked") -> None:
+    """In the template after a fork: drop the child's ends, tell the server its pid (and a pidfd)."""
     for fd in fds:
         os.close(fd)
     try:
         pidfds = [os.pidfd_open(pid)]
     except (AttributeError, OSError):
         pidfds = []
-    _send_json(control, {"forked": pid}, pidfds)
+    _send_json(control, {what: pid}, pidfds)
     for fd in pidfds:
         os.close(fd)
 

@@ -198,8 +198,9 @@ def test_workers_and_template_write_no_core_dump(server: str) -> None:
     # a worker that aborts at its memory limit (Rust's failed allocation: SIGABRT) must not write
     # hundreds of megabytes of core where the kernel would put one
     wait_settled(server)
-    pids = [health(server)["template"]["pid"], *worker_pids(server, spares=True)]
-    assert [_core_limit(pid) for pid in pids] == [["0", "0"]] * 4
+    now = health(server)
+    pids = [now["template"]["pid"], now["standby_template"]["pid"], *worker_pids(server, spares=True)]
+    assert [_core_limit(pid) for pid in pids] == [["0", "0"]] * 5
 
 
 def _core_limit(pid: int) -> list[str]:
@@ -213,20 +214,65 @@ def _oom_score_adj(pid: int) -> int:
         return int(adj.read())
 
 
-def test_kill_9_of_the_fork_template_then_200(server: str) -> None:
+def test_kill_9_of_the_fork_template_then_200_from_its_standby(server: str) -> None:
     wait_settled(server)
-    old = health(server)["template"]["pid"]
+    before = health(server)
+    old, standby = before["template"]["pid"], before["standby_template"]["pid"]
+    assert _parent(standby) == old  # a fork of the template, sharing its copy of the store
     os.kill(old, signal.SIGKILL)  # its workers end with it (they die with their parent)
     started = time.monotonic()
     seconds, statuses = first_200_after(server, started)
-    # a new template must start and load the store (the tiny build: well under a second)
-    assert seconds < 3.0 and set(statuses) <= {200, 503}, (seconds, statuses)
+    # the standby takes its place: new workers are forks of it, with no new copy of the store
+    assert seconds < 1.0 and set(statuses) <= {200, 503}, (seconds, statuses)
     wait_settled(server)
-    template = health(server)["template"]
-    assert template["pid"] != old and template["state"] == "ready"
-    assert [_parent(pid) for pid in worker_pids(server, spares=True)] == [template["pid"]] * 3
+    deadline = time.monotonic() + 5
+    while (health(server)["standby_template"] or {}).get("state") != "ready":
+        assert time.monotonic() < deadline, health(server)
+        time.sleep(0.05)
+    after = health(server)
+    assert after["template"] == {"pid": standby, "state": "ready"}
+    assert _parent(after["standby_template"]["pid"]) == standby  # and it keeps a standby of its own
+    assert [_parent(pid) for pid in worker_pids(server, spares=True)] == [standby] * 3
     # its 3 workers, and any replacement asked of it before its end was seen
-    assert health(server)["worker_exits"].get("ended with its fork template", 0) >= 3
+    assert after["worker_exits"].get("ended with its fork template", 0) >= 3
+
+
+def test_kill_9_of_the_standby_template_makes_another(server: str) -> None:
+    wait_settled(server)
+    before = health(server)
+    standby = before["standby_template"]["pid"]
+    os.kill(standby, signal.SIGKILL)
+    with client("127.0.0.4") as http:
+        assert ask(http, server, 1).status_code == 200  # the template and its workers go on
+    deadline = time.monotonic() + 5
+    while (health(server)["standby_template"] or {}).get("pid") in (None, standby):
+        assert time.monotonic() < deadline, health(server)
+        time.sleep(0.05)
+    after = health(server)
+    assert after["template"] == before["template"] and after["restarts"] == before["restarts"]
+    assert _parent(after["standby_template"]["pid"]) == before["template"]["pid"]
+
+
+def test_a_server_that_stops_leaves_no_template_behind(tiny_build) -> None:
+    with running_server(tiny_build, workers=1, result_cache_mb=0) as url:
+        deadline = time.monotonic() + 5
+        while (health(url)["standby_template"] or {}).get("state") != "ready":
+            assert time.monotonic() < deadline, health(url)
+            time.sleep(0.05)
+        now = health(url)
+        pids = [now["template"]["pid"], now["standby_template"]["pid"], *worker_pids(url, spares=True)]
+    deadline = time.monotonic() + 5
+    while [pid for pid in pids if _alive(pid)]:
+        assert time.monotonic() < deadline, [pid for pid in pids if _alive(pid)]
+        time.sleep(0.05)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except FileNotFoundError:
+        return False
 
 
 def test_no_worker_alive_is_not_ready_until_one_is(tiny_build) -> None:
