@@ -33,6 +33,17 @@ __all__ = ["ForkedProcess", "Template"]
 log = logging.getLogger("drugkg.serve")
 
 
+def _sigkill(pid: int, pidfd: int | None) -> None:
+    """SIGKILL to a process by its pidfd (never a reused pid) where there is one."""
+    try:
+        if pidfd is not None:
+            signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+        else:
+            os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
 class ForkedProcess:
     """A worker forked by the template; its pipes are made here and handed to the template."""
 
@@ -69,13 +80,7 @@ class ForkedProcess:
         if self.pid is None:
             self.kill_wanted = True  # not forked yet: killed as soon as it is
             return
-        try:
-            if self.pidfd is not None:
-                signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
-            else:
-                os.kill(self.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        _sigkill(self.pid, self.pidfd)
 
     def ended(self, code: int | None) -> None:
         """How it ended, as the template saw it (None: the template itself ended first)."""
@@ -111,13 +116,7 @@ class Standby:
         if self.pid is None:
             self.kill_wanted = True
             return
-        try:
-            if self.pidfd is not None:
-                signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
-            else:
-                os.kill(self.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        _sigkill(self.pid, self.pidfd)
 
     def wait(self) -> None:
         """Block until it has ended (a pidfd is readable then); call in a thread."""

@@ -27,6 +27,7 @@ import resource
 import signal
 import struct
 import sys
+from collections.abc import Callable
 from typing import Any, BinaryIO
 
 __all__ = [
@@ -317,20 +318,13 @@ def _forked_worker(
     store: Any, fds: list[int], budget: int, status: dict[str, Any], template_fds: tuple[int, ...]
 ) -> None:
     """In the child of a fork: a worker on the two pipe ends `fds`; never returns."""
-    code = 1
-    try:
-        signal.set_wakeup_fd(-1)
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        for fd in template_fds:
-            os.close(fd)
-        _die_with_parent()
-        code = serve_jobs(store, os.fdopen(fds[0], "rb"), os.fdopen(fds[1], "wb"), budget, status)
-    except BaseException:
-        import traceback
 
-        traceback.print_exc()
-    finally:
-        os._exit(code)
+    def work() -> int:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        _die_with_parent()
+        return serve_jobs(store, os.fdopen(fds[0], "rb"), os.fdopen(fds[1], "wb"), budget, status)
+
+    _in_the_child(template_fds, work)
 
 
 def _forked_standby(store: Any, fd: int, budget: int, status: dict[str, Any], template_fds: tuple[int, ...]) -> None:
@@ -340,12 +334,17 @@ def _forked_standby(store: Any, fd: int, budget: int, status: dict[str, Any], te
     running; it ends when the server closes its socket, as the server's own death does."""
     import socket
 
+    _in_the_child(template_fds, lambda: _serve_as_template(socket.socket(fileno=fd), store, budget, status))
+
+
+def _in_the_child(template_fds: tuple[int, ...], run: Callable[[], int]) -> None:
+    """Drop the template's own fds and signal wake-up, then `run`, and exit with its code (1 on an error)."""
     code = 1
     try:
         signal.set_wakeup_fd(-1)
-        for number in template_fds:
-            os.close(number)
-        code = _serve_as_template(socket.socket(fileno=fd), store, budget, status)
+        for fd in template_fds:
+            os.close(fd)
+        code = run()
     except BaseException:
         import traceback
 
