@@ -13,6 +13,7 @@ from drugkg.errors import DrugkgError
 from drugkg.execution.allocator import CHOICES, preload_for
 from drugkg.execution.worker import MEMORY_STORE_MAX_QUADS, STORE_MODES
 from drugkg.namespaces import BASE
+from drugkg.server.clients import parse_trusted_proxies
 from drugkg.server.config import (
     DEFAULT_MAX_QUERY_BYTES,
     DEFAULT_MAX_ROWS,
@@ -136,6 +137,21 @@ def _add_limit_arguments(parser: argparse.ArgumentParser) -> None:
             "worker time one client may use per minute; past it 429 with Retry-After",
         ),
         (
+            "--client-ipv4-prefix",
+            _prefix_length(32),
+            32,
+            "BITS",
+            "IPv4 clients sharing one budget: those in the same network of this many bits",
+        ),
+        (
+            "--client-ipv6-prefix",
+            _prefix_length(128),
+            64,
+            "BITS",
+            "IPv6 clients sharing one budget: those in the same network of this many bits "
+            "(a subscriber is usually given a /64 of its own)",
+        ),
+        (
             "--header-timeout",
             number,
             10.0,
@@ -168,6 +184,14 @@ def _add_limit_arguments(parser: argparse.ArgumentParser) -> None:
         "description and pages use it, never the request's Host header (default http://HOST:PORT/)",
     )
     parser.add_argument(
+        "--trusted-proxies",
+        type=_trusted_proxies,
+        default=ServerConfig.trusted_proxies,
+        metavar="IPS",
+        help="reverse proxies whose X-Forwarded-For names the client, comma-separated addresses or "
+        "networks; * for any, '' for none (default 127.0.0.1,::1)",
+    )
+    parser.add_argument(
         "--access-log",
         choices=("text", "json", "off"),
         default="text",
@@ -189,6 +213,22 @@ def _add_limit_arguments(parser: argparse.ArgumentParser) -> None:
         "start-up per 100,000 quads), RocksDB on disk, or auto: in memory up to "
         f"{MEMORY_STORE_MAX_QUADS:,} quads (default auto)",
     )
+
+
+def _prefix_length(most: int) -> Any:
+    def parse(text: str) -> int:
+        if not text.isdigit() or not 1 <= int(text) <= most:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a prefix length from 1 to {most}")
+        return int(text)
+
+    return parse
+
+
+def _trusted_proxies(text: str) -> tuple[str, ...]:
+    try:
+        return parse_trusted_proxies(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def _non_negative_int(text: str) -> int:
@@ -281,6 +321,9 @@ def run(args: argparse.Namespace) -> int:
         client_workers=args.client_workers or 0,
         client_queue=args.client_queue,
         client_seconds=args.client_seconds,
+        client_ipv4_prefix=args.client_ipv4_prefix,
+        client_ipv6_prefix=args.client_ipv6_prefix,
+        trusted_proxies=args.trusted_proxies,
         header_timeout=args.header_timeout,
         keepalive_timeout=args.keepalive_timeout,
         max_connections=args.max_connections,

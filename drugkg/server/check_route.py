@@ -19,6 +19,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from drugkg.check import NOTICE, Profile, Runner, check_profile, result_as_json
 from drugkg.errors import DrugkgError
 from drugkg.namespaces import resource_iri
+from drugkg.server.clients import client_of
 
 __all__ = ["check_route"]
 
@@ -71,7 +72,7 @@ def _worker_runner(request: Request) -> Runner:
     from drugkg.querying import with_values
 
     state = request.app.state
-    client = request.client.host if request.client else "unknown"
+    client = client_of(request)
 
     def execute(text: str, bindings: Any) -> Any:
         job = QueryJob(text=with_values(text, bindings), format_key="json", max_rows=state.config.max_rows)

@@ -50,6 +50,11 @@ class ServerConfig:
     client_workers: int = 0
     client_queue: int = 16
     client_seconds: float = 60.0
+    # one client for the budgets: an IPv4 address, an IPv6 /64 (drugkg.server.clients)
+    client_ipv4_prefix: int = 32
+    client_ipv6_prefix: int = 64
+    # whose X-Forwarded-For names the client (uvicorn's default; () for nobody's)
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
     header_timeout: float = 10.0
     keepalive_timeout: float = 5.0
     max_connections: int = 4096
@@ -85,6 +90,9 @@ class ServerConfig:
             "max_query_bytes": self.max_query_bytes,
             "result_cache_mb": self.result_cache_mb,
             "public_url": self.public_url,
+            "client_ipv4_prefix": self.client_ipv4_prefix,
+            "client_ipv6_prefix": self.client_ipv6_prefix,
+            "trusted_proxies": list(self.trusted_proxies),
         }
 
     @property

@@ -15,6 +15,7 @@ from drugkg.execution import JobFailed, Unavailable
 from drugkg.execution.jobs import Answer, QueryJob
 from drugkg.namespaces import RDF_TYPE
 from drugkg.param_resolution import HINT_HEADER
+from drugkg.server.clients import client_of
 from drugkg.server.formdata import parse_fields
 from drugkg.server.negotiation import (
     GRAPH_FORMATS,
@@ -308,7 +309,7 @@ async def _disconnected(request: Request) -> None:
 async def run_for_client(request: Request, job: object, *, heavy: bool = False) -> Answer:
     """Run `job` in the workers for this request's client; stop it if the client goes away."""
     executor = request.app.state.executor
-    client = request.client.host if request.client else "unknown"
+    client = client_of(request)
     answer: asyncio.Future[Answer] = executor.submit(job, client, heavy=heavy)
     watching = asyncio.ensure_future(_disconnected(request))
     watching.add_done_callback(lambda _: answer.cancel())  # the executor drops the job or kills its worker

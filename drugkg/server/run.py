@@ -91,6 +91,8 @@ def uvicorn_config(app: Any, config: ServerConfig, *, log_level: str = "info") -
         limit_concurrency=max_connections + 64,
         backlog=2048,
         h11_max_incomplete_event_size=64 * 1024,
+        proxy_headers=bool(config.trusted_proxies),
+        forwarded_allow_ips=list(config.trusted_proxies) if config.trusted_proxies != ("*",) else "*",
     )
 
 

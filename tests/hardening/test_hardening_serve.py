@@ -120,6 +120,11 @@ def test_health_reports_the_pool_and_every_limit(server: str) -> None:
     }
     assert body["http"]["header_timeout_s"] == 1.0
     assert body["http"]["max_connections"] == 4096
+    assert [body["http"][k] for k in ("client_ipv4_prefix", "client_ipv6_prefix", "trusted_proxies")] == [
+        32,
+        64,
+        ["127.0.0.1", "::1"],
+    ]
 
 
 def test_kill_9_of_an_idle_worker_is_noticed_and_replaced(server: str) -> None:
@@ -425,6 +430,48 @@ def test_client_past_its_query_seconds_gets_429_and_others_do_not(tiny_build) ->
         assert 1 <= int(refused.headers["retry-after"]) <= 60
         with client("127.0.0.3") as other:
             assert ask(other, url, 2).json()["boolean"] is True
+
+
+@pytest.mark.parametrize(
+    ("settings", "same_64", "other_64"),
+    [
+        ({}, 429, 200),  # by default an IPv6 client is its /64
+        ({"client_ipv6_prefix": 128}, 200, 200),  # each address its own client
+        ({"trusted_proxies": ()}, 429, 429),  # nobody's X-Forwarded-For: every request is 127.0.0.1's
+    ],
+)
+def test_ipv6_clients_share_a_budget_per_64_and_only_a_trusted_proxy_names_them(
+    tiny_build, settings: dict, same_64: int, other_64: int
+) -> None:
+    """With one query per client at a time, a client behind the proxy on 127.0.0.1 holds a worker;
+    another address of its /64 is the same client, one of another /64 is not, and a client that
+    is no proxy cannot pass for the busy one by sending X-Forwarded-For itself."""
+    with (
+        running_server(tiny_build, timeout=2.0, workers=2, client_queue=1, result_cache_mb=0, **settings) as url,
+        concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool,
+        client("127.0.0.1") as proxy,
+        client("127.0.0.3") as poser,
+    ):
+        busy = pool.submit(
+            proxy.post, f"{url}/sparql", data={"query": HEAVY}, headers={"X-Forwarded-For": "2001:db8::1"}
+        )
+        deadline = time.monotonic() + 2
+        while not health(url)["busy_workers"]:
+            assert time.monotonic() < deadline, health(url)
+            time.sleep(0.02)
+
+        def status(http: httpx.Client, forwarded_for: str, n: int) -> int:
+            response = http.get(f"{url}/sparql", params={"query": good(n)}, headers={"X-Forwarded-For": forwarded_for})
+            if response.status_code == 429:
+                assert "this client already has 1 queries waiting or running" in response.text
+            else:
+                assert response.json()["boolean"] is True
+            return response.status_code
+
+        assert status(proxy, "2001:db8::2", 1) == same_64
+        assert status(proxy, "2001:db8:0:1::1", 2) == other_64
+        assert status(poser, "2001:db8::1", 3) == 200  # counted as 127.0.0.3
+        assert busy.result().status_code == 503
 
 
 # ---------------------------------------------------------------- connections

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 import support.serving as fx
 from support.serving import free_port
 
@@ -173,3 +174,20 @@ def test_help_shows_an_example() -> None:
         timeout=60,
     )
     assert bad.returncode == 2 and "must be above 0" in bad.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--trusted-proxies", "10.0.0.1/8"],
+            "argument --trusted-proxies: '10.0.0.1/8' is not an IP address or network (nor *)",
+        ),
+        (["--client-ipv6-prefix", "129"], "argument --client-ipv6-prefix: '129' is not a prefix length from 1 to 128"),
+        (["--client-ipv4-prefix", "0"], "argument --client-ipv4-prefix: '0' is not a prefix length from 1 to 32"),
+    ],
+)
+def test_serve_refuses_a_bad_client_setting_before_starting(args: list[str], message: str) -> None:
+    bad = subprocess.run(_drugkg("serve", *args), cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and f"drugkg serve: error: {message}" in bad.stderr
+    assert "Traceback" not in bad.stderr
