@@ -740,11 +740,7 @@ class Executor:
         state.running = max(0, state.running - 1)
         seconds = time.monotonic() - task.started + penalty
         state.typical = seconds if state.typical is None else 0.7 * state.typical + 0.3 * seconds
-        self._charge(task.client, seconds)
-
-    def _charge(self, client: str, seconds: float) -> None:
-        """Take `seconds` from the client's budget (at most one window's worth of debt)."""
-        state = self._client(client)
+        # taken from the client's budget, at most one window's worth of debt
         state.tokens = max(-self.settings.client_seconds, state.tokens - seconds)
 
     def _heavy(self, state: _Client) -> bool:
@@ -773,6 +769,8 @@ class Executor:
         return chosen
 
     def _dispatch(self) -> None:
+        if not self.queue:
+            return
         heavy_running = sum(1 for w in self.workers if w.task is not None and w.task.heavy)
         for worker in self.workers:
             if not worker.ready or worker.task is not None or worker.ended or worker.spare or worker.retiring:
@@ -781,6 +779,8 @@ class Executor:
             if task is None:
                 return
             self._run(task, worker)
+            if not self.queue:
+                return
             heavy_running += task.heavy
         if self.queue:
             self._add_extra()

@@ -297,6 +297,9 @@ async def sparql_endpoint(request: Request) -> Response:
     return Response(body, media_type=fmt.content_type, headers=headers)
 
 
+WATCH_AFTER = 0.05  # seconds
+
+
 class ClientGone(Exception):
     """The client closed the connection before its answer was ready."""
 
@@ -307,20 +310,30 @@ async def _disconnected(request: Request) -> None:
 
 
 async def run_for_client(request: Request, job: object, *, heavy: bool = False) -> Answer:
-    """Run `job` in the workers for this request's client; stop it if the client goes away."""
+    """Run `job` in the workers for this request's client; stop it if the client goes away.
+
+    The watch for the client going away starts only once the answer has taken WATCH_AFTER: most
+    answers come sooner, and a watch costs a task of its own."""
     executor = request.app.state.executor
-    client = client_of(request)
-    answer: asyncio.Future[Answer] = executor.submit(job, client, heavy=heavy)
-    watching = asyncio.ensure_future(_disconnected(request))
-    watching.add_done_callback(lambda _: answer.cancel())  # the executor drops the job or kills its worker
+    answer: asyncio.Future[Answer] = executor.submit(job, client_of(request), heavy=heavy)
+    watching: list[asyncio.Task[None]] = []
+
+    def watch() -> None:
+        task = asyncio.ensure_future(_disconnected(request))
+        task.add_done_callback(lambda _: answer.cancel())  # the executor drops the job or kills its worker
+        watching.append(task)
+
+    timer = asyncio.get_running_loop().call_later(WATCH_AFTER, watch)
     try:
         return await answer
     except asyncio.CancelledError:
-        if watching.done() and not watching.cancelled():
+        if watching and watching[0].done() and not watching[0].cancelled():
             raise ClientGone() from None
         raise
     finally:
-        watching.cancel()
+        timer.cancel()
+        for task in watching:
+            task.cancel()
 
 
 def unavailable(err: Unavailable) -> Response:

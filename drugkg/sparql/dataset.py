@@ -28,6 +28,9 @@ class Dataset:
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
 
+    def __reduce__(self) -> tuple[type[Dataset], tuple[tuple[str, ...] | None, tuple[str, ...] | None]]:
+        return (Dataset, (self.default_graphs, self.named_graphs))  # part of every job sent to a worker
+
 
 def _checked(iris: Sequence[str], what: str) -> tuple[str, ...]:
     for iri in iris:
