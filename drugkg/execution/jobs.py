@@ -117,13 +117,15 @@ class _StopAfterLines(io.RawIOBase):
     def __init__(self, limit: int) -> None:
         self.buffer = bytearray()
         self.limit = limit
+        self.lines = 0
 
     def writable(self) -> bool:
         return True
 
     def write(self, data: Any) -> int:
-        self.buffer += bytes(data)
-        if self.buffer.count(b"\n") >= self.limit:
+        self.buffer += data
+        self.lines += bytes(data).count(b"\n")  # the new bytes only: a large answer comes in many writes
+        if self.lines >= self.limit:
             raise self.Enough()
         return len(data)
 
