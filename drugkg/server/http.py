@@ -207,11 +207,12 @@ class ConnectionGuard:
             self.read_timer = None
 
     def data_received(self, data: bytes) -> None:
-        if self._idle():
-            self._arm_read_deadline()  # the first bytes of a new request on a kept-alive connection
+        idle = self._idle()
         super().data_received(data)  # type: ignore[misc]
         if self.cycle is not None and not self.cycle.more_body and not self.cycle.response_complete:
             self._disarm()  # headers and body are in
+        elif idle:
+            self._arm_read_deadline()  # a new request's first bytes, not all of it yet
 
     def on_response_complete(self) -> None:
         self._disarm()
