@@ -68,7 +68,7 @@ class AccessLog:
         when = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
         path = scope.get("path", "")
         if scope.get("query_string"):
-            path += "?" + scope["query_string"].decode("latin-1")[:200]
+            path += "?" + scope["query_string"][:200].decode("latin-1")
         if self.style == "json":
             line = json.dumps(
                 {

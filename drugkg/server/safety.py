@@ -55,7 +55,7 @@ def screen_query(text: str, *, max_length: int) -> ScreenedQuery:
     A query whose form cannot be told is let through to the engine, whose parser then answers
     with the syntax error (400).
     """
-    size = len(text.encode("utf-8"))
+    size = len(text) if text.isascii() else len(text.encode("utf-8"))
     if size > max_length:
         raise QueryRefused(f"query is {size} bytes; this endpoint accepts at most {max_length}", 413)
     parsed = analyse(text)

@@ -181,6 +181,14 @@ def test_screen_refuses(query: str) -> None:
 # ---------------------------------------------------------------- size limit
 
 
+def test_a_query_over_the_limit_in_utf8_bytes_but_not_in_characters_is_413(tiny_build) -> None:
+    text = "SELECT * WHERE { ?s ?p ?o } # " + "é" * 1_000  # 1,030 characters, 2,030 bytes
+    with running_server(tiny_build, max_query_bytes=2_000) as url:
+        response = httpx.get(f"{url}/sparql", params={"query": text})
+    assert response.status_code == 413
+    assert "query is 2030 bytes; this endpoint accepts at most 2000" in response.text
+
+
 def test_oversize_query_is_413(tiny_build) -> None:
     with running_server(tiny_build, max_query_bytes=2_000) as url:
         big = "SELECT * WHERE { ?s ?p ?o } # " + "x" * 3_000
