@@ -153,7 +153,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
 
     result: Result
-    kept, cut = 0, False
+    kept: int | None = 0
+    cut = False
     if args.endpoint:
         from drugkg.hints import run_on_endpoint_with_hint
 

@@ -8,12 +8,12 @@ and N-Triples for graphs, both read back losslessly.
 
 from __future__ import annotations
 
-import io
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from drugkg.execution.row_cap import cap_solutions
 from drugkg.sparql.dataset import Dataset, store_options
 from drugkg.sparql.policy import service_in_algebra
 
@@ -51,7 +51,7 @@ class Answer(NamedTuple):
 
     kind: str  # "solutions", "boolean", "graph", or "page:STATUS"
     truncated: bool
-    rows: int
+    rows: int | None  # None: not counted (drugkg.execution.row_cap)
     body: bytes
     hint: str | None = None
 
@@ -91,7 +91,7 @@ class QueryAnswer:
 
     body: bytes
     truncated: bool
-    rows: int
+    rows: int | None  # None: not counted (drugkg.execution.row_cap)
     kind: str  # "solutions", "boolean" or "graph"
 
 
@@ -106,56 +106,6 @@ class QueryRefusedInWorker(JobFailed):
 
 _GRAPH_FORMATS = ("turtle", "ntriples", "jsonld", "rdfxml")
 _RESULT_FORMATS = {"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV"}
-
-
-class _StopAfterLines(io.RawIOBase):
-    """A sink that keeps what it is given and stops the writer once `limit` lines have come."""
-
-    class Enough(Exception):
-        pass
-
-    def __init__(self, limit: int) -> None:
-        self.buffer = bytearray()
-        self.limit = limit
-        self.lines = 0
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: Any) -> int:
-        self.buffer += data
-        self.lines += bytes(data).count(b"\n")  # the new bytes only: a large answer comes in many writes
-        if self.lines >= self.limit:
-            raise self.Enough()
-        return len(data)
-
-
-def _cap_solutions(solutions: Any, max_rows: int, format_key: str) -> QueryAnswer:
-    """Serialize at most `max_rows` solutions, stopping evaluation soon after the cap.
-
-    The solutions stream into TSV (one line per solution, lossless for RDF terms); once the
-    header and max_rows + 1 lines are in, the stream is stopped, the TSV is cut to the cap,
-    read back with pyoxigraph's parser and written out in the requested format.
-    """
-    import pyoxigraph
-
-    sink = _StopAfterLines(max_rows + 2)  # header + max_rows + one more to know there is more
-    try:
-        solutions.serialize(sink, pyoxigraph.QueryResultsFormat.TSV)
-    except _StopAfterLines.Enough:
-        pass
-    lines = bytes(sink.buffer).split(b"\n")
-    if lines and lines[-1] == b"":
-        lines.pop()
-    rows = lines[1:]
-    truncated = len(rows) > max_rows
-    rows = rows[:max_rows]
-    tsv = b"\n".join([lines[0], *rows]) + b"\n" if lines else b""
-    fmt = getattr(pyoxigraph.QueryResultsFormat, _RESULT_FORMATS[format_key])
-    if format_key == "tsv":
-        return QueryAnswer(tsv, truncated, len(rows), "solutions")
-    parsed = pyoxigraph.parse_query_results(tsv, pyoxigraph.QueryResultsFormat.TSV)
-    return QueryAnswer(parsed.serialize(format=fmt) or b"", truncated, len(rows), "solutions")
 
 
 def _graph_answer(triples: Any, max_rows: int, format_key: str) -> QueryAnswer:
@@ -194,7 +144,8 @@ def execute(store: Any, job: QueryJob) -> QueryAnswer:
             fmt = getattr(pyoxigraph.QueryResultsFormat, _RESULT_FORMATS[job.format_key])
             return QueryAnswer(result.serialize(format=fmt) or b"", False, 1, "boolean")
         if isinstance(result, pyoxigraph.QuerySolutions):
-            return _cap_solutions(result, job.max_rows, job.format_key)
+            capped = cap_solutions(result, job.max_rows, job.format_key)
+            return QueryAnswer(capped.body, capped.truncated, capped.rows, "solutions")
         return _graph_answer(result, job.max_rows, job.format_key)
     except (JobFailed, MemoryError):
         raise

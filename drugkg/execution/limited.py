@@ -46,8 +46,9 @@ def run_limited(
     default_graphs: Sequence[str] = (),
     named_graphs: Sequence[str] = (),
     base_iri: str | None = None,
-) -> tuple[Result, int, bool]:
-    """Evaluate like `querying.run_on_store`, in a worker under `limits`: (result, rows kept, whether cut).
+) -> tuple[Result, int | None, bool]:
+    """Evaluate like `querying.run_on_store`, in a worker under `limits`: (result, rows kept, whether cut;
+    the rows are counted when cut).
 
     DrugkgError (or QueryRefused from the policy) on failure."""
     from drugkg.execution.jobs import QueryJob

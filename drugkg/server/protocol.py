@@ -291,7 +291,7 @@ async def sparql_endpoint(request: Request) -> Response:
         headers[MAX_ROWS_HEADER] = str(config.max_rows)
         body = _mark_truncated(body, fmt.key)
         log.info("answer cut at %d rows (the row limit)", config.max_rows)
-    log.debug("%s query answered in %.3f s, %d rows", screened.form, elapsed, rows)
+    log.debug("%s query answered in %.3f s, %s rows", screened.form, elapsed, "uncounted" if rows is None else rows)
     if answer.hint:
         headers[HINT_HEADER] = answer.hint
     return Response(body, media_type=fmt.content_type, headers=headers)

@@ -292,6 +292,23 @@ def test_embedded_answer_is_the_w3c_result(shared: ox.Store, name: str) -> None:
     assert ours == want, f"{name}: drugkg {ours!r}\nW3C {want!r}"
 
 
+@pytest.mark.parametrize("name", sorted(n for n, t in EVALUATION.items() if analyse(t.text).form == "SELECT"))
+def test_json_row_cap_equals_the_tsv_way(shared: ox.Store, name: str) -> None:
+    """drugkg.execution.row_cap writes JSON directly: the same bytes as through TSV, at every cap."""
+    from test_row_cap import check_both_ways
+
+    test = EVALUATION[name]
+    default, named = _dataset(test)
+    try:
+        solutions = run_on_store(shared, test.text, default_graphs=default, named_graphs=named, base_iri=test.query)
+    except DrugkgError:
+        assert bare(test)[0] == "error", f"{name}: drugkg refused a query bare Oxigraph answers"
+        return
+    answer = solutions.serialize(format=ox.QueryResultsFormat.JSON)
+    for cap in (1, 2, 3, 10_000):
+        check_both_ways(answer, cap)
+
+
 # ---------------------------------------------------------------- syntax
 
 SYNTAX = {t.name: t for t in syntax_tests()}
