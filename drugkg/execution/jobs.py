@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from drugkg.execution.row_cap import cap_solutions
+from drugkg.execution.row_cap import OXIGRAPH_FORMAT_NAMES, cap_solutions
 from drugkg.sparql.dataset import Dataset, store_options
 from drugkg.sparql.policy import service_in_algebra
 
@@ -105,7 +105,6 @@ class QueryRefusedInWorker(JobFailed):
 # ---------------------------------------------------------------- worker process side
 
 _GRAPH_FORMATS = ("turtle", "ntriples", "jsonld", "rdfxml")
-_RESULT_FORMATS = {"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV"}
 
 
 def _graph_answer(triples: Any, max_rows: int, format_key: str) -> QueryAnswer:
@@ -141,7 +140,7 @@ def execute(store: Any, job: QueryJob) -> QueryAnswer:
                 406,
             )
         if isinstance(result, pyoxigraph.QueryBoolean):
-            fmt = getattr(pyoxigraph.QueryResultsFormat, _RESULT_FORMATS[job.format_key])
+            fmt = getattr(pyoxigraph.QueryResultsFormat, OXIGRAPH_FORMAT_NAMES[job.format_key])
             return QueryAnswer(result.serialize(format=fmt) or b"", False, 1, "boolean")
         if isinstance(result, pyoxigraph.QuerySolutions):
             capped = cap_solutions(result, job.max_rows, job.format_key)

@@ -19,9 +19,9 @@ import io
 import json
 from typing import Any, NamedTuple
 
-__all__ = ["Capped", "cap_solutions", "through_tsv"]
+__all__ = ["OXIGRAPH_FORMAT_NAMES", "Capped", "cap_solutions", "through_tsv"]
 
-_RESULT_FORMATS = {"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV"}
+OXIGRAPH_FORMAT_NAMES = {"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV"}
 _BINDINGS = b'"bindings":['
 _SEPARATOR = b"},{"
 
@@ -126,7 +126,7 @@ def _json(solutions: Any, max_rows: int) -> Capped:
 
 
 def through_tsv(solutions: Any, max_rows: int, format_key: str) -> Capped:
-    """The way of every format but JSON (and JSON's before it had its own; the tests compare the two)."""
+    """The cap for XML, CSV and TSV (tests compare the JSON way with it)."""
     import pyoxigraph
 
     sink = _LineSink(max_rows + 2)  # header + max_rows + one more to know there is more
@@ -143,7 +143,7 @@ def through_tsv(solutions: Any, max_rows: int, format_key: str) -> Capped:
     tsv = b"\n".join([lines[0], *rows]) + b"\n" if lines else b""
     if format_key == "tsv":
         return Capped(tsv, truncated, len(rows))
-    fmt = getattr(pyoxigraph.QueryResultsFormat, _RESULT_FORMATS[format_key])
+    fmt = getattr(pyoxigraph.QueryResultsFormat, OXIGRAPH_FORMAT_NAMES[format_key])
     parsed = pyoxigraph.parse_query_results(tsv, pyoxigraph.QueryResultsFormat.TSV)
     return Capped(parsed.serialize(format=fmt) or b"", truncated, len(rows))
 
