@@ -198,6 +198,13 @@ def _add_limit_arguments(parser: argparse.ArgumentParser) -> None:
         help="one line per request on stderr: time, client, method, path, status, ms, bytes (default text)",
     )
     parser.add_argument(
+        "--no-fast-path",
+        dest="fast_path",
+        action="store_false",
+        help="send every request through the application, including a program's GET of /sparql, "
+        "which is otherwise answered by the HTTP protocol itself (the same answer, sooner)",
+    )
+    parser.add_argument(
         "--allocator",
         choices=CHOICES,
         default="auto",
@@ -331,6 +338,7 @@ def run(args: argparse.Namespace) -> int:
         result_cache_mb=args.result_cache_mb,
         allocator=args.allocator,
         store=args.store,
+        fast_path=args.fast_path,
     )
     serve(
         config,

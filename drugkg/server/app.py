@@ -41,6 +41,7 @@ from drugkg.server.browsing import (
 )
 from drugkg.server.check_route import check_route
 from drugkg.server.config import ServerConfig
+from drugkg.server.fast_path import SparqlFastPath
 from drugkg.server.http import AccessLog, ConditionalGet
 from drugkg.server.linkeddata import (
     graph_triples,
@@ -160,6 +161,7 @@ async def health_route(request: Request) -> Response:
         **executor.status(),
         "http": state.config.shown(),
         "result_cache": state.result_cache.status(),
+        "fast_path": state.fast_path.status() if state.fast_path else {"on": False},
     }
     return JSONResponse(body, status_code=200 if ready else 503, headers={"Cache-Control": "no-store"})
 
@@ -304,4 +306,5 @@ def create_app(config: ServerConfig, build: BuildFolder) -> Any:
     app.state.build = build
     outer = AccessLog(SparqlFront(ConditionalGet(app, build_hash(build, config)), app), config.access_log)
     outer.state = app.state  # type: ignore[attr-defined]
+    app.state.fast_path = SparqlFastPath(app.state, outer) if config.fast_path else None
     return outer

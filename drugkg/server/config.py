@@ -62,6 +62,7 @@ class ServerConfig:
     result_cache_mb: int = 64
     allocator: str = "auto"
     store: str = "auto"  # where the query workers hold the store: memory, disk or auto
+    fast_path: bool = True  # a program's GET of /sparql answered by the protocol (drugkg.server.fast_path)
 
     @property
     def limits(self) -> Limits:

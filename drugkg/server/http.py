@@ -25,7 +25,7 @@ from typing import Any
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-__all__ = ["AccessLog", "ConditionalGet", "ConnectionGuard", "guarded_protocol"]
+__all__ = ["AccessLog", "ConditionalGet", "ConnectionGuard", "access_line", "guarded_protocol"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -61,29 +61,35 @@ class AccessLog:
         try:
             await self.app(scope, receive, sending)
         finally:
-            self._write(scope, seen["status"] or 499, seen["bytes"], time.perf_counter() - started)
+            self.write(scope, seen["status"] or 499, seen["bytes"], time.perf_counter() - started)
 
-    def _write(self, scope: Scope, status: int, size: int, seconds: float) -> None:
-        client = scope.get("client") or ("-", 0)
-        when = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-        path = scope.get("path", "")
-        if scope.get("query_string"):
-            path += "?" + scope["query_string"][:200].decode("latin-1")
-        if self.style == "json":
-            line = json.dumps(
-                {
-                    "time": when,
-                    "client": client[0],
-                    "method": scope["method"],
-                    "path": path,
-                    "status": status,
-                    "ms": round(seconds * 1000, 2),
-                    "bytes": size,
-                }
-            )
-        else:
-            line = f"{when} {client[0]} {scope['method']} {path} {status} {seconds * 1000:.1f}ms {size}B"
-        (self.stream or sys.stderr).write(line + "\n")
+    def write(self, scope: Scope, status: int, size: int, seconds: float) -> None:
+        if self.style != "off":
+            (self.stream or sys.stderr).write(access_line(self.style, scope, status, size, seconds))
+
+
+def access_line(style: str, scope: Scope, status: int, size: int, seconds: float) -> str:
+    """One request's access-log line ("text" or "json"), ending in a newline."""
+    client = scope.get("client") or ("-", 0)
+    when = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    path = scope.get("path", "")
+    if scope.get("query_string"):
+        path += "?" + scope["query_string"][:200].decode("latin-1")
+    if style == "json":
+        line = json.dumps(
+            {
+                "time": when,
+                "client": client[0],
+                "method": scope["method"],
+                "path": path,
+                "status": status,
+                "ms": round(seconds * 1000, 2),
+                "bytes": size,
+            }
+        )
+    else:
+        line = f"{when} {client[0]} {scope['method']} {path} {status} {seconds * 1000:.1f}ms {size}B"
+    return line + "\n"
 
 
 _UNCACHED = ("/sparql", "/health")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -16,11 +15,13 @@ from drugkg.execution.jobs import Answer, QueryJob
 from drugkg.namespaces import RDF_TYPE
 from drugkg.param_resolution import HINT_HEADER
 from drugkg.server.clients import client_of
+from drugkg.server.config import ServerConfig
 from drugkg.server.formdata import parse_fields
 from drugkg.server.negotiation import (
     GRAPH_FORMATS,
     HTML,
     RESULT_FORMATS,
+    Format,
     NotAcceptable,
     choose,
 )
@@ -31,7 +32,15 @@ __all__ = [
     "MAX_ROWS_HEADER",
     "SD",
     "TRUNCATED",
+    "WATCH_AFTER",
+    "PlannedQuery",
     "ProtocolError",
+    "Reply",
+    "answer_reply",
+    "error_reply",
+    "failure_reply",
+    "parse_get",
+    "plan_query",
     "service_description",
     "sparql_endpoint",
 ]
@@ -48,6 +57,7 @@ _RDF_TYPE = ox.NamedNode(RDF_TYPE)
 _FORM = "application/x-www-form-urlencoded"
 _QUERY = "application/sparql-query"
 _UPDATE = "application/sparql-update"
+_PLAIN = "text/plain; charset=utf-8"
 
 
 class ProtocolError(Exception):
@@ -102,40 +112,7 @@ def _check_charset(content_type: str) -> None:
             raise ProtocolError(f"the request body must be UTF-8, not {charset}")
 
 
-async def _parse(request: Request, max_query_bytes: int) -> SparqlRequest:
-    url_params = parse_fields(request.scope.get("query_string", b"").decode("latin-1"))
-    params = url_params
-    query: str | None
-    if request.method in ("GET", "HEAD"):
-        query = _single(params, "query")
-    elif request.method == "POST":
-        content_type = request.headers.get("content-type", "")
-        media = content_type.split(";", 1)[0].strip().lower()
-        _check_charset(content_type)
-        # Room for the other form fields (graph IRIs, format) beside a query of the maximum size.
-        body = await _read_body(request, max_query_bytes * 3 + 8192, max_query_bytes)
-        if media == _FORM:
-            try:
-                params = parse_fields(body.decode("utf-8"))
-            except UnicodeDecodeError:
-                raise ProtocolError("the form body is not UTF-8") from None
-            for key, values in url_params.items():
-                params.setdefault(key, values)
-            query = _single(params, "query")
-        elif media == _QUERY:
-            try:
-                query = body.decode("utf-8")
-            except UnicodeDecodeError:
-                raise ProtocolError("the query is not UTF-8") from None
-        elif media == _UPDATE:
-            return SparqlRequest(None, True, (), (), ())
-        else:
-            raise ProtocolError(
-                f"unsupported Content-Type {media or '(none)'!r}; send {_QUERY} or {_FORM}",
-                415,
-            )
-    else:  # pragma: no cover - the route only admits GET, HEAD and POST
-        raise ProtocolError(f"method {request.method} not allowed", 405)
+def _sparql_request(query: str | None, params: dict[str, list[str]]) -> SparqlRequest:
     return SparqlRequest(
         query=query,
         update="update" in params,
@@ -143,6 +120,47 @@ async def _parse(request: Request, max_query_bytes: int) -> SparqlRequest:
         named_graphs=tuple(params.get("named-graph-uri", [])),
         format_param=tuple(params.get("format", [])),
     )
+
+
+def parse_get(query_string: bytes) -> SparqlRequest:
+    """A GET's request from its query string (ProtocolError when a parameter is given twice)."""
+    params = parse_fields(query_string.decode("latin-1"))
+    return _sparql_request(_single(params, "query"), params)
+
+
+async def _parse(request: Request, max_query_bytes: int) -> SparqlRequest:
+    if request.method in ("GET", "HEAD"):
+        return parse_get(request.scope.get("query_string", b""))
+    if request.method != "POST":  # pragma: no cover - the route only admits GET, HEAD and POST
+        raise ProtocolError(f"method {request.method} not allowed", 405)
+    params = url_params = parse_fields(request.scope.get("query_string", b"").decode("latin-1"))
+    content_type = request.headers.get("content-type", "")
+    media = content_type.split(";", 1)[0].strip().lower()
+    _check_charset(content_type)
+    # Room for the other form fields (graph IRIs, format) beside a query of the maximum size.
+    body = await _read_body(request, max_query_bytes * 3 + 8192, max_query_bytes)
+    query: str | None
+    if media == _FORM:
+        try:
+            params = parse_fields(body.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise ProtocolError("the form body is not UTF-8") from None
+        for key, values in url_params.items():
+            params.setdefault(key, values)
+        query = _single(params, "query")
+    elif media == _QUERY:
+        try:
+            query = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ProtocolError("the query is not UTF-8") from None
+    elif media == _UPDATE:
+        return SparqlRequest(None, True, (), (), ())
+    else:
+        raise ProtocolError(
+            f"unsupported Content-Type {media or '(none)'!r}; send {_QUERY} or {_FORM}",
+            415,
+        )
+    return _sparql_request(query, params)
 
 
 def _mark_truncated(body: bytes, format_key: str) -> bytes:
@@ -240,30 +258,65 @@ async def _describe_service(request: Request, format_param: tuple[str, ...]) -> 
     return Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})
 
 
-async def sparql_endpoint(request: Request) -> Response:
-    """GET or POST /sparql (SPARQL 1.1 Protocol, query operation only)."""
-    state = request.app.state
-    config = state.config
-    try:
-        parsed = await _parse(request, config.max_query_bytes)
-    except ProtocolError as err:
-        return _error(err.status, err.message)
+@dataclass(frozen=True)
+class Reply:
+    """An answer's status, body, media type and headers, before it is written as HTTP."""
+
+    status: int
+    body: bytes
+    content_type: str | None = _PLAIN
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+def error_reply(status: int, message: str) -> Reply:
+    return Reply(status, (message + "\n").encode("utf-8"))
+
+
+def unavailable_reply(err: Unavailable) -> Reply:
+    """503 or 429 with Retry-After, for a query not answered for capacity or budget."""
+    headers = (("Retry-After", str(err.retry_after)),) if err.retry_after else ()
+    return Reply(err.status, (err.message + "\n").encode("utf-8"), headers=headers)
+
+
+def failure_reply(err: BaseException) -> Reply:
+    """The reply for a query the executor did not answer: its own status, or 503."""
+    if isinstance(err, Unavailable):
+        return unavailable_reply(err)
+    if isinstance(err, JobFailed):
+        return error_reply(err.status, err.message)
+    log.error("query not answered: %r", err)
+    return error_reply(503, "the query could not be run just now; try again")
+
+
+def as_response(reply: Reply) -> Response:
+    return Response(reply.body, status_code=reply.status, media_type=reply.content_type, headers=dict(reply.headers))
+
+
+@dataclass(frozen=True)
+class PlannedQuery:
+    """A screened query: the job for a worker, and the format its answer is written in."""
+
+    job: QueryJob
+    fmt: Format
+
+
+def plan_query(parsed: SparqlRequest, accept: str | None, config: ServerConfig) -> PlannedQuery | Reply:
+    """The job for a request that names a query (or update), or the reply refusing it."""
     if parsed.update:
-        return _error(403, "SPARQL Update is not allowed: this endpoint is read-only")
-    if parsed.query is None:
-        return await _describe_service(request, parsed.format_param)
+        return error_reply(403, "SPARQL Update is not allowed: this endpoint is read-only")
+    assert parsed.query is not None
     endpoint = config.public_url + "sparql"  # relative IRIs resolve against it, never against the request's Host
     try:
         screened = screen_query(parsed.query, max_length=config.max_query_bytes)
         dataset = request_dataset(screened.parsed.dataset, parsed.default_graphs, parsed.named_graphs, base=endpoint)
     except QueryRefused as err:
         log.info("refused (%s): %s", err.status, err.message)
-        return _error(err.status, err.message)
+        return error_reply(err.status, err.message)
     formats = GRAPH_FORMATS if screened.is_graph else RESULT_FORMATS
     try:
-        fmt = choose(formats, request.headers.get("accept"), parsed.format_param)
+        fmt = choose(formats, accept, parsed.format_param)
     except NotAcceptable as err:
-        return _error(406, f"cannot answer a {screened.form} query so: {err}")
+        return error_reply(406, f"cannot answer a {screened.form} query so: {err}")
     job = QueryJob(
         text=parsed.query,
         format_key=fmt.key,
@@ -273,28 +326,43 @@ async def sparql_endpoint(request: Request) -> Response:
         check_service=False,  # screen_query ran the same policy (drugkg.sparql.policy.analyse) on this text
         hint_when_empty=True,
     )
-    started = time.perf_counter()
+    return PlannedQuery(job, fmt)
+
+
+def answer_reply(plan: PlannedQuery, answer: Answer, max_rows: int) -> Reply:
+    headers = [("Vary", "Accept"), ("Cache-Control", "no-store")]
+    body = answer.body
+    if answer.truncated:
+        headers.append((MAX_ROWS_HEADER, str(max_rows)))
+        body = _mark_truncated(body, plan.fmt.key)
+        log.info("answer cut at %d rows (the row limit)", max_rows)
+    if answer.hint:
+        headers.append((HINT_HEADER, answer.hint))
+    return Reply(200, body, plan.fmt.content_type, tuple(headers))
+
+
+async def sparql_endpoint(request: Request) -> Response:
+    """GET or POST /sparql (SPARQL 1.1 Protocol, query operation only)."""
+    state = request.app.state
+    config = state.config
+    try:
+        parsed = await _parse(request, config.max_query_bytes)
+    except ProtocolError as err:
+        return _error(err.status, err.message)
+    if parsed.query is None and not parsed.update:
+        return await _describe_service(request, parsed.format_param)
+    plan = plan_query(parsed, request.headers.get("accept"), config)
+    if isinstance(plan, Reply):
+        return as_response(plan)
     cache = state.result_cache
     try:
-        answer = cache.get(job) or await run_for_client(request, job)
+        answer = cache.get(plan.job) or await run_for_client(request, plan.job)
     except ClientGone:
         return Response(b"", status_code=499)
-    except Unavailable as err:
-        return unavailable(err)
-    except JobFailed as err:
-        return _error(err.status, err.message)
-    cache.put(job, answer)
-    truncated, rows, body = answer.truncated, answer.rows, answer.body
-    elapsed = time.perf_counter() - started
-    headers = {"Vary": "Accept", "Cache-Control": "no-store"}
-    if truncated:
-        headers[MAX_ROWS_HEADER] = str(config.max_rows)
-        body = _mark_truncated(body, fmt.key)
-        log.info("answer cut at %d rows (the row limit)", config.max_rows)
-    log.debug("%s query answered in %.3f s, %s rows", screened.form, elapsed, "uncounted" if rows is None else rows)
-    if answer.hint:
-        headers[HINT_HEADER] = answer.hint
-    return Response(body, media_type=fmt.content_type, headers=headers)
+    except Exception as err:
+        return as_response(failure_reply(err))
+    cache.put(plan.job, answer)
+    return as_response(answer_reply(plan, answer, config.max_rows))
 
 
 WATCH_AFTER = 0.05  # seconds
@@ -338,5 +406,4 @@ async def run_for_client(request: Request, job: object, *, heavy: bool = False) 
 
 def unavailable(err: Unavailable) -> Response:
     """503 or 429 with Retry-After, for a query not answered for capacity or budget."""
-    headers = {"Retry-After": str(err.retry_after)} if err.retry_after else None
-    return PlainTextResponse(err.message + "\n", status_code=err.status, headers=headers)
+    return as_response(unavailable_reply(err))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import logging
 import socket
@@ -71,10 +72,20 @@ def raise_open_file_limit() -> int:
     return int(soft)
 
 
-def uvicorn_config(app: Any, config: ServerConfig, *, log_level: str = "info") -> uvicorn.Config:
-    """uvicorn's settings from the server's: timeouts, the connection cap, no access log of its own."""
+def _protocol(app: Any, read_timeout: float, max_connections: int) -> type[asyncio.Protocol]:
+    """uvicorn's protocol with the connection guard, and the fast path where the app has one."""
+    from drugkg.server.fast_path import FastPathProtocol
     from drugkg.server.http import guarded_protocol
 
+    guarded = guarded_protocol(read_timeout, max_connections)
+    fast_path = getattr(getattr(app, "state", None), "fast_path", None)
+    if fast_path is None or not hasattr(guarded, "_start_asgi_task"):  # h11 has no such hook
+        return guarded
+    return type("Fast" + guarded.__name__, (FastPathProtocol, guarded), {"fast_path": fast_path})
+
+
+def uvicorn_config(app: Any, config: ServerConfig, *, log_level: str = "info") -> uvicorn.Config:
+    """uvicorn's settings from the server's: timeouts, the connection cap, no access log of its own."""
     files = raise_open_file_limit()
     max_connections = min(config.max_connections, max(64, files - 256))
     if max_connections < config.max_connections:
@@ -85,7 +96,7 @@ def uvicorn_config(app: Any, config: ServerConfig, *, log_level: str = "info") -
         lifespan="on",
         timeout_graceful_shutdown=5,
         access_log=False,
-        http=guarded_protocol(config.header_timeout, max_connections),
+        http=_protocol(app, config.header_timeout, max_connections),
         timeout_keep_alive=max(1, round(config.keepalive_timeout)),
         # uvicorn answers 503 past this many tasks; the guard sheds idle connections before that
         limit_concurrency=max_connections + 64,

@@ -328,11 +328,15 @@ def test_memory_bomb_is_503_and_the_worker_memory_returns(server: str) -> None:
         assert ask(http, server, 1).json()["boolean"] is True
 
 
-def test_abandoned_runaways_do_not_delay_another_client(server: str) -> None:
+@pytest.mark.parametrize("method", ["GET", "POST"])  # a GET of /sparql takes the fast path
+def test_abandoned_runaways_do_not_delay_another_client(server: str, method: str) -> None:
     def runaway() -> str:
         try:
             with client("127.0.0.2", timeout=1.0) as http:
-                http.post(f"{server}/sparql", data={"query": HEAVY})
+                if method == "GET":
+                    http.get(f"{server}/sparql", params={"query": HEAVY})
+                else:
+                    http.post(f"{server}/sparql", data={"query": HEAVY})
         except httpx.TimeoutException:
             return "abandoned"
         return "answered"

@@ -477,3 +477,126 @@ def test_inexact_bindings_named_in_the_issue_are_refused(
     with pytest.raises(DrugkgError, match=f"cannot bind the parameter \\?{variable}: {reason}"):
         default, named = _dataset(test)
         run_on_store(shared, test.text, {variable: ox.Literal("x")}, default_graphs=default, named_graphs=named)
+
+
+# ---------------------------------------------------------------- the fast path, against the application
+# Two real servers on the same store: one answers a program's GET of /sparql in the protocol
+# (drugkg.server.fast_path), the other (--no-fast-path) sends every request through the
+# application. Status, headers (but `date`) and body must be the same.
+
+_RESULT_ACCEPTS = (
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+    "*/*",
+    None,
+)
+_GRAPH_ACCEPTS = ("text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml")
+_PARSED_AS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+_GRAPH_PARSED_AS = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+}
+
+
+@pytest.fixture(scope="module")
+def two_servers(shared_build: Path) -> Iterator[tuple[Any, Any]]:
+    import json
+
+    import httpx
+    from support.serving import running_server
+
+    manifest = shared_build / "manifest.json"
+    if not manifest.exists():
+        manifest.write_text(json.dumps({"drugkg_version": "test", "files": {}}), encoding="utf-8")
+    settings: dict[str, Any] = {"public_url": "http://www.example/", "result_cache_mb": 0}
+    with (
+        running_server(shared_build, fast_path=True, **settings) as fast_url,
+        running_server(shared_build, fast_path=False, **settings) as app_url,
+        httpx.Client(base_url=fast_url, timeout=30) as fast,
+        httpx.Client(base_url=app_url, timeout=30) as app,
+    ):
+        assert app.get("/health").json()["fast_path"] == {"on": False}
+        yield fast, app
+
+
+def _answered(client: Any) -> int:
+    return int(client.get("/health").json()["fast_path"]["answered"])
+
+
+def _body_as_answer(media: str, body: bytes) -> Any:
+    """A body with its blank node labels made alike: parsed, or (CSV) with the labels blanked."""
+    import re
+
+    if media in _PARSED_AS:
+        return canonical(ox.parse_query_results(body, format=_PARSED_AS[media]))
+    if media in _GRAPH_PARSED_AS:
+        return _graph(ox.parse(body, format=_GRAPH_PARSED_AS[media]))
+    return re.sub(rb"_:[A-Za-z0-9]+", b"_:", body)
+
+
+def _same_reply(two_servers: tuple[Any, Any], method: str, path: str, **request: Any) -> Any:
+    fast, app = two_servers
+    before = _answered(fast)
+    got = fast.request(method, path, **request)
+    taken = _answered(fast) - before
+    want = app.request(method, path, **request)
+    assert got.status_code == want.status_code, (got.text, want.text)
+    got_headers = [(k, v) for k, v in got.headers.multi_items() if k != "date"]
+    want_headers = [(k, v) for k, v in want.headers.multi_items() if k != "date"]
+    if got.content != want.content:  # fresh blank node labels, which may differ in length too
+        media = want.headers.get("content-type", "").split(";")[0]
+        assert _body_as_answer(media, got.content) == _body_as_answer(media, want.content)
+        got_headers = [(k, v) for k, v in got_headers if k != "content-length"]
+        want_headers = [(k, v) for k, v in want_headers if k != "content-length"]
+    assert got_headers == want_headers
+    assert got.status_code != 500, got.text
+    return taken
+
+
+@pytest.mark.parametrize("index_name", list(enumerate(sorted(EVALUATION))), ids=lambda p: p[1])
+def test_fast_path_evaluation_equals_the_application(two_servers: tuple[Any, Any], index_name: Any) -> None:
+    index, name = index_name
+    test = EVALUATION[name]
+    default, named = _dataset(test)
+    graph = analyse(test.text).form in ("CONSTRUCT", "DESCRIBE")
+    accepts = _GRAPH_ACCEPTS if graph else _RESULT_ACCEPTS
+    accept = accepts[index % len(accepts)]
+    params = {"query": f"BASE <{test.query}>\n{test.text}", "default-graph-uri": default, "named-graph-uri": named}
+    headers = {"Accept": accept} if accept else {}
+    assert _same_reply(two_servers, "GET", "/sparql", params=params, headers=headers) == 1
+
+
+@pytest.mark.parametrize("name", sorted(SYNTAX))
+def test_fast_path_syntax_equals_the_application(two_servers: tuple[Any, Any], name: str) -> None:
+    test = SYNTAX[name]
+    params = {"query": f"BASE <{test.query}>\n{test.text}"}
+    headers = {"Accept": "application/sparql-results+json, application/n-triples"}
+    assert _same_reply(two_servers, "GET", "/sparql", params=params, headers=headers) == 1
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_fast_path_refusals_equal_the_application(two_servers: tuple[Any, Any], name: str) -> None:
+    text = REFUSED[name].text
+    assert _same_reply(two_servers, "GET", "/sparql", params={"query": text}) == 1
+    assert _same_reply(two_servers, "GET", "/sparql", params={"update": text}) == 1
+
+
+@pytest.mark.parametrize("name", sorted(PROTOCOL))
+def test_fast_path_protocol_suite_equals_the_application(two_servers: tuple[Any, Any], name: str) -> None:
+    """Every request as the manifest writes it; the fast path takes its GETs that name a query."""
+    for request in PROTOCOL[name].requests:
+        parts = urlsplit(request.path)
+        path = "/sparql" + ("?" + parts.query if parts.query else "")
+        headers = dict(request.headers)
+        taken = _same_reply(two_servers, request.method, path, content=request.body, headers=headers)
+        named_query = "query=" in parts.query or "update=" in parts.query
+        html = "text/html" in {k.lower(): v for k, v in headers.items()}.get("accept", "")
+        assert taken == (request.method == "GET" and named_query and not html and not request.body)
