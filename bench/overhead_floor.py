@@ -15,6 +15,7 @@ as bench.overhead):
 - `bare-direct`: the same, but the worker writes the HTTP answer to the client's socket itself
   (passed to it with SCM_RIGHTS), and only a note goes back to the front: one hop fewer;
 - `drugkg`: `drugkg serve` with its defaults (the result cache off);
+- `drugkg no-fast`: the same with `--no-fast-path` (every request through the application);
 - `oxigraph`: `oxigraph serve` in memory (the build's TriG posted to it).
 
 Every side is compared with the query run in process with the workers' allocator and the store
@@ -184,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         for mode in MODES:
             servers[mode] = _start_bare(mode, build / "store", preload)
         servers["drugkg"] = serve_speed._start("drugkg", build)
+        servers["drugkg no-fast"] = serve_speed._start("drugkg", build, ("--no-fast-path",))
         servers["oxigraph"] = serve_speed._start("oxigraph-memory", build)
         sides: dict[str, Any] = {"in process": lambda: inprocess_times(build / "store", texts, preload, WORK, "memory")}
         for name, (_, url) in servers.items():

@@ -94,7 +94,7 @@ def _start(kind: str, build: Path, extra: tuple[str, ...] = ()) -> tuple[subproc
         url = f"http://127.0.0.1:{port}/query"
     else:
         cmd, url = drugkg_serve(build, port, 0 if kind == "drugkg" else 64, extra)
-    log = open(WORK / f"speed-{kind}.log", "wb")
+    log = open(WORK / f"speed-{'-'.join([kind, *(e.strip('-') for e in extra)])}.log", "wb")
     proc = subprocess.Popen(
         cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ, **ENV}
     )

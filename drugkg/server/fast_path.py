@@ -124,7 +124,7 @@ class SparqlFastPath:
         try:
             parsed = parse_get(scope["query_string"])
         except ProtocolError as err:
-            self._reply_soon(protocol, cycle, error_reply(err.status, err.message), started)
+            self.reply_soon(protocol, cycle, error_reply(err.status, err.message), started)
             return True
         if parsed.query is None and not parsed.update:
             return False  # the service description
@@ -132,11 +132,11 @@ class SparqlFastPath:
         accept = next((value.decode("latin-1") for name, value in scope["headers"] if name == b"accept"), None)
         plan = plan_query(parsed, accept, state.config)
         if isinstance(plan, Reply):
-            self._reply_soon(protocol, cycle, plan, started)
+            self.reply_soon(protocol, cycle, plan, started)
             return True
         cached = state.result_cache.get(plan.job)
         if cached is not None:
-            self._reply_soon(protocol, cycle, answer_reply(plan, cached, state.config.max_rows), started)
+            self.reply_soon(protocol, cycle, answer_reply(plan, cached, state.config.max_rows), started)
             return True
         config = state.config
         client = (
@@ -147,16 +147,16 @@ class SparqlFastPath:
         try:
             future = state.executor.submit(plan.job, client)
         except Unavailable as err:
-            self._reply_soon(protocol, cycle, failure_reply(err), started)
+            self.reply_soon(protocol, cycle, failure_reply(err), started)
             return True
         pending = _Pending(self, protocol, cycle, plan, future, started)
         protocol.fast_pending = pending
         future.add_done_callback(pending.settled)
         return True
 
-    def _reply_soon(self, protocol: Any, cycle: Any, reply: Reply, started: float) -> None:
+    def reply_soon(self, protocol: Any, cycle: Any, reply: Reply, started: float | None = None) -> None:
         # after the parser's callbacks: uvicorn's on_message_complete still has to see this request
-        protocol.loop.call_soon(self.write, protocol, cycle, reply, started)
+        protocol.loop.call_soon(self.write, protocol, cycle, reply, started or time.perf_counter())
 
     def write(self, protocol: Any, cycle: Any, reply: Reply, started: float) -> None:
         """Write `reply` as uvicorn writes Starlette's Response, then finish the request's cycle."""
@@ -196,7 +196,16 @@ class FastPathProtocol:
 
     def _start_asgi_task(self, cycle: Any, app: Any) -> None:
         # `app` is not the application when uvicorn answers 503 for its concurrency limit
-        if app is not self.app or not self.fast_path.handle(self, cycle):
+        if app is not self.app:
+            super()._start_asgi_task(cycle, app)  # type: ignore[misc]
+            return
+        try:
+            taken = self.fast_path.handle(self, cycle)
+        except Exception:  # a bug here must not leave the client waiting, nor answer 500
+            log.exception("the fast path failed on a request")
+            self.fast_path.reply_soon(self, cycle, error_reply(503, "the query could not be run just now; try again"))
+            return
+        if not taken:
             super()._start_asgi_task(cycle, app)  # type: ignore[misc]
 
     def connection_lost(self, exc: Exception | None) -> None:

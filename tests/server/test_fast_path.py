@@ -198,3 +198,21 @@ def test_each_answer_is_logged(tiny_build: Path, capsys: pytest.CaptureFixture[s
         if "query=" in line["path"]
     ]
     assert sparql == [("GET", "/sparql", 200, 26), ("GET", "/sparql", 400, 41)]
+
+
+def test_a_fault_in_the_fast_path_is_a_503_and_the_server_goes_on(
+    server: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import drugkg.server.fast_path as fast_path
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(fast_path, "plan_query", broken)
+    with httpx.Client() as http:
+        response = http.get(f"{server}/sparql", params={"query": ASK})
+        assert (response.status_code, response.text) == (503, "the query could not be run just now; try again\n")
+        monkeypatch.undo()
+        again = http.get(f"{server}/sparql", params={"query": ASK})  # the same connection
+    assert again.json()["boolean"] is True
+    assert any("the fast path failed" in r.getMessage() for r in caplog.records)
