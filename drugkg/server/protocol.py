@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import pyoxigraph as ox
 from starlette.requests import Request
@@ -258,8 +259,7 @@ async def _describe_service(request: Request, format_param: tuple[str, ...]) -> 
     return Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})
 
 
-@dataclass(frozen=True)
-class Reply:
+class Reply(NamedTuple):
     """An answer's status, body, media type and headers, before it is written as HTTP."""
 
     status: int
@@ -292,8 +292,7 @@ def as_response(reply: Reply) -> Response:
     return Response(reply.body, status_code=reply.status, media_type=reply.content_type, headers=dict(reply.headers))
 
 
-@dataclass(frozen=True)
-class PlannedQuery:
+class PlannedQuery(NamedTuple):
     """A screened query: the job for a worker, and the format its answer is written in."""
 
     job: QueryJob
