@@ -20,7 +20,7 @@ import logging
 import time
 from typing import Any
 
-from uvicorn.protocols.http.httptools_impl import STATUS_LINE
+from uvicorn.protocols.http.httptools_impl import HEADER_VALUE_RE, STATUS_LINE
 
 from drugkg.execution import Unavailable
 from drugkg.execution.jobs import Answer
@@ -160,31 +160,44 @@ class SparqlFastPath:
 
     def write(self, protocol: Any, cycle: Any, reply: Reply, started: float) -> None:
         """Write `reply` as uvicorn writes Starlette's Response, then finish the request's cycle."""
-        body = reply.body
-        if not cycle.disconnected:
-            head = [STATUS_LINE[reply.status]]
-            for name, value in protocol.server_state.default_headers:
-                head += [name, b": ", value, b"\r\n"]
-            for text_name, text_value in reply.headers:
-                head += [text_name.lower().encode("latin-1"), b": ", text_value.encode("latin-1"), b"\r\n"]
-            head += [b"content-length: ", str(len(body)).encode(), b"\r\n"]
-            if reply.content_type is not None:
-                head += [b"content-type: ", reply.content_type.encode("latin-1"), b"\r\n"]
-            if not cycle.keep_alive:
-                head.append(b"connection: close\r\n")
-            head += [b"\r\n", body]
-            protocol.transport.write(b"".join(head))
+        if not cycle.disconnected and not protocol.transport.is_closing():
+            try:
+                data = _response(protocol.server_state.default_headers, reply, cycle.keep_alive)
+            except (ValueError, UnicodeEncodeError) as err:  # a header uvicorn would refuse too
+                log.error("reply not written (%s); answered 503", err)
+                reply = error_reply(503, "the answer could not be written; try again")
+                data = _response(protocol.server_state.default_headers, reply, cycle.keep_alive)
+            protocol.transport.write(data)
         cycle.response_started = True
         cycle.response_complete = True
         cycle.message_event.set()
         if not cycle.keep_alive:
             protocol.transport.close()
         self.answered += 1
-        self.log(cycle, reply.status, len(body), started)
+        self.log(cycle, reply.status, len(reply.body), started)
         cycle.on_response()
 
     def log(self, cycle: Any, status: int, size: int, started: float) -> None:
         self.access.write(cycle.scope, status, size, time.perf_counter() - started)
+
+
+def _response(default_headers: list[tuple[bytes, bytes]], reply: Reply, keep_alive: bool) -> bytes:
+    """The status line, headers and body, as uvicorn writes a Starlette Response's."""
+    head = [STATUS_LINE[reply.status]]
+    for name, value in default_headers:
+        head += [name, b": ", value, b"\r\n"]
+    for text_name, text_value in reply.headers:
+        value = text_value.encode("latin-1")
+        if HEADER_VALUE_RE.search(value):
+            raise ValueError(f"a control character in the {text_name} header")
+        head += [text_name.lower().encode("latin-1"), b": ", value, b"\r\n"]
+    head += [b"content-length: ", str(len(reply.body)).encode(), b"\r\n"]
+    if reply.content_type is not None:
+        head += [b"content-type: ", reply.content_type.encode("latin-1"), b"\r\n"]
+    if not keep_alive:
+        head.append(b"connection: close\r\n")
+    head += [b"\r\n", reply.body]
+    return b"".join(head)
 
 
 class FastPathProtocol:

@@ -216,3 +216,16 @@ def test_a_fault_in_the_fast_path_is_a_503_and_the_server_goes_on(
         again = http.get(f"{server}/sparql", params={"query": ASK})  # the same connection
     assert again.json()["boolean"] is True
     assert any("the fast path failed" in r.getMessage() for r in caplog.records)
+
+
+def test_a_header_that_would_split_the_response_is_never_written(server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import drugkg.server.fast_path as fast_path
+    from drugkg.server.protocol import Reply
+
+    def injected(*args: object) -> Reply:
+        return Reply(200, b"{}", "application/json", (("X-Drugkg-Parameter-Hint", "a\r\nX-Evil: 1"),))
+
+    monkeypatch.setattr(fast_path, "answer_reply", injected)
+    response = httpx.get(f"{server}/sparql", params={"query": "ASK { FILTER(1 > 0) }"})
+    assert (response.status_code, response.text) == (503, "the answer could not be written; try again\n")
+    assert "x-evil" not in response.headers and "x-drugkg-parameter-hint" not in response.headers
