@@ -84,10 +84,28 @@ def test_serve_existing_build(real_build) -> None:
         )
         assert r.status_code == 200 and r.json()["boolean"] is True
         assert httpx.get(f"http://127.0.0.1:{port}/").status_code == 200
+        assert httpx.get(f"http://127.0.0.1:{port}/health").json()["fast_path"] == {"on": True, "answered": 1}
     finally:
         out = _stop(proc)
     assert "Traceback" not in out
     assert proc.returncode in (0, 130)
+    # the fast path's access-log line, as the application's: client, method, path, status
+    assert " 127.0.0.1 GET /sparql?query=ASK+%7B+%3Fs+a+" in out
+    [line] = [line for line in out.splitlines() if " GET /sparql?query=" in line]
+    assert line.split()[-3] == "200", line
+
+
+def test_no_fast_path_sends_the_get_through_the_application(real_build) -> None:
+    port = free_port()
+    proc = _serve("--data", str(real_build), "--port", str(port), "--no-fast-path")
+    try:
+        _wait_ready(proc)
+        r = httpx.get(f"http://127.0.0.1:{port}/sparql", params={"query": "ASK { FILTER(true) }"})
+        assert (r.status_code, r.json()["boolean"]) == (200, True)
+        assert httpx.get(f"http://127.0.0.1:{port}/health").json()["fast_path"] == {"on": False}
+    finally:
+        out = _stop(proc)
+    assert "Traceback" not in out
 
 
 def test_serve_builds_when_there_is_no_build(tmp_path: Path) -> None:
