@@ -82,8 +82,8 @@ class _Pending:
                 fast.log(self.cycle, 499, 0, self.started)
                 return
             reply = error_reply(503, "the server is shutting down; try again")
-        elif future.exception() is not None:
-            reply = failure_reply(future.exception())  # type: ignore[arg-type]
+        elif (err := future.exception()) is not None:
+            reply = failure_reply(err)
         else:
             answer = future.result()
             fast.state.result_cache.put(self.plan.job, answer)
@@ -129,16 +129,16 @@ class SparqlFastPath:
         if parsed.query is None and not parsed.update:
             return False  # the service description
         state = self.state
+        config = state.config
         accept = next((value.decode("latin-1") for name, value in scope["headers"] if name == b"accept"), None)
-        plan = plan_query(parsed, accept, state.config)
+        plan = plan_query(parsed, accept, config)
         if isinstance(plan, Reply):
             self.reply_soon(protocol, cycle, plan, started)
             return True
         cached = state.result_cache.get(plan.job)
         if cached is not None:
-            self.reply_soon(protocol, cycle, answer_reply(plan, cached, state.config.max_rows), started)
+            self.reply_soon(protocol, cycle, answer_reply(plan, cached, config.max_rows), started)
             return True
-        config = state.config
         client = (
             client_key(protocol.client[0], config.client_ipv4_prefix, config.client_ipv6_prefix)
             if protocol.client

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import pyoxigraph as ox
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 
 from drugkg.execution import JobFailed, Unavailable
 from drugkg.execution.jobs import Answer, QueryJob
@@ -80,7 +80,7 @@ class SparqlRequest:
 
 
 def _error(status: int, message: str) -> Response:
-    return PlainTextResponse(message + "\n", status_code=status)
+    return as_response(error_reply(status, message))
 
 
 async def _read_body(request: Request, limit: int, query_limit: int) -> bytes:
